@@ -1,0 +1,76 @@
+"""Stage 1: read a dossier folder from disk.
+
+A dossier folder holds YAML files whose top-level keys are merged into one
+document (``dossier.yaml`` with ``dossier:``, ``facts.yaml`` with ``facts:``, ...)
+and an ``audiences/`` folder with one profile per file.  This is the only stage
+that reads data files; validation happens on the merged, in-memory result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import DossierError, Problem
+from .yamlload import Origins, load_yaml
+
+
+@dataclass
+class RawDossier:
+    """Merged YAML data of a dossier folder, before validation."""
+
+    root: Path
+    data: dict[str, Any] = field(default_factory=dict)
+    origins: Origins = field(default_factory=Origins)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def _display(path: Path, root: Path) -> str:
+    # Name files as the user would type them: relative to the working directory if possible.
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_dossier(root: Path) -> RawDossier:
+    """Read every YAML file of the dossier at ``root``; problems are collected, not raised."""
+    raw = RawDossier(root=root)
+    if not root.is_dir():
+        raise DossierError([Problem(str(root), 1, 1, "", "no such dossier folder")])
+    top_level_files = sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
+    if not top_level_files:
+        raise DossierError([Problem(str(root), 1, 1, "", "no .yaml files in the dossier folder")])
+    for path in top_level_files:
+        raw.files.append(path)
+        name = _display(path, root)
+        data, problems = load_yaml(path, name, raw.origins)
+        raw.problems.extend(problems)
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            raw.problems.append(Problem(name, 1, 1, "", "the file must be a mapping of top-level keys"))
+            continue
+        for key, value in data.items():
+            if key in raw.data:
+                first_file = raw.origins.locate((key,))[0]
+                raw.problems.append(raw.origins.problem((key,), f"already defined in {first_file}"))
+                continue
+            raw.data[key] = value
+            # Positions were recorded under the file's own paths; they are the merged paths too.
+
+    audience_files = sorted((root / "audiences").glob("*.yaml")) + sorted((root / "audiences").glob("*.yml"))
+    audiences: list[Any] = []
+    for path in audience_files:
+        raw.files.append(path)
+        prefix = ("audiences", len(audiences))
+        data, problems = load_yaml(path, _display(path, root), raw.origins, prefix)
+        raw.problems.extend(problems)
+        if data is not None:
+            audiences.append(data)
+    if "audiences" in raw.data:
+        raw.problems.append(raw.origins.problem(("audiences",), "audiences belong in audiences/*.yaml, one per file"))
+    raw.data["audiences"] = audiences
+    return raw

@@ -1,0 +1,116 @@
+"""The build, stage by stage: load -> validate -> select -> render HTML -> render PDF -> write.
+
+Only ``read_dossier`` and ``write_outputs`` touch the file system (templates are
+read by Jinja as they render).  Everything is rendered before anything is
+written, so a failing audience leaves every earlier brief as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .charts import Chart, comparison_chart, delivery_chart
+from .errors import UnknownAudienceError
+from .loader import read_dossier
+from .output import OutputFile, write_outputs
+from .render_html import TemplateSet, render_html
+from .schema import Audience, Dossier
+from .select import Brief, Comparison, select_for_audience
+
+FORMATS = ("html", "pdf")
+
+
+def load_dossier(data_dir: Path, templates: TemplateSet) -> Dossier:
+    """Read and validate a dossier folder; raises ``DossierError`` listing every problem."""
+    from .validate import validate_dossier
+
+    return validate_dossier(read_dossier(data_dir), templates.section_kinds(), templates.names())
+
+
+def choose_audiences(dossier: Dossier, names: Sequence[str]) -> list[Audience]:
+    """The audiences named (``all`` for every one), in the order the dossier defines them."""
+    known = {audience.id: audience for audience in dossier.audiences}
+    if "all" in names:
+        return list(dossier.audiences)
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        choices = ", ".join([*known, "all"])
+        raise UnknownAudienceError(f"unknown audience {unknown[0]!r}; choose one of: {choices}")
+    return [known[name] for name in dict.fromkeys(names)]
+
+
+class Charts:
+    """Charts a template asks for, drawn once per brief and shared by its HTML and PDF."""
+
+    def __init__(self, brief: Brief, font_dir: Path | None) -> None:
+        self.brief = brief
+        self.font_dir = font_dir
+        self._cache: dict[str, Chart | None] = {}
+
+    def deliveries(self) -> Chart | None:
+        if "deliveries" not in self._cache:
+            self._cache["deliveries"] = delivery_chart(self.brief.programmes, self.font_dir)
+        return self._cache["deliveries"]
+
+    def comparison(self, comparison: Comparison) -> Chart | None:
+        key = "compare:" + comparison.measure
+        if key not in self._cache:
+            self._cache[key] = comparison_chart(comparison, self.font_dir)
+        return self._cache[key]
+
+
+@dataclass(frozen=True)
+class RenderedBrief:
+    audience: str
+    files: tuple[OutputFile, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def render_brief(brief: Brief, templates: TemplateSet, formats: Iterable[str], out_dir: Path, stem: str) -> RenderedBrief:
+    """One audience's brief in each format, in memory."""
+    font_dir = next((folder / "fonts" for folder in templates.static_folders if (folder / "fonts").is_dir()), None)
+    charts = Charts(brief, font_dir)
+    files: list[OutputFile] = []
+    warnings: list[str] = []
+    if "html" in formats:
+        html = render_html(brief, templates, "html", {"draw": charts})
+        files.append(OutputFile(out_dir / f"{stem}.html", html.encode("utf-8")))
+    if "pdf" in formats:
+        from .render_pdf import render_pdf
+
+        html_for_print = render_html(brief, templates, "pdf", {"draw": charts})
+        base = next((folder for folder in templates.static_folders if folder.is_dir()), templates.default / "static")
+        pdf = render_pdf(html_for_print, base, templates.static_folders)
+        files.append(OutputFile(out_dir / f"{stem}.pdf", pdf.data))
+        warnings.extend(pdf.warnings)
+    return RenderedBrief(brief.audience.id, tuple(files), tuple(warnings))
+
+
+@dataclass
+class BuildResult:
+    briefs: list[RenderedBrief] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[Path]:
+        return [output.path for brief in self.briefs for output in brief.files]
+
+
+def build_briefs(
+    data_dir: Path,
+    out_dir: Path,
+    audiences: Sequence[str],
+    formats: Sequence[str] = FORMATS,
+    templates: TemplateSet | None = None,
+) -> BuildResult:
+    """Build the named audiences' briefs from the dossier in ``data_dir`` into ``out_dir``."""
+    templates = templates or TemplateSet()
+    dossier = load_dossier(data_dir, templates)
+    result = BuildResult()
+    for audience in choose_audiences(dossier, audiences):
+        brief = select_for_audience(dossier, audience)
+        stem = f"{dossier.dossier.id}-{audience.id}"
+        result.briefs.append(render_brief(brief, templates, formats, out_dir, stem))
+    write_outputs([output for brief in result.briefs for output in brief.files])
+    return result

@@ -1,0 +1,154 @@
+"""Stage 4: render a brief to HTML with Jinja2.
+
+Templates are found on a search path: override folders first, then the shipped
+``templates/``.  ``{% extends "default:base.html" %}`` always names the shipped
+file, so an override can change one block and inherit the rest.  Autoescaping
+is on for every template whatever its name, and an undefined variable is an
+error, not a silent blank.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .errors import TemplateError
+from .schema import CREDIBILITY_LABELS, RELIABILITY_LABELS
+from .select import Brief, Claim, Cite, date_label
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SECTION_FOLDER = "sections"
+
+
+@dataclass(frozen=True)
+class TemplateSet:
+    """The template search path: overrides first, the shipped defaults last."""
+
+    overrides: tuple[Path, ...] = ()
+    default: Path = DEFAULT_TEMPLATES
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        return (*self.overrides, self.default)
+
+    @property
+    def static_folders(self) -> tuple[Path, ...]:
+        return tuple(folder / "static" for folder in self.folders)
+
+    def environment(self) -> jinja2.Environment:
+        search = jinja2.FileSystemLoader([str(folder) for folder in self.folders])
+        default = jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(self.default))}, delimiter=":")
+        env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader([default, search]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            extensions=["jinja2.ext.do"],
+        )
+        env.filters.update(date_label=date_label, reliability=RELIABILITY_LABELS.get, credibility=CREDIBILITY_LABELS.get)
+        env.globals["static_text"] = lambda name: Markup(self.read_static(name))  # noqa: S704 - our own CSS
+        return env
+
+    def read_static(self, name: str) -> str:
+        for folder in self.static_folders:
+            path = folder / name
+            if path.is_file():
+                return path.read_text(encoding="utf-8")
+        raise TemplateError(f"static file {name!r} not found in {', '.join(map(str, self.static_folders))}")
+
+    def names(self) -> list[str]:
+        return sorted({name for folder in self.folders if folder.is_dir() for name in jinja2.FileSystemLoader(str(folder)).list_templates()})
+
+    def section_kinds(self) -> set[str]:
+        prefix = SECTION_FOLDER + "/"
+        return {name[len(prefix) : -len(".html")] for name in self.names() if name.startswith(prefix) and name.endswith(".html")}
+
+
+@dataclass
+class Notes:
+    """Footnotes collected while a brief renders, numbered in reading order."""
+
+    entries: list[tuple[int, Claim]] = field(default_factory=list)
+
+    def add(self, claim: Claim) -> int:
+        self.entries.append((len(self.entries) + 1, claim))
+        return len(self.entries)
+
+    def sources(self) -> list[Any]:
+        """The sources cited so far, in order of first citation."""
+        seen: dict[str, Any] = {}
+        for _, claim in self.entries:
+            for cite in claim.cites:
+                seen.setdefault(cite.source.id, cite.source)
+        return list(seen.values())
+
+
+def cite_text(cite: Cite) -> str:
+    """A footnote's words for one citation: who, what, where."""
+    source = cite.source
+    name = source.series or source.title
+    who = source.author or source.publisher
+    parts = [part for part in (who, name, date_label(source.date) if source.date else None, cite.locator) if part]
+    return ", ".join(parts)
+
+
+def render_html(brief: Brief, templates: TemplateSet, target: str, charts: dict[str, Any], show_contents: bool = True) -> str:
+    """The brief as one self-contained HTML document, for the browser or for the PDF renderer."""
+    env = templates.environment()
+    notes = Notes()
+    try:
+        template = env.get_template(brief.audience.template)
+        return template.render(
+            brief=brief, target=target, charts=charts, notes=notes, cite_text=cite_text, show_contents=show_contents
+        )
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(_describe(error, error.filename, error.lineno)) from None
+    except jinja2.TemplateNotFound as error:
+        raise TemplateError(f"template not found: {error.name} (searched {', '.join(map(str, templates.folders))})") from None
+    except TemplateError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any failure inside a template is reported by template line
+        filename, line = _template_frame(error, templates.folders)
+        raise TemplateError(_describe(error, filename, line)) from None
+
+
+def _template_frame(error: BaseException, folders: Sequence[Path]) -> tuple[str | None, int | None]:
+    """The innermost traceback frame that belongs to a template file."""
+    roots = [str(folder.resolve()) for folder in folders]
+    found: tuple[str | None, int | None] = (None, None)
+    for frame, line in traceback.walk_tb(error.__traceback__):
+        filename = frame.f_code.co_filename
+        if any(filename.startswith(root) for root in roots) and filename.endswith((".html", ".j2", ".css", ".svg")):
+            found = (filename, line)
+    return found
+
+
+def _describe(error: BaseException, filename: str | None, line: int | None) -> str:
+    message = getattr(error, "message", None) or str(error)
+    if filename is None or line is None:
+        return f"template error: {message}"
+    shown = _relative(filename)
+    text = f"{shown}:{line}: template error: {message}"
+    try:
+        source_line = Path(filename).read_text(encoding="utf-8").splitlines()[line - 1]
+        text += f"\n    {line} | {source_line.strip()}"
+    except (OSError, IndexError):
+        pass
+    return text
+
+
+def _relative(filename: str) -> str:
+    try:
+        return str(Path(filename).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return filename
+
+

@@ -1,0 +1,102 @@
+"""Stage 5: render HTML to a tagged PDF with WeasyPrint.
+
+WeasyPrint is imported here only, when a PDF is due.  Its default fetcher would
+read any file and any URL; ours serves files from the template folders and
+nothing else, and stops the render on anything it refuses.  Errors WeasyPrint
+only logs (a missing image, a stylesheet it could not parse) are captured and
+raised, so a brief never ships with a silent hole in it.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .errors import RenderError
+
+# WeasyPrint's PDF/UA-1 variant produces a tagged PDF with a structure tree.
+PDF_VARIANT = "pdf/ua-1"
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        (self.errors if record.levelno >= logging.ERROR else self.warnings).append(record.getMessage())
+
+
+@contextmanager
+def _captured_log() -> Iterator[_Capture]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Capture()
+    logger.addHandler(handler)
+    previous = logger.propagate
+    logger.propagate = False  # keep WeasyPrint's own stderr output away from users; we report it
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
+
+
+def _fetcher_class() -> type:
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    class FolderFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves ``file:`` URLs inside the allowed folders; refuses everything else."""
+
+        def __init__(self, allowed: Sequence[Path]) -> None:
+            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=True)
+            self.allowed = [folder.resolve() for folder in allowed]
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme != "file":
+                raise FatalURLFetchingError(f"refused to fetch {url!r}: briefs may only use files from the template folders")
+            path = Path(unquote(parts.path)).resolve()
+            if not any(path.is_relative_to(folder) for folder in self.allowed) or not path.is_file():
+                raise FatalURLFetchingError(f"refused to fetch {url!r}: not a file inside the template folders")
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+
+    return FolderFetcher
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    # Things WeasyPrint ignored (e.g. CSS it does not support): shown to the user, not fatal.
+    warnings: tuple[str, ...]
+
+
+def render_pdf(html: str, base_folder: Path, allowed_folders: Sequence[Path]) -> RenderedPdf:
+    """The PDF for ``html``; relative URLs resolve against ``base_folder``.
+
+    Raises ``RenderError`` for a refused resource or any error WeasyPrint logs.
+    """
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
+
+    fetcher = _fetcher_class()(allowed_folders)
+    with _captured_log() as log:
+        try:
+            html_document = weasyprint.HTML(string=html, base_url=base_folder.resolve().as_uri() + "/", url_fetcher=fetcher)
+            pdf = html_document.write_pdf(pdf_variant=PDF_VARIANT)
+        except FatalURLFetchingError as error:
+            cause = error.__cause__ or error
+            raise RenderError(f"PDF render stopped: {cause}") from None
+    if log.errors:
+        raise RenderError("PDF renderer reported:\n" + "\n".join(f"  {m}" for m in log.errors))
+    assert isinstance(pdf, bytes)
+    return RenderedPdf(pdf, tuple(log.warnings))

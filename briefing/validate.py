@@ -1,0 +1,172 @@
+"""Stage 2: turn merged YAML into a checked ``Dossier``, or report every problem at once.
+
+Schema problems come from pydantic; the checks here need the whole dossier in
+view: unique ids, references that resolve, declared tags, known section kinds.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import DossierError, Problem
+from .loader import RawDossier
+from .schema import Dossier
+from .yamlload import DataPath, Origins
+
+
+def validate_dossier(raw: RawDossier, section_kinds: Iterable[str], templates: Iterable[str]) -> Dossier:
+    """The validated dossier; raises ``DossierError`` listing every problem found."""
+    problems = list(raw.problems)
+    try:
+        dossier = Dossier.model_validate(raw.data)
+    except ValidationError as error:
+        problems.extend(_schema_problems(error, raw))
+        raise DossierError(problems) from None
+    problems.extend(check_references(dossier, raw.origins, set(section_kinds), set(templates)))
+    if problems:
+        raise DossierError(problems)
+    return dossier
+
+
+def _hint(value: Any, error_type: str) -> str:
+    """What to write instead, for values YAML 1.1 reads differently from how they look."""
+    if isinstance(value, bool):
+        return " (YAML reads yes/no/on/off/true/false as a yes-or-no value: put text in quotes)"
+    if isinstance(value, datetime.date):
+        return f' (YAML read this as a date: write it in quotes, e.g. "{value.isoformat()}")'
+    if isinstance(value, float) and error_type.startswith("string"):
+        return " (YAML read this as a number: put it in quotes)"
+    if isinstance(value, int) and error_type.startswith("string"):
+        return " (YAML read this as a whole number: put it in quotes)"
+    if isinstance(value, str) and error_type in {"int_type", "float_type", "literal_error"} and value.strip():
+        return " (write a number without quotes)" if error_type != "literal_error" else ""
+    return ""
+
+
+def _data_path(loc: Sequence[str | int], data: Any) -> tuple[DataPath, str | None]:
+    """The part of a pydantic location that exists in the data, and a missing field name if any."""
+    path: list[str | int] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and isinstance(part, str) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        else:
+            # A union branch name ("int", "float") or a field that is missing.
+            return tuple(path), (part if isinstance(part, str) and isinstance(current, dict) else None)
+        path.append(part)
+    return tuple(path), None
+
+
+def _schema_problems(error: ValidationError, raw: RawDossier) -> list[Problem]:
+    problems: dict[tuple[DataPath, str | None], Problem] = {}
+    for item in error.errors():
+        path, missing = _data_path(item["loc"], raw.data)
+        if (path, missing) in problems:
+            continue  # one message per place: a union reports each branch separately
+        message = item["msg"] + _hint(item.get("input"), item["type"])
+        if item["type"] == "extra_forbidden":
+            message = "unknown field (check its spelling)"
+        file, line, column = raw.origins.locate(path)
+        name = raw.origins.field_name(path + ((missing,) if missing else ()))
+        problems[(path, missing)] = Problem(file, line, column, name, message)
+    return list(problems.values())
+
+
+def check_references(dossier: Dossier, origins: Origins, section_kinds: set[str], templates: set[str]) -> list[Problem]:
+    """Problems that need the whole dossier: duplicates, dangling references, unknown names."""
+    problems: list[Problem] = []
+
+    def report(path: DataPath, message: str) -> None:
+        problems.append(origins.problem(path, message))
+
+    # Ids are shared across item kinds so that key points and "rests on" lists are unambiguous.
+    item_lists: dict[str, Sequence[Any]] = {
+        "facts": dossier.facts,
+        "threats": dossier.threats,
+        "divergences": dossier.divergences,
+        "recommendations": dossier.recommendations,
+        "timeline": dossier.timeline,
+        "questions": dossier.questions,
+    }
+    item_ids: dict[str, DataPath] = {}
+    for key, items in item_lists.items():
+        for index, item in enumerate(items):
+            path = (key, index, "id")
+            if item.id in item_ids:
+                first = origins.locate(item_ids[item.id])
+                report(path, f"duplicate id {item.id!r} (first used at {first[0]}:{first[1]})")
+            else:
+                item_ids[item.id] = path
+    for key, items in {"sources": dossier.sources, "programmes": dossier.programmes, "audiences": dossier.audiences}.items():
+        seen: dict[str, int] = {}
+        for index, item in enumerate(items):
+            if item.id in seen:
+                report((key, index, "id"), f"duplicate id {item.id!r}")
+            seen[item.id] = index
+
+    source_ids = {source.id for source in dossier.sources}
+    audience_ids = {audience.id for audience in dossier.audiences}
+    fact_ids = {fact.id for fact in dossier.facts}
+    declared_tags = set(dossier.dossier.tags)
+
+    def check_tags(path: DataPath, tags: Iterable[str]) -> None:
+        if not declared_tags:
+            return
+        for index, tag in enumerate(tags):
+            if tag not in declared_tags:
+                report(path + (index,), f"unknown tag {tag!r}; declare it under dossier.tags{_suggest(tag, declared_tags)}")
+
+    for key, items in item_lists.items():
+        for index, item in enumerate(items):
+            for cite_index, cite in enumerate(getattr(item, "cites", [])):
+                if cite.source not in source_ids:
+                    report((key, index, "cites", cite_index, "source"), f"unknown source {cite.source!r}{_suggest(cite.source, source_ids)}")
+            check_tags((key, index, "tags"), getattr(item, "tags", []))
+            for ref_index, ref in enumerate(getattr(item, "rests_on", [])):
+                if ref not in item_ids:
+                    report((key, index, "rests_on", ref_index), f"unknown fact, threat or divergence {ref!r}{_suggest(ref, item_ids)}")
+            for aud_index, audience in enumerate(getattr(item, "audiences", [])):
+                if audience not in audience_ids:
+                    report((key, index, "audiences", aud_index), f"unknown audience {audience!r}; known: {', '.join(sorted(audience_ids))}")
+
+    for index, fact in enumerate(dossier.facts):
+        for ref_index, ref in enumerate(fact.conflicts_with):
+            if ref not in fact_ids:
+                report(("facts", index, "conflicts_with", ref_index), f"unknown fact {ref!r}{_suggest(ref, fact_ids)}")
+            elif ref == fact.id:
+                report(("facts", index, "conflicts_with", ref_index), "a fact cannot conflict with itself")
+
+    for index, audience in enumerate(dossier.audiences):
+        base: DataPath = ("audiences", index)
+        if audience.template not in templates:
+            report(base + ("template",), f"no template {audience.template!r} in the template folders")
+        for key_index, ref in enumerate(audience.key_points):
+            if ref not in item_ids:
+                report(base + ("key_points", key_index), f"unknown item {ref!r}{_suggest(ref, item_ids)}")
+        section_ids: set[str] = set()
+        for section_index, section in enumerate(audience.sections):
+            path = base + ("sections", section_index)
+            if section.kind not in section_kinds:
+                known = ", ".join(sorted(section_kinds))
+                report(path + ("kind",), f"unknown section kind {section.kind!r}; known: {known}")
+            if section.id in section_ids:
+                report(path + ("id",), f"duplicate section id {section.id!r}")
+            section_ids.add(section.id)
+            check_tags(path + ("tags",), section.tags)
+            for fact_index, ref in enumerate(section.facts):
+                if ref not in fact_ids:
+                    report(path + ("facts", fact_index), f"unknown fact {ref!r}{_suggest(ref, fact_ids)}")
+    return problems
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

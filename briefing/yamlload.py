@@ -1,0 +1,157 @@
+"""Read YAML safely and remember where every value came from.
+
+PyYAML's ``safe_load`` silently keeps the last of two duplicate keys and loses
+line numbers.  We compose the node tree with the safe loader instead, build the
+Python values ourselves, and record each value's position so that later stages
+can report ``file:line:column`` for any field.  Aliases are refused (they are
+not needed in hand-written data and make "billion laughs" files possible).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+
+# A path into loaded data: mapping keys and list indices, e.g. ("facts", 3, "figures").
+DataPath = tuple[str | int, ...]
+
+# Files larger than this are refused before parsing: no dossier needs more, and
+# PyYAML's pure-Python parser would take minutes on much larger input.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Origins:
+    """Where each value of a merged document was written: file, line and column."""
+
+    positions: dict[DataPath, tuple[str, int, int]] = field(default_factory=dict)
+    # Prefixes under which field names are shown relative to their own file.
+    roots: dict[DataPath, str] = field(default_factory=dict)
+
+    def locate(self, path: DataPath) -> tuple[str, int, int]:
+        """The position of ``path``, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.positions:
+                return self.positions[path[:end]]
+        return ("?", 1, 1)
+
+    def field_name(self, path: DataPath) -> str:
+        """``path`` as a reader would write it, relative to the file it is in."""
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.roots:
+                path = path[end:]
+                break
+        text = ""
+        for part in path:
+            text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        return text
+
+    def problem(self, path: DataPath, message: str) -> Problem:
+        file, line, column = self.locate(path)
+        return Problem(file, line, column, self.field_name(path), message)
+
+
+class _Builder:
+    """Turns a composed YAML node tree into plain values, recording positions."""
+
+    def __init__(self, display_name: str, origins: Origins, prefix: DataPath) -> None:
+        self.display_name = display_name
+        self.origins = origins
+        self.prefix = prefix
+        self.problems: list[Problem] = []
+        self.seen: set[int] = set()
+        self.constructor = yaml.SafeLoader("")
+
+    def _problem(self, node: yaml.Node, path: DataPath, message: str) -> None:
+        mark = node.start_mark
+        field_name = self.origins.field_name(self.prefix + path)
+        self.problems.append(Problem(self.display_name, mark.line + 1, mark.column + 1, field_name, message))
+
+    def build(self, node: yaml.Node, path: DataPath) -> Any:
+        if id(node) in self.seen:
+            self._problem(node, path, "anchors and aliases (&name, *name) are not supported: write the value out")
+            return None
+        self.seen.add(id(node))
+        mark = node.start_mark
+        self.origins.positions[self.prefix + path] = (self.display_name, mark.line + 1, mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._build_mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (ValueError, yaml.constructor.ConstructorError) as error:
+            # e.g. an unquoted impossible date such as 2024-13-45, or an unsafe tag
+            detail = getattr(error, "problem", None) or str(error)
+            self._problem(node, path, f"cannot read {node.value!r} ({detail}): put the value in quotes")
+            return None
+
+    def _build_mapping(self, node: yaml.MappingNode, path: DataPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_lines: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                self._problem(key_node, path, "only plain text keys are supported (no merge keys or complex keys)")
+                continue
+            key = self.constructor.construct_object(key_node)
+            if not isinstance(key, str):
+                self._problem(key_node, path, f"key {key_node.value!r} must be text: put it in quotes")
+                continue
+            if key in result:
+                self._problem(
+                    key_node,
+                    path + (key,),
+                    f"duplicate key {key!r} (first written on line {first_lines[key]}); "
+                    "YAML would silently keep only the last value",
+                )
+                continue
+            first_lines[key] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, path + (key,))
+        return result
+
+
+def load_yaml(path: Path, display_name: str, origins: Origins, prefix: DataPath = ()) -> tuple[Any, list[Problem]]:
+    """Load one YAML file, recording positions in ``origins`` under ``prefix``.
+
+    Returns the data (``None`` where it could not be read) and every problem found.
+    """
+    origins.roots[prefix] = display_name
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limit = MAX_FILE_BYTES // (1024 * 1024)
+            return None, [Problem(display_name, 1, 1, "", f"file is {size:,} bytes; the limit is {limit} MiB")]
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        return None, [Problem(display_name, 1, 1, "", f"not UTF-8 text ({error.reason} at byte {error.start})")]
+    except OSError as error:
+        return None, [Problem(display_name, 1, 1, "", f"cannot read file: {error.strerror}")]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(part for part in (error.context, error.problem) if part)
+        return None, [Problem(display_name, line, column, "", f"YAML syntax error: {message}")]
+    except yaml.YAMLError as error:
+        return None, [Problem(display_name, 1, 1, "", f"YAML error: {error}")]
+    except RecursionError:
+        return None, [Problem(display_name, 1, 1, "", "YAML is nested too deeply")]
+    if node is None:
+        return None, [Problem(display_name, 1, 1, "", "file is empty")]
+    builder = _Builder(display_name, origins, prefix)
+    try:
+        data = builder.build(node, ())
+    except RecursionError:
+        return None, [Problem(display_name, 1, 1, "", "YAML is nested too deeply")]
+    except yaml.constructor.ConstructorError as error:
+        mark = error.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return None, [Problem(display_name, line, column, "", f"YAML error: {error.problem}")]
+
+    return data, builder.problems

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Set up a working copy: system libraries (as root, when missing), a virtual
+# environment in .venv, and the package with its test tools.
+#   bash scripts/setup.sh          # to build briefs
+#   bash scripts/setup.sh --test   # also the test tools and the programs tests use
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=false
+[ "${1:-}" = "--test" ] && want_test=true
+
+# WeasyPrint needs Pango; the tests read PDFs with poppler's pdftotext/pdffonts.
+packages=(libpango-1.0-0 libpangoft2-1.0-0 fontconfig)
+$want_test && packages+=(poppler-utils)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing system packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "Please install these system packages first: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+if $want_test; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+else
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e .
+fi
