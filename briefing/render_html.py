@@ -92,11 +92,10 @@ class Notes:
 
 
 def cite_text(cite: Cite) -> str:
-    """A footnote's words for one citation: who, what, where."""
+    """A footnote's words for one citation: the source as the Sources list names it, and where in it."""
     source = cite.source
     name = source.series or source.title
-    who = source.author or source.publisher
-    parts = [part for part in (who, name, date_label(source.date) if source.date else None, cite.locator) if part]
+    parts = [part for part in (name, date_label(source.date) if source.date else None, cite.locator) if part]
     return ", ".join(parts)
 
 

@@ -293,7 +293,8 @@ def _programme_rows(claims: _Claims) -> tuple[ProgrammeRow, ...]:
 def _merged(text: str, claims: Sequence[Claim]) -> Claim | None:
     if not claims:
         return None
-    unique = {(cite.source.id, cite.locator, cite.quote): cite for claim in claims for cite in claim.cites}
+    # One footnote entry per place in a source, however many of the row's figures it gives.
+    unique = {(cite.source.id, cite.locator): cite for claim in claims for cite in claim.cites}
     cites = tuple(unique.values())
     worst_credibility = max((c.credibility for c in claims if c.credibility), default=None)
     return replace(
