@@ -83,7 +83,7 @@ def _to_svg(figure: object, title: str, alt: str) -> str:
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: the SVG is inlined in HTML
     # Give the drawing an accessible name; size it by the page, not in points.
-    svg = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r'<svg \1', svg, count=1)
+    svg = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r"<svg \1", svg, count=1)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(alt)}" preserveAspectRatio="xMinYMin meet" ', 1)
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
     return _prefix_ids(svg, re.sub(r"[^\w-]", "-", title))
@@ -156,7 +156,9 @@ def comparison_chart(comparison: Comparison, font_dir: Path | None) -> Chart | N
         labels.append(label)
     for claim, fig in bars:
         source = claim.cites[0].source
-        alt_parts.append(f"{fig.text} according to {source.series or source.publisher or source.title} (grade {claim.grade})")
+        alt_parts.append(
+            f"{fig.text} according to {source.series or source.publisher or source.title} (grade {claim.grade})"
+        )
     axes.set_yticks(range(len(bars)), labels)
     axes.set_xlim(0, top * 1.25)
     axes.set_xlabel(bars[0][1].unit)

@@ -92,7 +92,9 @@ def main() -> None:
 )
 @_data_option
 @_templates_option
-def brief(audiences: tuple[str, ...], output_format: str, out_dir: Path, data_dir: Path, template_dirs: tuple[Path, ...]) -> None:
+def brief(
+    audiences: tuple[str, ...], output_format: str, out_dir: Path, data_dir: Path, template_dirs: tuple[Path, ...]
+) -> None:
     """Build briefs for one or more audiences.
 
     \b

@@ -20,6 +20,8 @@ from .schema import Audience, Dossier
 from .select import Brief, Comparison, select_for_audience
 
 FORMATS = ("html", "pdf")
+# Briefs of this many pages or fewer get no table of contents.
+CONTENTS_MIN_PAGES = 2
 
 
 def load_dossier(data_dir: Path, templates: TemplateSet) -> Dossier:
@@ -68,7 +70,9 @@ class RenderedBrief:
     warnings: tuple[str, ...] = ()
 
 
-def render_brief(brief: Brief, templates: TemplateSet, formats: Iterable[str], out_dir: Path, stem: str) -> RenderedBrief:
+def render_brief(
+    brief: Brief, templates: TemplateSet, formats: Iterable[str], out_dir: Path, stem: str
+) -> RenderedBrief:
     """One audience's brief in each format, in memory."""
     font_dir = next((folder / "fonts" for folder in templates.static_folders if (folder / "fonts").is_dir()), None)
     charts = Charts(brief, font_dir)
@@ -80,11 +84,16 @@ def render_brief(brief: Brief, templates: TemplateSet, formats: Iterable[str], o
     if "pdf" in formats:
         from .render_pdf import render_pdf
 
-        html_for_print = render_html(brief, templates, "pdf", {"draw": charts})
         base = next((folder for folder in templates.static_folders if folder.is_dir()), templates.default / "static")
-        pdf = render_pdf(html_for_print, base, templates.static_folders)
+        pdf = render_pdf(render_html(brief, templates, "pdf", {"draw": charts}), base, templates.static_folders)
+        if pdf.pages <= CONTENTS_MIN_PAGES:
+            # A contents list only helps in a longer brief; drop it from a short one.
+            short = render_html(brief, templates, "pdf", {"draw": charts}, show_contents=False)
+            pdf = render_pdf(short, base, templates.static_folders)
         files.append(OutputFile(out_dir / f"{stem}.pdf", pdf.data))
         warnings.extend(pdf.warnings)
+        if pdf.pages > brief.audience.page_budget:
+            warnings.append(f"the PDF has {pdf.pages} pages; the profile's page budget is {brief.audience.page_budget}")
     return RenderedBrief(brief.audience.id, tuple(files), tuple(warnings))
 
 

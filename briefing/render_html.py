@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from .errors import TemplateError
 from .schema import CREDIBILITY_LABELS, RELIABILITY_LABELS
-from .select import Brief, Claim, Cite, date_label
+from .select import Brief, Cite, Claim, date_label
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SECTION_FOLDER = "sections"
@@ -53,8 +53,10 @@ class TemplateSet:
             keep_trailing_newline=True,
             extensions=["jinja2.ext.do"],
         )
-        env.filters.update(date_label=date_label, reliability=RELIABILITY_LABELS.get, credibility=CREDIBILITY_LABELS.get)
-        env.globals["static_text"] = lambda name: Markup(self.read_static(name))  # noqa: S704 - our own CSS
+        env.filters.update(
+            date_label=date_label, reliability=RELIABILITY_LABELS.get, credibility=CREDIBILITY_LABELS.get
+        )
+        env.globals["static_text"] = lambda name: Markup(self.read_static(name))
         return env
 
     def read_static(self, name: str) -> str:
@@ -65,11 +67,22 @@ class TemplateSet:
         raise TemplateError(f"static file {name!r} not found in {', '.join(map(str, self.static_folders))}")
 
     def names(self) -> list[str]:
-        return sorted({name for folder in self.folders if folder.is_dir() for name in jinja2.FileSystemLoader(str(folder)).list_templates()})
+        return sorted(
+            {
+                name
+                for folder in self.folders
+                if folder.is_dir()
+                for name in jinja2.FileSystemLoader(str(folder)).list_templates()
+            }
+        )
 
     def section_kinds(self) -> set[str]:
         prefix = SECTION_FOLDER + "/"
-        return {name[len(prefix) : -len(".html")] for name in self.names() if name.startswith(prefix) and name.endswith(".html")}
+        return {
+            name[len(prefix) : -len(".html")]
+            for name in self.names()
+            if name.startswith(prefix) and name.endswith(".html")
+        }
 
 
 @dataclass
@@ -99,7 +112,9 @@ def cite_text(cite: Cite) -> str:
     return ", ".join(parts)
 
 
-def render_html(brief: Brief, templates: TemplateSet, target: str, charts: dict[str, Any], show_contents: bool = True) -> str:
+def render_html(
+    brief: Brief, templates: TemplateSet, target: str, charts: dict[str, Any], show_contents: bool = True
+) -> str:
     """The brief as one self-contained HTML document, for the browser or for the PDF renderer."""
     env = templates.environment()
     notes = Notes()
@@ -111,10 +126,12 @@ def render_html(brief: Brief, templates: TemplateSet, target: str, charts: dict[
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(_describe(error, error.filename, error.lineno)) from None
     except jinja2.TemplateNotFound as error:
-        raise TemplateError(f"template not found: {error.name} (searched {', '.join(map(str, templates.folders))})") from None
+        raise TemplateError(
+            f"template not found: {error.name} (searched {', '.join(map(str, templates.folders))})"
+        ) from None
     except TemplateError:
         raise
-    except Exception as error:  # noqa: BLE001 - any failure inside a template is reported by template line
+    except Exception as error:
         filename, line = _template_frame(error, templates.folders)
         raise TemplateError(_describe(error, filename, line)) from None
 
@@ -149,5 +166,3 @@ def _relative(filename: str) -> str:
         return str(Path(filename).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return filename
-
-

@@ -63,7 +63,9 @@ def _fetcher_class() -> type:
             if parts.scheme == "data":
                 return super().fetch(url, headers)
             if parts.scheme != "file":
-                raise FatalURLFetchingError(f"refused to fetch {url!r}: briefs may only use files from the template folders")
+                raise FatalURLFetchingError(
+                    f"refused to fetch {url!r}: briefs may only use files from the template folders"
+                )
             path = Path(unquote(parts.path)).resolve()
             if not any(path.is_relative_to(folder) for folder in self.allowed) or not path.is_file():
                 raise FatalURLFetchingError(f"refused to fetch {url!r}: not a file inside the template folders")
@@ -76,6 +78,7 @@ def _fetcher_class() -> type:
 @dataclass(frozen=True)
 class RenderedPdf:
     data: bytes
+    pages: int
     # Things WeasyPrint ignored (e.g. CSS it does not support): shown to the user, not fatal.
     warnings: tuple[str, ...]
 
@@ -91,12 +94,15 @@ def render_pdf(html: str, base_folder: Path, allowed_folders: Sequence[Path]) ->
     fetcher = _fetcher_class()(allowed_folders)
     with _captured_log() as log:
         try:
-            html_document = weasyprint.HTML(string=html, base_url=base_folder.resolve().as_uri() + "/", url_fetcher=fetcher)
-            pdf = html_document.write_pdf(pdf_variant=PDF_VARIANT)
+            html_document = weasyprint.HTML(
+                string=html, base_url=base_folder.resolve().as_uri() + "/", url_fetcher=fetcher
+            )
+            document = html_document.render(pdf_variant=PDF_VARIANT)
+            pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
         except FatalURLFetchingError as error:
             cause = error.__cause__ or error
             raise RenderError(f"PDF render stopped: {cause}") from None
     if log.errors:
         raise RenderError("PDF renderer reported:\n" + "\n".join(f"  {m}" for m in log.errors))
     assert isinstance(pdf, bytes)
-    return RenderedPdf(pdf, tuple(log.warnings))
+    return RenderedPdf(pdf, len(document.pages), tuple(log.warnings))

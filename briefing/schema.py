@@ -16,9 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 # An identifier: lower-case words joined by hyphens, e.g. ``k2-delivered``.
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")]
 # A date as precise as the source is: "2024", "2024-10" or "2024-10-31".
-PartialDate = Annotated[
-    str, StringConstraints(pattern=r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
-]
+PartialDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
 # Admiralty (NATO) system: source reliability A-F, information credibility 1-6.

@@ -165,7 +165,14 @@ class _Claims:
         self.audience = audience
         self.sources = {source.id: source for source in dossier.sources}
         self.items: dict[str, Item] = {}
-        for items in (dossier.facts, dossier.threats, dossier.divergences, dossier.recommendations, dossier.timeline, dossier.questions):
+        for items in (
+            dossier.facts,
+            dossier.threats,
+            dossier.divergences,
+            dossier.recommendations,
+            dossier.timeline,
+            dossier.questions,
+        ):
             for item in items:
                 self.items[item.id] = item
         self.rivals = _rivals(dossier.facts)
@@ -204,10 +211,10 @@ class _Claims:
         if claim.unconfirmed and self.audience.below_min_reliability == "omit":
             self.withheld[claim.id] = claim
             return False
-        if self.audience.conflicts == "prefer-better-graded":
-            if any(rival.grade < claim.grade for rival in claim.disagrees_with):
-                self.withheld[claim.id] = claim
-                return False
+        better_rival = any(rival.grade < claim.grade for rival in claim.disagrees_with)
+        if self.audience.conflicts == "prefer-better-graded" and better_rival:
+            self.withheld[claim.id] = claim
+            return False
         return True
 
     def select(self, items: Iterable[Item]) -> tuple[Claim, ...]:

@@ -52,9 +52,9 @@ def _data_path(loc: Sequence[str | int], data: Any) -> tuple[DataPath, str | Non
     path: list[str | int] = []
     current = data
     for part in loc:
-        if isinstance(current, dict) and isinstance(part, str) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        in_mapping = isinstance(current, dict) and isinstance(part, str) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_mapping or in_list:
             current = current[part]
         else:
             # A union branch name ("int", "float") or a field that is missing.
@@ -97,13 +97,18 @@ def check_references(dossier: Dossier, origins: Origins, section_kinds: set[str]
     item_ids: dict[str, DataPath] = {}
     for key, items in item_lists.items():
         for index, item in enumerate(items):
-            path = (key, index, "id")
+            id_path: DataPath = (key, index, "id")
             if item.id in item_ids:
                 first = origins.locate(item_ids[item.id])
-                report(path, f"duplicate id {item.id!r} (first used at {first[0]}:{first[1]})")
+                report(id_path, f"duplicate id {item.id!r} (first used at {first[0]}:{first[1]})")
             else:
-                item_ids[item.id] = path
-    for key, items in {"sources": dossier.sources, "programmes": dossier.programmes, "audiences": dossier.audiences}.items():
+                item_ids[item.id] = id_path
+    keyed_lists: dict[str, Sequence[Any]] = {
+        "sources": dossier.sources,
+        "programmes": dossier.programmes,
+        "audiences": dossier.audiences,
+    }
+    for key, items in keyed_lists.items():
         seen: dict[str, int] = {}
         for index, item in enumerate(items):
             if item.id in seen:
@@ -120,20 +125,31 @@ def check_references(dossier: Dossier, origins: Origins, section_kinds: set[str]
             return
         for index, tag in enumerate(tags):
             if tag not in declared_tags:
-                report(path + (index,), f"unknown tag {tag!r}; declare it under dossier.tags{_suggest(tag, declared_tags)}")
+                report(
+                    path + (index,), f"unknown tag {tag!r}; declare it under dossier.tags{_suggest(tag, declared_tags)}"
+                )
 
     for key, items in item_lists.items():
         for index, item in enumerate(items):
             for cite_index, cite in enumerate(getattr(item, "cites", [])):
                 if cite.source not in source_ids:
-                    report((key, index, "cites", cite_index, "source"), f"unknown source {cite.source!r}{_suggest(cite.source, source_ids)}")
+                    report(
+                        (key, index, "cites", cite_index, "source"),
+                        f"unknown source {cite.source!r}{_suggest(cite.source, source_ids)}",
+                    )
             check_tags((key, index, "tags"), getattr(item, "tags", []))
             for ref_index, ref in enumerate(getattr(item, "rests_on", [])):
                 if ref not in item_ids:
-                    report((key, index, "rests_on", ref_index), f"unknown fact, threat or divergence {ref!r}{_suggest(ref, item_ids)}")
+                    report(
+                        (key, index, "rests_on", ref_index),
+                        f"unknown fact, threat or divergence {ref!r}{_suggest(ref, item_ids)}",
+                    )
             for aud_index, audience in enumerate(getattr(item, "audiences", [])):
                 if audience not in audience_ids:
-                    report((key, index, "audiences", aud_index), f"unknown audience {audience!r}; known: {', '.join(sorted(audience_ids))}")
+                    report(
+                        (key, index, "audiences", aud_index),
+                        f"unknown audience {audience!r}; known: {', '.join(sorted(audience_ids))}",
+                    )
 
     for index, fact in enumerate(dossier.facts):
         for ref_index, ref in enumerate(fact.conflicts_with):

@@ -8,8 +8,9 @@ quote of its own fact, and every figure's value is the number in that text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import yaml

@@ -1,0 +1,241 @@
+"""Shared fixtures: the shipped briefs (built once per session), dossier copies to break, PDF text.
+
+Building a PDF takes seconds per audience, so the shipped dossier's briefs are
+built once, through the command line, and every test that only reads them
+shares that build.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from briefing.cli import main
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+# ---------------------------------------------------------------------------
+# Running the command line
+# ---------------------------------------------------------------------------
+
+
+def run_cli(*args: str | Path) -> Result:
+    """``generate ARGS`` in-process; unexpected exceptions propagate (so a crash fails loudly)."""
+    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def cli() -> Callable[..., Result]:
+    return run_cli
+
+
+# ---------------------------------------------------------------------------
+# The shipped dossier, read straight from YAML (independently of the loader)
+# ---------------------------------------------------------------------------
+
+
+def read_yaml(path: Path) -> Any:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@pytest.fixture(scope="session")
+def profiles(repo_root: Path) -> dict[str, dict[str, Any]]:
+    """Audience profiles by id, in file order (the order the generator uses)."""
+    result = {}
+    for path in sorted((repo_root / "data" / "audiences").glob("*.yaml")):
+        profile = read_yaml(path)
+        result[profile["id"]] = profile
+    return result
+
+
+@pytest.fixture(scope="session")
+def dossier_id(repo_root: Path) -> str:
+    return str(read_yaml(repo_root / "data" / "dossier.yaml")["dossier"]["id"])
+
+
+# ---------------------------------------------------------------------------
+# The shipped briefs, built once
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Build:
+    """A finished ``generate brief`` run: its result, output folder and files."""
+
+    result: Result
+    out: Path
+    files: dict[tuple[str, str], Path] = field(default_factory=dict)
+
+    def path(self, audience: str, extension: str) -> Path:
+        return self.files[(audience, extension)]
+
+
+@pytest.fixture(scope="session")
+def shipped_briefs(tmp_path_factory: pytest.TempPathFactory, repo_root: Path, dossier_id: str,
+                   profiles: dict[str, dict[str, Any]]) -> Build:
+    """``generate brief --audience all`` (HTML and PDF) on the shipped data, once per session."""
+    out = tmp_path_factory.mktemp("shipped-briefs")
+    result = run_cli("brief", "--audience", "all", "--out", out, "--data", repo_root / "data")
+    build = Build(result, out)
+    for audience in profiles:
+        for extension in ("html", "pdf"):
+            build.files[(audience, extension)] = out / f"{dossier_id}-{audience}.{extension}"
+    return build
+
+
+# ---------------------------------------------------------------------------
+# Copies of the dossier that a test may break
+# ---------------------------------------------------------------------------
+
+
+class DossierCopy:
+    """A copy of ``data/`` in a temporary folder; ``edit`` changes one file in place."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __fspath__(self) -> str:
+        return str(self.root)
+
+    def __str__(self) -> str:
+        return str(self.root)
+
+    def file(self, relpath: str) -> Path:
+        return self.root / relpath
+
+    def text(self, relpath: str) -> str:
+        return self.file(relpath).read_text(encoding="utf-8")
+
+    def edit(self, relpath: str, old: str, new: str) -> int:
+        """Replace the one occurrence of ``old`` by ``new``; returns the line (1-based) where it was."""
+        text = self.text(relpath)
+        count = text.count(old)
+        assert count == 1, f"expected exactly one {old!r} in {relpath}, found {count}"
+        start = text.index(old)
+        self.file(relpath).write_text(text.replace(old, new), encoding="utf-8")
+        return text.count("\n", 0, start) + 1
+
+    def line_of(self, relpath: str, needle: str) -> int:
+        """The line (1-based) of the one occurrence of ``needle`` in the file as it is now."""
+        text = self.text(relpath)
+        count = text.count(needle)
+        assert count == 1, f"expected exactly one {needle!r} in {relpath}, found {count}"
+        return text.count("\n", 0, text.index(needle)) + 1
+
+    def write(self, relpath: str, content: str) -> Path:
+        path = self.file(relpath)
+        path.write_text(content, encoding="utf-8")
+        return path
+
+
+@pytest.fixture
+def make_dossier(tmp_path: Path, repo_root: Path) -> Iterator[Callable[[], DossierCopy]]:
+    """Factory: each call copies the shipped ``data/`` to a new folder under ``tmp_path``."""
+    made = 0
+
+    def make() -> DossierCopy:
+        nonlocal made
+        made += 1
+        root = tmp_path / f"dossier-{made}" / "data"
+        shutil.copytree(repo_root / "data", root)
+        return DossierCopy(root)
+
+    yield make
+
+
+# ---------------------------------------------------------------------------
+# Reading briefs back
+# ---------------------------------------------------------------------------
+
+# A hyphen WeasyPrint inserted (hyphens: auto) or a soft hyphen, at the end of a line.
+_BREAK_HYPHEN = re.compile(r"[\u00ad\u2010\-]\n(?=[a-z])")
+
+
+def unbreak(raw: str) -> str:
+    """Undo line-end hyphenation: 'polit‐\\nical' -> 'political'; drop soft hyphens."""
+    return _BREAK_HYPHEN.sub("", raw).replace("\u00ad", "")
+
+
+def normalise(raw: str) -> str:
+    """Text with hyphenation undone and every run of white space made one space."""
+    return re.sub(r"\s+", " ", unbreak(raw)).strip()
+
+
+def squash(text: str) -> str:
+    """Letters and digits only, lower case: for finding long sentences whatever the line breaks and quotes."""
+    return re.sub(r"[^0-9a-z]", "", unbreak(text).lower())
+
+
+def text_lines(raw: str) -> set[str]:
+    """Each line, and each pair of consecutive lines, white space normalised: where headings are found."""
+    lines = [re.sub(r"\s+", " ", line).strip() for line in unbreak(raw).split("\n")]
+    return set(lines) | {f"{a} {b}" for a, b in zip(lines, lines[1:], strict=False)}
+
+
+def read_pdf(path: Path) -> str:
+    """The raw text of every page of a PDF, pages joined by newlines."""
+    reader = pypdf.PdfReader(path)
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def read_html_text(path: Path) -> str:
+    """The visible text of an HTML brief (tags dropped, entities decoded)."""
+    import html
+
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"<(style|script)\b.*?</\1>", " ", text, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+@dataclass(frozen=True)
+class BriefText:
+    raw: str
+
+    @property
+    def flat(self) -> str:
+        return normalise(self.raw)
+
+    @property
+    def squashed(self) -> str:
+        return squash(self.raw)
+
+    @property
+    def lines(self) -> set[str]:
+        return text_lines(self.raw)
+
+    def says(self, sentence: str) -> bool:
+        """Whether the brief contains ``sentence``, ignoring line breaks, hyphenation and punctuation."""
+        return squash(sentence) in self.squashed
+
+
+@pytest.fixture(scope="session")
+def pdf_text() -> Callable[[Path], BriefText]:
+    cache: dict[Path, BriefText] = {}
+
+    def get(path: Path) -> BriefText:
+        if path not in cache:
+            cache[path] = BriefText(read_pdf(path))
+        return cache[path]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def html_text() -> Callable[[Path], BriefText]:
+    return lambda path: BriefText(read_html_text(path))
