@@ -119,17 +119,33 @@ def brief(
 @main.command()
 @_data_option
 @_templates_option
-def check(data_dir: Path, template_dirs: tuple[Path, ...]) -> None:
-    """Validate a dossier and its audience profiles without building anything.
+@click.option("--strict", is_flag=True, help="Treat warnings (stale figures) as errors.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report as text lines or as one JSON document.",
+)
+def check(data_dir: Path, template_dirs: tuple[Path, ...], strict: bool, output_format: str) -> None:
+    """Validate a dossier and report disagreements, stale figures and grading.
+
+    Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error.
 
     \b
-    Example:
-      generate check --data data
+    Examples:
+      generate check
+      generate check --data other-dossier --strict --format json
     """
-    from .pipeline import load_dossier
+    import json
+
+    from .check import run_check
     from .render_html import TemplateSet
 
-    with _reported():
-        dossier = load_dossier(data_dir, TemplateSet(overrides=template_dirs))
-    counts = f"{len(dossier.facts)} facts, {len(dossier.sources)} sources, {len(dossier.audiences)} audiences"
-    click.echo(f"{data_dir}: no problems ({counts})")
+    report = run_check(data_dir, TemplateSet(overrides=template_dirs))
+    if output_format == "json":
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(report.as_text())
+    raise SystemExit(report.exit_code(strict))

@@ -68,6 +68,9 @@ class Figure(Model):
     text: Text
     # Required, but may be written ``null`` where an undated source gives no date.
     as_of: PartialDate | None
+    # False for a number that cannot go out of date: a deadline, a distance, the value
+    # of a deal signed on a given day.  Only figures that change are checked for staleness.
+    changes_over_time: bool = True
 
 
 class Fact(Model):
@@ -204,6 +207,8 @@ class Audience(Model):
     min_reliability: Reliability = "F"
     below_min_reliability: Literal["omit", "mark"] = "mark"
     conflicts: Literal["show-both", "prefer-better-graded"] = "show-both"
+    # A figure true more than this many months before the brief's date is flagged as stale.
+    stale_after_months: int | None = Field(default=None, ge=1)
     priorities: list[Priority] = ["high", "medium", "low"]
     key_points: list[Slug] = Field(min_length=3, max_length=5)
     sections: list[Section] = Field(min_length=1)

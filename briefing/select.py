@@ -45,6 +45,23 @@ def date_label(date: str) -> str:
     return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
 
 
+def months_between(earlier: str, later: str) -> int:
+    """Whole months from one partial date to another; a bare year counts as its December,
+    a month without a day as that month, so that a figure is never called older than it is."""
+
+    def month_index(date: str) -> int:
+        parts = date.split("-")
+        return int(parts[0]) * 12 + (int(parts[1]) if len(parts) > 1 else 12)
+
+    return month_index(later) - month_index(earlier)
+
+
+def is_stale(figure: Figure, brief_date: str, limit: int | None) -> bool:
+    if limit is None or figure.as_of is None or not figure.changes_over_time:
+        return False
+    return months_between(figure.as_of, brief_date) > limit
+
+
 @dataclass(frozen=True)
 class Cite:
     source: Source
@@ -67,6 +84,8 @@ class Claim:
     figures: tuple[Figure, ...] = ()
     # Claims about the same quantity that say something else.
     disagrees_with: tuple[Claim, ...] = ()
+    # Some figure is older than the audience's staleness limit.
+    stale: bool = False
 
     @property
     def as_of(self) -> str | None:
@@ -137,6 +156,8 @@ class Brief:
     questions: tuple[Claim, ...]
     sources: tuple[Source, ...]
     withheld: tuple[Claim, ...] = field(default=())
+    # Whether any figure in the dossier is older than the audience's staleness limit.
+    has_stale_figures: bool = False
 
     @property
     def programmes_as_of(self) -> str | None:
@@ -175,11 +196,13 @@ class _Claims:
         ):
             for item in items:
                 self.items[item.id] = item
-        self.rivals = _rivals(dossier.facts)
+        self.rivals = rival_facts(dossier.facts)
         self.withheld: dict[str, Claim] = {}
 
     def _cites(self, citations: Iterable[Citation]) -> tuple[Cite, ...]:
-        return tuple(Cite(self.sources[c.source], c.locator, c.quote) for c in citations)
+        # One entry per place in a source, however many quotes come from it.
+        unique = {(c.source, c.locator): Cite(self.sources[c.source], c.locator, c.quote) for c in citations}
+        return tuple(unique.values())
 
     def claim(self, item: Item, with_rivals: bool = True) -> Claim:
         if isinstance(item, Question):
@@ -204,6 +227,8 @@ class _Claims:
             item=item,
             figures=tuple(item.figures) if isinstance(item, Fact) else (),
             disagrees_with=rivals,
+            stale=isinstance(item, Fact)
+            and any(is_stale(f, self.dossier.dossier.date, self.audience.stale_after_months) for f in item.figures),
         )
 
     def admitted(self, claim: Claim) -> bool:
@@ -235,7 +260,7 @@ def _text_of(item: Item) -> str:
     return item.question
 
 
-def _rivals(facts: Sequence[Fact]) -> dict[str, list[str]]:
+def rival_facts(facts: Sequence[Fact]) -> dict[str, list[str]]:
     """For each fact, the facts that disagree with it: declared, or same measure with another value."""
     rivals: dict[str, list[str]] = {fact.id: [] for fact in facts}
 
@@ -312,6 +337,7 @@ def _merged(text: str, claims: Sequence[Claim]) -> Claim | None:
         grade=min(c.grade for c in claims),
         credibility=worst_credibility,
         unconfirmed=any(c.unconfirmed for c in claims),
+        stale=any(c.stale for c in claims),
         figures=tuple(f for c in claims for f in c.figures),
         disagrees_with=(),
     )
@@ -347,4 +373,9 @@ def select_for_audience(dossier: Dossier, audience: Audience) -> Brief:
         questions=questions,
         sources=tuple(dossier.sources),
         withheld=tuple(claims.withheld.values()),
+        has_stale_figures=any(
+            is_stale(figure, dossier.dossier.date, audience.stale_after_months)
+            for fact in dossier.facts
+            for figure in fact.figures
+        ),
     )
