@@ -27,11 +27,17 @@ class BriefingError(Exception):
 class DossierError(BriefingError):
     """The dossier (data or profiles) is invalid; carries every problem found."""
 
+    # Past this many, the message lists the first ones and says how many more there are.
+    SHOWN = 100
+
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems)
         count = len(self.problems)
         heading = f"{count} problem{'s' if count != 1 else ''} in the dossier:"
-        super().__init__("\n".join([heading, *(f"  {p}" for p in self.problems)]))
+        lines = [heading, *(f"  {p}" for p in self.problems[: self.SHOWN])]
+        if count > self.SHOWN:
+            lines.append(f"  … and {count - self.SHOWN} more (fix these first, or run 'generate check --format json')")
+        super().__init__("\n".join(lines))
 
 
 class TemplateError(BriefingError):

@@ -215,7 +215,9 @@ class _Claims:
         grade = min(cite.source.reliability for cite in cites) if cites else "F"
         rivals: tuple[Claim, ...] = ()
         if with_rivals and isinstance(item, Fact):
-            rivals = tuple(self.claim(self.items[r], with_rivals=False) for r in self.rivals.get(item.id, []))
+            candidates = (self.claim(self.items[r], with_rivals=False) for r in self.rivals.get(item.id, []))
+            # A rival the profile would not state is not quoted in a note either.
+            rivals = tuple(rival for rival in candidates if not self.below_bar_and_omitted(rival))
         return Claim(
             id=item.id,
             kind=type(item).__name__.lower(),
@@ -231,9 +233,12 @@ class _Claims:
             and any(is_stale(f, self.dossier.dossier.date, self.audience.stale_after_months) for f in item.figures),
         )
 
+    def below_bar_and_omitted(self, claim: Claim) -> bool:
+        return claim.unconfirmed and self.audience.below_min_reliability == "omit"
+
     def admitted(self, claim: Claim) -> bool:
         """Whether the profile lets this claim into the brief; records the ones it keeps out."""
-        if claim.unconfirmed and self.audience.below_min_reliability == "omit":
+        if self.below_bar_and_omitted(claim):
             self.withheld[claim.id] = claim
             return False
         better_rival = any(rival.grade < claim.grade for rival in claim.disagrees_with)
@@ -293,8 +298,9 @@ def _comparisons(claims: _Claims, measures: Sequence[str]) -> tuple[Comparison, 
     result = []
     for measure in measures:
         facts = [f for f in claims.dossier.facts if any(fig.measure == measure for fig in f.figures)]
-        selected = [claims.claim(fact) for fact in facts]
-        # A comparison only makes sense with every side shown, so grade policy marks but never drops here.
+        # Every side is shown, whatever "prefer-better-graded" says, since showing the
+        # disagreement is the section's purpose; a claim the profile omits stays omitted.
+        selected = [claim for claim in map(claims.claim, facts) if not claims.below_bar_and_omitted(claim)]
         result.append(Comparison(measure, tuple(selected)))
     return tuple(result)
 
@@ -355,7 +361,7 @@ def select_for_audience(dossier: Dossier, audience: Audience) -> Brief:
         facts = claims.select(chosen)
         events = claims.select(e for e in dossier.timeline if _has_tag(e.tags, section.tags))
         sections.append(SectionView(section, facts, events, _comparisons(claims, section.measures)))
-    key_points = tuple(claims.claim(claims.items[ref]) for ref in audience.key_points)
+    key_points = claims.select(claims.items[ref] for ref in audience.key_points)
     recommendations = claims.select(
         r for r in dossier.recommendations if audience.id in r.audiences and r.priority in audience.priorities
     )

@@ -7,6 +7,7 @@ shares that build.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -87,8 +88,9 @@ class Build:
 
 
 @pytest.fixture(scope="session")
-def shipped_briefs(tmp_path_factory: pytest.TempPathFactory, repo_root: Path, dossier_id: str,
-                   profiles: dict[str, dict[str, Any]]) -> Build:
+def shipped_briefs(
+    tmp_path_factory: pytest.TempPathFactory, repo_root: Path, dossier_id: str, profiles: dict[str, dict[str, Any]]
+) -> Build:
     """``generate brief --audience all`` (HTML and PDF) on the shipped data, once per session."""
     out = tmp_path_factory.mktemp("shipped-briefs")
     result = run_cli("brief", "--audience", "all", "--out", out, "--data", repo_root / "data")
@@ -185,7 +187,7 @@ def squash(text: str) -> str:
 def text_lines(raw: str) -> set[str]:
     """Each line, and each pair of consecutive lines, white space normalised: where headings are found."""
     lines = [re.sub(r"\s+", " ", line).strip() for line in unbreak(raw).split("\n")]
-    return set(lines) | {f"{a} {b}" for a, b in zip(lines, lines[1:], strict=False)}
+    return set(lines) | {f"{a} {b}" for a, b in itertools.pairwise(lines)}
 
 
 def read_pdf(path: Path) -> str:

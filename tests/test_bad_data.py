@@ -24,7 +24,8 @@ from click.testing import Result
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
-PROBLEM = re.compile(r"^\s*(?P<file>\S.*?):(?P<line>\d+):(?P<column>\d+): (?P<rest>.*)$")
+# "  path:line:column: field: message", optionally prefixed "error: " (as ``check`` prints it).
+PROBLEM = re.compile(r"^\s*(?:error: )?(?P<file>\S.*?):(?P<line>\d+):(?P<column>\d+): (?P<rest>.*)$")
 
 
 def _load(relpath: str) -> Any:
@@ -210,7 +211,10 @@ def _assert_refused(result: Result, out: Path, before: dict[str, bytes]) -> None
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_bad_data_is_refused_with_its_location(
-    case: Case, cli: Callable[..., Result], make_dossier: Callable[[], Any], earlier_output: tuple[Path, dict[str, bytes]]
+    case: Case,
+    cli: Callable[..., Result],
+    make_dossier: Callable[[], Any],
+    earlier_output: tuple[Path, dict[str, bytes]],
 ) -> None:
     out, before = earlier_output
     dossier = make_dossier()
@@ -239,8 +243,8 @@ def test_duplicate_key_names_the_first_line(cli: Callable[..., Result], make_dos
 
 def test_duplicate_id_names_the_first_use(cli: Callable[..., Result], make_dossier: Callable[[], Any]) -> None:
     dossier = make_dossier()
+    first = dossier.line_of("timeline.yaml", "  - id: ev-diplomatic-relations\n")
     line = dossier.edit("timeline.yaml", "  - id: ev-poland-eu-accession\n", "  - id: ev-diplomatic-relations\n")
-    first = dossier.line_of("timeline.yaml", "  - id: ev-diplomatic-relations\n  ")
     assert first < line
     result = cli("check", "--data", dossier.root)
     assert result.exit_code == 1, result.output
@@ -255,16 +259,35 @@ def test_problems_in_several_files_are_all_reported_in_one_run(
     out, before = earlier_output
     dossier = make_dossier()
     expected = [
-        ("facts.yaml", dossier.edit("facts.yaml", "        value: 180\n", '        value: "180"\n'), "figures[0].value"),
-        ("sources.yaml", dossier.edit("sources.yaml", "    date_note: not dated\n", "    date_notes: not dated\n"), "date_notes"),
-        ("programmes.yaml", dossier.edit("programmes.yaml", "    polish_designation: K2PL\n", "    polish_designation: NO\n"),
-         "polish_designation"),
-        ("audiences/ministry.yaml", dossier.edit("audiences/ministry.yaml", "page_budget: 8\n", 'page_budget: "8"\n'), "page_budget"),
-        ("timeline.yaml", dossier.edit(
+        (
+            "facts.yaml",
+            dossier.edit("facts.yaml", "        value: 180\n", '        value: "180"\n'),
+            "figures[0].value",
+        ),
+        (
+            "sources.yaml",
+            dossier.edit("sources.yaml", "    date_note: not dated\n", "    date_notes: not dated\n"),
+            "date_notes",
+        ),
+        (
+            "programmes.yaml",
+            dossier.edit("programmes.yaml", "    polish_designation: K2PL\n", "    polish_designation: NO\n"),
+            "polish_designation",
+        ),
+        (
+            "audiences/ministry.yaml",
+            dossier.edit("audiences/ministry.yaml", "page_budget: 8\n", 'page_budget: "8"\n'),
+            "page_budget",
+        ),
+        (
             "timeline.yaml",
-            "    event: Poland and South Korea establish diplomatic relations.\n",
-            "    event: Poland and South Korea: establish diplomatic relations.\n",
-        ), "YAML syntax error"),
+            dossier.edit(
+                "timeline.yaml",
+                "    event: Poland and South Korea establish diplomatic relations.\n",
+                "    event: Poland and South Korea: establish diplomatic relations.\n",
+            ),
+            "YAML syntax error",
+        ),
     ]
 
     result = cli("brief", "--audience", "all", "--out", out, "--data", dossier.root)
@@ -283,17 +306,34 @@ def test_reference_problems_in_several_files_are_all_reported_in_one_run(
     out, before = earlier_output
     dossier = make_dossier()
     expected = [
-        ("facts.yaml", dossier.edit("facts.yaml", '      - source: summit-news-2024\n        locator: "para. 4"\n',
-                                    '      - source: summit-news-2025\n        locator: "para. 4"\n'), "summit-news-2025"),
-        ("recommendations.yaml", dossier.edit(
+        (
+            "facts.yaml",
+            dossier.edit(
+                "facts.yaml",
+                '      - source: summit-news-2024\n        locator: "para. 4"\n',
+                '      - source: summit-news-2025\n        locator: "para. 4"\n',
+            ),
+            "summit-news-2025",
+        ),
+        (
             "recommendations.yaml",
-            "      - no-cross-party-consensus\n    audiences: [parliament, ministry]\n",
-            "      - no-cross-party-consensuz\n    audiences: [parliament, ministry]\n",
-        ), "no-cross-party-consensuz"),
-        ("audiences/parliament.yaml", dossier.edit("audiences/parliament.yaml", "  - kind: questions\n", "  - kind: quiz\n"),
-         "quiz"),
-        ("timeline.yaml", dossier.edit("timeline.yaml", "  - id: ev-poland-eu-accession\n", "  - id: ev-diplomatic-relations\n"),
-         "duplicate id"),
+            dossier.edit(
+                "recommendations.yaml",
+                "      - no-cross-party-consensus\n    audiences: [parliament, ministry]\n",
+                "      - no-cross-party-consensuz\n    audiences: [parliament, ministry]\n",
+            ),
+            "no-cross-party-consensuz",
+        ),
+        (
+            "audiences/parliament.yaml",
+            dossier.edit("audiences/parliament.yaml", "  - kind: questions\n", "  - kind: quiz\n"),
+            "quiz",
+        ),
+        (
+            "timeline.yaml",
+            dossier.edit("timeline.yaml", "  - id: ev-poland-eu-accession\n", "  - id: ev-diplomatic-relations\n"),
+            "duplicate id",
+        ),
     ]
 
     result = cli("brief", "--audience", "all", "--out", out, "--data", dossier.root)

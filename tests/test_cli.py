@@ -36,7 +36,9 @@ def test_brief_one_audience_writes_html_and_pdf_and_prints_their_paths(
     assert html.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html>")
 
 
-def test_format_html_writes_only_html(cli: Callable[..., Result], repo_root: Path, tmp_path: Path, dossier_id: str) -> None:
+def test_format_html_writes_only_html(
+    cli: Callable[..., Result], repo_root: Path, tmp_path: Path, dossier_id: str
+) -> None:
     out = tmp_path / "out"
     result = cli("brief", "--audience", "parliament", "--format", "html", "--out", out, "--data", repo_root / "data")
 
@@ -93,11 +95,13 @@ def test_data_option_reads_a_copied_dossier(
 
 
 def test_check_passes_on_the_shipped_data(
-    cli: Callable[..., Result], repo_root: Path, monkeypatch: pytest.MonkeyPatch, profiles: dict[str, Any]
+    cli: Callable[..., Result], repo_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(repo_root)
     result = cli("check")
 
     assert result.exit_code == 0, result.output
-    assert "no problems" in result.stdout
-    assert f"{len(profiles)} audiences" in result.stdout
+    assert "Traceback" not in result.output
+    # Warnings and notes may be reported; errors may not.
+    errors = [line for line in result.output.splitlines() if line.lower().startswith("error")]
+    assert not errors, result.output

@@ -45,7 +45,7 @@ def _page_texts(path: Path) -> list[str]:
 
 def _flat(text: str) -> str:
     text = text.replace("\u00ad", "").replace("\u2011", "-")
-    text = re.sub(r"-\n(?=[a-z])", "", text)  # words hyphenated at a line end
+    text = re.sub(r"[-\u2010]\n(?=[a-ząćęłńóśźż])", "", text)  # words hyphenated at a line end
     return re.sub(r"\s+", " ", text)
 
 
