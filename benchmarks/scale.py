@@ -47,7 +47,9 @@ def scale_dossier(source: Path, target: Path, factor: int) -> None:
             data[key] = list(originals) + [
                 _suffixed(item, f"-x{copy}", ids) for copy in range(1, factor) for item in originals
             ]
-        (target / path.name).write_text(yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        (target / path.name).write_text(
+            yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
 
 
 if __name__ == "__main__":
