@@ -7,6 +7,7 @@ view: unique ids, references that resolve, declared tags, known section kinds.
 from __future__ import annotations
 
 import datetime
+import typing
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -14,7 +15,7 @@ from pydantic import ValidationError
 
 from .errors import DossierError, Problem
 from .loader import RawDossier
-from .schema import Dossier
+from .schema import Dossier, DossierInfo
 from .yamlload import DataPath, Origins
 
 
@@ -25,11 +26,43 @@ def validate_dossier(raw: RawDossier, section_kinds: Iterable[str], templates: I
         dossier = Dossier.model_validate(raw.data)
     except ValidationError as error:
         problems.extend(_schema_problems(error, raw))
+        # Check references among the items that are valid on their own, so one run reports
+        # a broken reference alongside a schema error elsewhere.
+        partial, index_map, raw_ids = _partial_dossier(raw.data)
+        problems.extend(check_references(partial, raw.origins, set(section_kinds), set(templates), index_map, raw_ids))
         raise DossierError(problems) from None
     problems.extend(check_references(dossier, raw.origins, set(section_kinds), set(templates)))
     if problems:
         raise DossierError(problems)
     return dossier
+
+
+def _partial_dossier(data: dict[str, Any]) -> tuple[Dossier, dict[str, list[int]], set[str]]:
+    """A dossier of the items that validate on their own (unvalidated, for reference checks only),
+    where each kept item came from in its list, and the ids every item claims, valid or not."""
+    parts: dict[str, Any] = {}
+    index_map: dict[str, list[int]] = {}
+    raw_ids: set[str] = set()
+    for name, field in Dossier.model_fields.items():
+        value = data.get(name)
+        if name == "dossier":
+            try:
+                parts[name] = DossierInfo.model_validate(value)
+            except ValidationError:
+                parts[name] = DossierInfo.model_construct(tags={})  # no tag vocabulary to check against
+            continue
+        item_type = typing.get_args(field.annotation)[0]
+        kept, positions = [], []
+        for position, item in enumerate(value if isinstance(value, list) else []):
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                raw_ids.add(item["id"])
+            try:
+                kept.append(item_type.model_validate(item))
+                positions.append(position)
+            except ValidationError:
+                continue
+        parts[name], index_map[name] = kept, positions
+    return Dossier.model_construct(**parts), index_map, raw_ids
 
 
 def _hint(value: Any, error_type: str) -> str:
@@ -78,12 +111,29 @@ def _schema_problems(error: ValidationError, raw: RawDossier) -> list[Problem]:
     return list(problems.values())
 
 
-def check_references(dossier: Dossier, origins: Origins, section_kinds: set[str], templates: set[str]) -> list[Problem]:
-    """Problems that need the whole dossier: duplicates, dangling references, unknown names."""
+def check_references(
+    dossier: Dossier,
+    origins: Origins,
+    section_kinds: set[str],
+    templates: set[str],
+    index_map: dict[str, list[int]] | None = None,
+    invalid_ids: set[str] | None = None,
+) -> list[Problem]:
+    """Problems that need the whole dossier: duplicates, dangling references, unknown names.
+
+    For a partial dossier, ``index_map`` gives each kept item's position in its file's list,
+    and a reference to any id in ``invalid_ids`` (items that failed the schema) is not reported.
+    """
     problems: list[Problem] = []
+    exists = invalid_ids or set()
+
+    def where(path: DataPath) -> DataPath:
+        if index_map and len(path) > 1 and isinstance(path[0], str) and path[0] in index_map:
+            return (path[0], index_map[path[0]][int(path[1])], *path[2:])
+        return path
 
     def report(path: DataPath, message: str) -> None:
-        problems.append(origins.problem(path, message))
+        problems.append(origins.problem(where(path), message))
 
     # Ids are shared across item kinds so that key points and "rests on" lists are unambiguous.
     item_lists: dict[str, Sequence[Any]] = {
@@ -99,7 +149,7 @@ def check_references(dossier: Dossier, origins: Origins, section_kinds: set[str]
         for index, item in enumerate(items):
             id_path: DataPath = (key, index, "id")
             if item.id in item_ids:
-                first = origins.locate(item_ids[item.id])
+                first = origins.locate(where(item_ids[item.id]))
                 report(id_path, f"duplicate id {item.id!r} (first used at {first[0]}:{first[1]})")
             else:
                 item_ids[item.id] = id_path
@@ -132,20 +182,20 @@ def check_references(dossier: Dossier, origins: Origins, section_kinds: set[str]
     for key, items in item_lists.items():
         for index, item in enumerate(items):
             for cite_index, cite in enumerate(getattr(item, "cites", [])):
-                if cite.source not in source_ids:
+                if cite.source not in source_ids and cite.source not in exists:
                     report(
                         (key, index, "cites", cite_index, "source"),
                         f"unknown source {cite.source!r}{_suggest(cite.source, source_ids)}",
                     )
             check_tags((key, index, "tags"), getattr(item, "tags", []))
             for ref_index, ref in enumerate(getattr(item, "rests_on", [])):
-                if ref not in item_ids:
+                if ref not in item_ids and ref not in exists:
                     report(
                         (key, index, "rests_on", ref_index),
                         f"unknown fact, threat or divergence {ref!r}{_suggest(ref, item_ids)}",
                     )
             for aud_index, audience in enumerate(getattr(item, "audiences", [])):
-                if audience not in audience_ids:
+                if audience not in audience_ids and audience not in exists:
                     report(
                         (key, index, "audiences", aud_index),
                         f"unknown audience {audience!r}; known: {', '.join(sorted(audience_ids))}",
@@ -153,7 +203,7 @@ def check_references(dossier: Dossier, origins: Origins, section_kinds: set[str]
 
     for index, fact in enumerate(dossier.facts):
         for ref_index, ref in enumerate(fact.conflicts_with):
-            if ref not in fact_ids:
+            if ref not in fact_ids and ref not in exists:
                 report(("facts", index, "conflicts_with", ref_index), f"unknown fact {ref!r}{_suggest(ref, fact_ids)}")
             elif ref == fact.id:
                 report(("facts", index, "conflicts_with", ref_index), "a fact cannot conflict with itself")
@@ -163,7 +213,7 @@ def check_references(dossier: Dossier, origins: Origins, section_kinds: set[str]
         if audience.template not in templates:
             report(base + ("template",), f"no template {audience.template!r} in the template folders")
         for key_index, ref in enumerate(audience.key_points):
-            if ref not in item_ids:
+            if ref not in item_ids and ref not in exists:
                 report(base + ("key_points", key_index), f"unknown item {ref!r}{_suggest(ref, item_ids)}")
         section_ids: set[str] = set()
         for section_index, section in enumerate(audience.sections):
@@ -176,7 +226,7 @@ def check_references(dossier: Dossier, origins: Origins, section_kinds: set[str]
             section_ids.add(section.id)
             check_tags(path + ("tags",), section.tags)
             for fact_index, ref in enumerate(section.facts):
-                if ref not in fact_ids:
+                if ref not in fact_ids and ref not in exists:
                     report(path + ("facts", fact_index), f"unknown fact {ref!r}{_suggest(ref, fact_ids)}")
     return problems
 
