@@ -14,6 +14,7 @@ from typing import Any
 
 from .errors import DossierError, Problem
 from .loader import read_dossier
+from .pipeline import dossier_templates
 from .render_html import TemplateSet
 from .schema import Dossier, Fact
 from .select import date_label, is_stale, months_between, rival_facts, select_for_audience
@@ -94,6 +95,7 @@ def run_check(data_dir: Path, templates: TemplateSet) -> CheckReport:
     """Load and validate ``data_dir`` and analyse it; never raises for bad data."""
     try:
         raw = read_dossier(data_dir)
+        templates = dossier_templates(raw, templates)
         dossier = validate_dossier(raw, templates.section_kinds(), templates.names())
     except DossierError as error:
         return CheckReport(errors=error.problems)

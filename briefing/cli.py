@@ -149,3 +149,128 @@ def check(data_dir: Path, template_dirs: tuple[Path, ...], strict: bool, output_
     else:
         click.echo(report.as_text())
     raise SystemExit(report.exit_code(strict))
+
+
+@main.group()
+def templates() -> None:
+    """List, copy and document the templates briefs are drawn with.
+
+    \b
+    Examples:
+      generate templates list --templates my-templates
+      generate templates copy sections/facts.html --to my-templates
+      generate templates reference > docs/template-reference.md
+    """
+
+
+@templates.command("list")
+@_data_option
+@_templates_option
+def templates_list(data_dir: Path, template_dirs: tuple[Path, ...]) -> None:
+    """Show every template, where it comes from, and which audiences use it.
+
+    \b
+    Example:
+      generate templates list --templates my-templates
+    """
+    from .pipeline import load_with_templates
+    from .render_html import TemplateSet
+    from .template_tools import list_templates
+
+    with _reported():
+        dossier, search_path = load_with_templates(data_dir, TemplateSet(overrides=template_dirs))
+    for folder in search_path.folders:
+        click.echo(f"search path: {folder}")
+    for entry in list_templates(search_path, dossier):
+        users = ", ".join(entry.used_by) if entry.used_by else "-"
+        click.echo(f"{entry.name:32} {entry.origin:8} used by: {users:30} {entry.path}")
+
+
+@templates.command("copy")
+@click.argument("name")
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("templates-override"),
+    show_default=True,
+    help="Override folder to copy into (pass it to --templates when building).",
+)
+def templates_copy(name: str, target: Path) -> None:
+    """Copy shipped template NAME into an override folder to customise it.
+
+    \b
+    Example:
+      generate templates copy base.html --to my-templates
+      generate brief --audience industry --templates my-templates
+    """
+    from .render_html import TemplateSet
+    from .template_tools import copy_template
+
+    with _reported():
+        destination = copy_template(TemplateSet(), name, target)
+    click.echo(f"copied {name} to {destination}")
+
+
+@templates.command("reference")
+def templates_reference() -> None:
+    """Print the reference of variables, filters and macros templates can use (Markdown).
+
+    \b
+    Example:
+      generate templates reference > docs/template-reference.md
+    """
+    from .template_tools import template_reference
+
+    click.echo(template_reference(), nl=False)
+
+
+@main.command()
+@click.option(
+    "--audience",
+    "-a",
+    "audiences",
+    multiple=True,
+    default=["all"],
+    show_default=True,
+    help="Audience to preview (repeatable), or 'all'.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+@_data_option
+@_templates_option
+def serve(audiences: tuple[str, ...], port: int, data_dir: Path, template_dirs: tuple[Path, ...]) -> None:
+    """Preview the HTML briefs in a browser, rebuilt and reloaded on every save.
+
+    Watches the dossier, the shipped templates and any override folders. Errors show
+    in the page with file and line; the server keeps running. Ctrl-C stops it.
+
+    \b
+    Example:
+      generate serve --audience industry --templates my-templates
+    """
+    from .serve import Preview
+    from .serve import serve as run_server
+
+    def ready(preview: Preview, bound_port: int) -> None:
+        click.echo(f"Previewing {', '.join(preview.pages) or 'nothing yet'} at http://127.0.0.1:{bound_port}/")
+        if preview.error:
+            click.echo(preview.error, err=True)
+        click.echo("Watching for changes; press Ctrl-C to stop.")
+
+    def built(preview: Preview) -> None:
+        status = "error" if preview.error else "ok"
+        click.echo(f"rebuilt #{preview.generation} in {preview.build_seconds * 1000:.0f} ms: {status}")
+        if preview.error:
+            click.echo(preview.error, err=True)
+
+    try:
+        run_server(data_dir, template_dirs, audiences, port, ready, built)
+    except OSError as error:
+        raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {error.strerror}") from None
+    click.echo("Preview stopped.")

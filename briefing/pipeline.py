@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .charts import Chart, comparison_chart, delivery_chart
-from .errors import UnknownAudienceError
-from .loader import read_dossier
+from .errors import DossierError, UnknownAudienceError
+from .loader import RawDossier, read_dossier
 from .output import OutputFile, write_outputs
 from .render_html import TemplateSet, render_html
 from .schema import Audience, Dossier
@@ -24,11 +24,37 @@ FORMATS = ("html", "pdf")
 CONTENTS_MIN_PAGES = 2
 
 
-def load_dossier(data_dir: Path, templates: TemplateSet) -> Dossier:
+def load_dossier(data_dir: Path, templates: TemplateSet | None = None) -> Dossier:
     """Read and validate a dossier folder; raises ``DossierError`` listing every problem."""
+    return load_with_templates(data_dir, templates or TemplateSet())[0]
+
+
+def load_with_templates(data_dir: Path, templates: TemplateSet) -> tuple[Dossier, TemplateSet]:
+    """The validated dossier and the template search path it is rendered with:
+    the given overrides, then the dossier's own ``templates`` folders, then the defaults."""
     from .validate import validate_dossier
 
-    return validate_dossier(read_dossier(data_dir), templates.section_kinds(), templates.names())
+    raw = read_dossier(data_dir)
+    templates = dossier_templates(raw, templates)
+    return validate_dossier(raw, templates.section_kinds(), templates.names()), templates
+
+
+def dossier_templates(raw: RawDossier, templates: TemplateSet) -> TemplateSet:
+    """``templates`` with the override folders the dossier names added after the given ones."""
+    info = raw.data.get("dossier")
+    folders = info.get("templates") if isinstance(info, dict) else None
+    if not isinstance(folders, list) or not folders:
+        return templates
+    extra, problems = [], []
+    for index, folder in enumerate(folders):
+        path = raw.root / str(folder)
+        if path.is_dir():
+            extra.append(path)
+        else:
+            problems.append(raw.origins.problem(("dossier", "templates", index), f"no such folder: {path}"))
+    if problems:
+        raise DossierError(problems)
+    return TemplateSet(overrides=(*templates.overrides, *extra), default=templates.default)
 
 
 def choose_audiences(dossier: Dossier, names: Sequence[str]) -> list[Audience]:
@@ -63,6 +89,11 @@ class Charts:
         return self._cache[key]
 
 
+def font_folder(templates: TemplateSet) -> Path | None:
+    """The fonts charts are measured with: the first ``static/fonts`` on the search path."""
+    return next((folder / "fonts" for folder in templates.static_folders if (folder / "fonts").is_dir()), None)
+
+
 @dataclass(frozen=True)
 class RenderedBrief:
     audience: str
@@ -74,8 +105,7 @@ def render_brief(
     brief: Brief, templates: TemplateSet, formats: Iterable[str], out_dir: Path, stem: str
 ) -> RenderedBrief:
     """One audience's brief in each format, in memory."""
-    font_dir = next((folder / "fonts" for folder in templates.static_folders if (folder / "fonts").is_dir()), None)
-    charts = Charts(brief, font_dir)
+    charts = Charts(brief, font_folder(templates))
     files: list[OutputFile] = []
     warnings: list[str] = []
     if "html" in formats:
@@ -114,8 +144,7 @@ def build_briefs(
     templates: TemplateSet | None = None,
 ) -> BuildResult:
     """Build the named audiences' briefs from the dossier in ``data_dir`` into ``out_dir``."""
-    templates = templates or TemplateSet()
-    dossier = load_dossier(data_dir, templates)
+    dossier, templates = load_with_templates(data_dir, templates or TemplateSet())
     result = BuildResult()
     for audience in choose_audiences(dossier, audiences):
         brief = select_for_audience(dossier, audience)

@@ -180,6 +180,9 @@ class DossierInfo(Model):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(?:-[A-Z]{2})?$")]
     keywords: list[Text] = []
     tags: dict[Slug, Text] = {}
+    # Template override folders, relative to the dossier folder, searched before the
+    # shipped templates (after any given with --templates).
+    templates: list[Text] = []
 
 
 class Section(Model):

@@ -1,0 +1,174 @@
+"""Working with templates: which file each audience uses, copying a default to
+customise it, and the reference of what a template can use (generated from the
+code, so it cannot drift from it)."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from jinja2 import nodes
+
+from .errors import BriefingError
+from .render_html import SECTION_FOLDER, TemplateSet
+from .schema import Dossier
+
+
+@dataclass(frozen=True)
+class TemplateEntry:
+    name: str
+    path: Path
+    origin: str  # "override" or "default"
+    used_by: tuple[str, ...]  # audience ids
+
+
+def list_templates(templates: TemplateSet, dossier: Dossier | None) -> list[TemplateEntry]:
+    """Every template on the search path, where it comes from, and which audiences use it."""
+    users: dict[str, list[str]] = {}
+    if dossier is not None:
+        shared = ["base.html", "macros.html", "chart.html", "static/brief.css", "static/screen.css", "static/print.css"]
+        for audience in dossier.audiences:
+            kinds = [f"{SECTION_FOLDER}/{section.kind}.html" for section in audience.sections]
+            for name in dict.fromkeys([audience.template, *shared, *kinds]):
+                users.setdefault(name, []).append(audience.id)
+    entries = []
+    for name in templates.names():
+        if not name.endswith((".html", ".css", ".svg", ".j2")):
+            continue  # fonts and licences are not templates
+        folder = next(folder for folder in templates.folders if (folder / name).is_file())
+        origin = "default" if folder == templates.default else "override"
+        entries.append(TemplateEntry(name, folder / name, origin, tuple(users.get(name, []))))
+    return entries
+
+
+def copy_template(templates: TemplateSet, name: str, target: Path) -> Path:
+    """Copy the shipped template ``name`` into ``target`` to start customising it."""
+    source = templates.default / name
+    if not source.is_file() or name.startswith(("/", "..")):
+        known = ", ".join(TemplateSet().names())
+        raise BriefingError(f"no shipped template {name!r}; choose one of: {known}")
+    destination = target / name
+    if destination.exists():
+        raise BriefingError(f"{destination} already exists; edit it, or remove it to copy the default again")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, destination)
+    return destination
+
+
+# --- The template reference -------------------------------------------------------------
+
+
+def _type_name(annotation: object) -> str:
+    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
+    return str(text).replace("typing.", "").replace("briefing.select.", "").replace("briefing.schema.", "")
+
+
+def _describe_class(cls: type) -> list[str]:
+    lines = [f"### `{cls.__name__}`", ""]
+    doc = (cls.__doc__ or "").strip().splitlines()
+    if doc and not doc[0].startswith(cls.__name__ + "("):
+        lines += [doc[0], ""]
+    lines += ["| attribute | type |", "|---|---|"]
+    if dataclasses.is_dataclass(cls):
+        hints = {f.name: f.type for f in dataclasses.fields(cls)}
+    else:
+        hints = {name: field.annotation for name, field in cls.model_fields.items()}  # type: ignore[attr-defined]
+    for name, annotation in hints.items():
+        lines.append(f"| `{name}` | `{_type_name(annotation)}` |")
+    for name, member in vars(cls).items():
+        if isinstance(member, property):
+            returns = typing.get_type_hints(member.fget).get("return", "") if member.fget else ""
+            lines.append(f"| `{name}` (property) | `{_type_name(returns)}` |")
+        elif callable(member) and not name.startswith("_") and name not in hints:
+            lines.append(f"| `{name}(…)` (method) | see `briefing/{cls.__module__.split('.')[-1]}.py` |")
+    return [*lines, ""]
+
+
+def _macros(templates: TemplateSet) -> list[str]:
+    env = templates.environment()
+    source = env.loader.get_source(env, "macros.html")[0]  # type: ignore[union-attr]
+    tree = env.parse(source)
+    lines = ["| macro | arguments |", "|---|---|"]
+    for macro in tree.find_all(nodes.Macro):
+        args = [arg.name for arg in macro.args]
+        defaults = [None] * (len(args) - len(macro.defaults)) + list(macro.defaults)
+        shown = [
+            a if d is None else f"{a}={d.as_const() if isinstance(d, nodes.Const) else '…'}"
+            for a, d in zip(args, defaults, strict=True)
+        ]
+        lines.append(f"| `m.{macro.name}` | `{', '.join(shown)}` |")
+    return lines
+
+
+def template_reference(templates: TemplateSet | None = None) -> str:
+    """Markdown reference of the template context: variables, their types, filters, macros."""
+    from . import render_html, select
+
+    templates = templates or TemplateSet()
+    env = templates.environment()
+    context = [
+        ("brief", "Brief", "everything the brief says, chosen for its audience"),
+        ("target", "str", '`"html"` or `"pdf"`: which output is being rendered'),
+        ("notes", "Notes", "footnote collector; `m.cite(claim)` adds to it"),
+        ("charts", "dict", "`charts.draw.deliveries()` and `charts.draw.comparison(c)` return a `Chart` or none"),
+        ("cite_text", "function", "`cite_text(cite)`: a footnote's words for one `Cite`"),
+        ("show_contents", "bool", "whether to print the contents list (false for short PDFs)"),
+        ("static_text", "function", "`static_text(name)`: a file from `static/` as text (CSS)"),
+    ]
+    own_filters = sorted(set(env.filters) - set(jinja2.Environment().filters))
+    lines = [
+        "# Template reference",
+        "",
+        "Generated from the code by `generate templates reference`; a test fails if this file",
+        "is out of date. Templates are Jinja2, autoescaped, with undefined names as errors.",
+        "",
+        "## Variables",
+        "",
+        "| name | type | what it is |",
+        "|---|---|---|",
+        *[f"| `{name}` | `{kind}` | {what} |" for name, kind, what in context],
+        "",
+        "In a section template (`sections/<kind>.html`) `view` is the `SectionView` being drawn.",
+        "",
+        "## Filters (besides Jinja2's own)",
+        "",
+        *[f"- `{name}`" for name in own_filters],
+        "",
+        '## Macros (`{% import "macros.html" as m with context %}`)',
+        "",
+        *_macros(templates),
+        "",
+        "## Types",
+        "",
+    ]
+    for cls in (
+        select.Brief,
+        select.SectionView,
+        select.Claim,
+        select.Cite,
+        select.ProgrammeRow,
+        select.Comparison,
+        render_html.Notes,
+    ):
+        lines += _describe_class(cls)
+    lines += [
+        "The data types (`Audience`, `Section`, `DossierInfo`, `Source`, `Fact`, `Figure`, `ThreatPerception`,",
+        "`Divergence`, `Recommendation`, `Event`, `Question`) are the models in `briefing/schema.py`;",
+        "a `Claim`'s `item` is one of them.",
+        "",
+        "## Blocks of `base.html`",
+        "",
+        *[f"- `{name}`" for name in _blocks(templates)],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _blocks(templates: TemplateSet) -> list[str]:
+    env = templates.environment()
+    source = env.loader.get_source(env, "base.html")[0]  # type: ignore[union-attr]
+    return [block.name for block in env.parse(source).find_all(nodes.Block)]
