@@ -33,7 +33,8 @@ def test_overriding_one_block_changes_only_that_block(tmp_path: Path) -> None:
     overrides = tmp_path / "overrides"
     overrides.mkdir()
     (overrides / "brief.html").write_text(
-        '{% extends "default:base.html" %}\n{% block lead %}<p class="lead">Letterhead of the board</p>{% endblock %}\n',
+        '{% extends "default:base.html" %}\n'
+        '{% block lead %}<p class="lead">Letterhead of the board</p>{% endblock %}\n',
         encoding="utf-8",
     )
     default = _html(tmp_path, "default")
