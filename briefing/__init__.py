@@ -4,12 +4,24 @@ The public API is small::
 
     from briefing import build_briefs
     build_briefs(Path("data"), Path("briefs"), ["industry"])
+
+Names are imported on first use, so ``generate --help`` does not pay for the
+schema, Jinja2 or the renderers.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from .errors import BriefingError, DossierError, Problem, RenderError, TemplateError, UnknownAudienceError
-from .pipeline import build_briefs, load_dossier
-from .render_html import TemplateSet
-from .select import select_for_audience
+
+_LAZY = {
+    "build_briefs": "pipeline",
+    "load_dossier": "pipeline",
+    "TemplateSet": "render_html",
+    "select_for_audience": "select",
+}
 
 __all__ = [
     "BriefingError",
@@ -23,3 +35,9 @@ __all__ = [
     "load_dossier",
     "select_for_audience",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

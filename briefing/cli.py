@@ -90,10 +90,18 @@ def main() -> None:
     show_default=True,
     help="Folder to write the briefs to.",
 )
+@click.option("--force", is_flag=True, help="Render every brief even if its inputs have not changed.")
+@click.option("--serial", is_flag=True, help="Render one brief at a time instead of using every core.")
 @_data_option
 @_templates_option
 def brief(
-    audiences: tuple[str, ...], output_format: str, out_dir: Path, data_dir: Path, template_dirs: tuple[Path, ...]
+    audiences: tuple[str, ...],
+    output_format: str,
+    out_dir: Path,
+    force: bool,
+    serial: bool,
+    data_dir: Path,
+    template_dirs: tuple[Path, ...],
 ) -> None:
     """Build briefs for one or more audiences.
 
@@ -108,7 +116,11 @@ def brief(
 
     formats = ("html", "pdf") if output_format == "both" else (output_format,)
     with _reported():
-        result = build_briefs(data_dir, out_dir, audiences, formats, TemplateSet(overrides=template_dirs))
+        result = build_briefs(
+            data_dir, out_dir, audiences, formats, TemplateSet(overrides=template_dirs), force, not serial
+        )
+    for path in result.up_to_date:
+        click.echo(f"up to date {path}")
     for rendered in result.briefs:
         for output in rendered.files:
             click.echo(f"wrote {output.path}")

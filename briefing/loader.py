@@ -25,6 +25,8 @@ class RawDossier:
     origins: Origins = field(default_factory=Origins)
     problems: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    # The profile file of each entry of data["audiences"], in the same order.
+    audience_files: list[Path] = field(default_factory=list)
 
 
 def _display(path: Path, root: Path) -> str:
@@ -70,6 +72,7 @@ def read_dossier(root: Path) -> RawDossier:
         raw.problems.extend(problems)
         if data is not None:
             audiences.append(data)
+            raw.audience_files.append(path)
     if "audiences" in raw.data:
         raw.problems.append(raw.origins.problem(("audiences",), "audiences belong in audiences/*.yaml, one per file"))
     raw.data["audiences"] = audiences

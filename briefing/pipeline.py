@@ -7,6 +7,7 @@ written, so a failing audience leaves every earlier brief as it was.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,8 @@ class RenderedBrief:
     audience: str
     files: tuple[OutputFile, ...]
     warnings: tuple[str, ...] = ()
+    # For each output file, the template and static names its render read.
+    dependencies: tuple[frozenset[str], ...] = ()
 
 
 def render_brief(
@@ -107,29 +110,68 @@ def render_brief(
     """One audience's brief in each format, in memory."""
     charts = Charts(brief, font_folder(templates))
     files: list[OutputFile] = []
+    dependencies: list[frozenset[str]] = []
     warnings: list[str] = []
     if "html" in formats:
-        html = render_html(brief, templates, "html", {"draw": charts})
+        read: set[str] = set()
+        html = render_html(brief, templates, "html", {"draw": charts}, record=read)
         files.append(OutputFile(out_dir / f"{stem}.html", html.encode("utf-8")))
+        dependencies.append(frozenset(read))
     if "pdf" in formats:
         from .render_pdf import render_pdf
 
+        read = set()
         base = next((folder for folder in templates.static_folders if folder.is_dir()), templates.default / "static")
-        pdf = render_pdf(render_html(brief, templates, "pdf", {"draw": charts}), base, templates.static_folders)
+        pdf = render_pdf(
+            render_html(brief, templates, "pdf", {"draw": charts}, record=read), base, templates.static_folders
+        )
         if pdf.pages <= CONTENTS_MIN_PAGES:
             # A contents list only helps in a longer brief; drop it from a short one.
-            short = render_html(brief, templates, "pdf", {"draw": charts}, show_contents=False)
+            short = render_html(brief, templates, "pdf", {"draw": charts}, show_contents=False, record=read)
             pdf = render_pdf(short, base, templates.static_folders)
         files.append(OutputFile(out_dir / f"{stem}.pdf", pdf.data))
+        dependencies.append(frozenset(read))
         warnings.extend(pdf.warnings)
         if pdf.pages > brief.audience.page_budget:
             warnings.append(f"the PDF has {pdf.pages} pages; the profile's page budget is {brief.audience.page_budget}")
-    return RenderedBrief(brief.audience.id, tuple(files), tuple(warnings))
+    return RenderedBrief(brief.audience.id, tuple(files), tuple(warnings), tuple(dependencies))
+
+
+@dataclass(frozen=True)
+class _Job:
+    brief: Brief
+    formats: tuple[str, ...]
+    stem: str
+
+
+def _render_job(job: _Job, templates: TemplateSet, out_dir: Path) -> RenderedBrief:
+    return render_brief(job.brief, templates, job.formats, out_dir, job.stem)
+
+
+def _render_all(jobs: Sequence[_Job], templates: TemplateSet, out_dir: Path, parallel: bool) -> list[RenderedBrief]:
+    """Render every job, across the machine's cores when several PDFs are due; same bytes either way."""
+    workers = min(os.cpu_count() or 1, len(jobs))
+    if not parallel or workers < 2 or sum("pdf" in job.formats for job in jobs) < 2:
+        return [_render_job(job, templates, out_dir) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Import the heavy renderers once, before forking, so the workers share them.
+    import matplotlib.pyplot  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    # Longest briefs first, so two cores finish together; results come back in job order.
+    order = sorted(range(len(jobs)), key=lambda index: -jobs[index].brief.audience.page_budget)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {index: pool.submit(_render_job, jobs[index], templates, out_dir) for index in order}
+        return [futures[index].result() for index in range(len(jobs))]
 
 
 @dataclass
 class BuildResult:
     briefs: list[RenderedBrief] = field(default_factory=list)
+    # Outputs that were already current and were not rendered again.
+    up_to_date: list[Path] = field(default_factory=list)
 
     @property
     def paths(self) -> list[Path]:
@@ -142,13 +184,42 @@ def build_briefs(
     audiences: Sequence[str],
     formats: Sequence[str] = FORMATS,
     templates: TemplateSet | None = None,
+    force: bool = False,
+    parallel: bool = True,
 ) -> BuildResult:
-    """Build the named audiences' briefs from the dossier in ``data_dir`` into ``out_dir``."""
-    dossier, templates = load_with_templates(data_dir, templates or TemplateSet())
+    """Build the named audiences' briefs from the dossier in ``data_dir`` into ``out_dir``.
+
+    Outputs whose inputs have not changed since they were written are left alone
+    (``force`` renders them anyway); several PDFs render in parallel.
+    """
+    from .incremental import BuildState, Inputs
+    from .validate import validate_dossier
+
+    raw = read_dossier(data_dir)
+    templates = dossier_templates(raw, templates or TemplateSet())
+    dossier = validate_dossier(raw, templates.section_kinds(), templates.names())
+    state = BuildState.load(out_dir)
+    shared_data = tuple(path for path in raw.files if path not in raw.audience_files)
     result = BuildResult()
+    jobs: list[_Job] = []
+    inputs: dict[Path, Inputs] = {}
     for audience in choose_audiences(dossier, audiences):
-        brief = select_for_audience(dossier, audience)
+        own_profile = raw.audience_files[dossier.audiences.index(audience)]
         stem = f"{dossier.dossier.id}-{audience.id}"
-        result.briefs.append(render_brief(brief, templates, formats, out_dir, stem))
+        due = []
+        for output_format in formats:
+            path = out_dir / f"{stem}.{output_format}"
+            inputs[path] = Inputs((*shared_data, own_profile), templates, output_format)
+            if force or not state.is_current(path, inputs[path]):
+                due.append(output_format)
+            else:
+                result.up_to_date.append(path)
+        if due:
+            jobs.append(_Job(select_for_audience(dossier, audience), tuple(due), stem))
+    result.briefs = _render_all(jobs, templates, out_dir, parallel)
     write_outputs([output for brief in result.briefs for output in brief.files])
+    for brief in result.briefs:
+        for output, read in zip(brief.files, brief.dependencies, strict=True):
+            state.record(output.path, output.data, inputs[output.path], read)
+    state.save()
     return result

@@ -41,11 +41,16 @@ class TemplateSet:
     def static_folders(self) -> tuple[Path, ...]:
         return tuple(folder / "static" for folder in self.folders)
 
-    def environment(self) -> jinja2.Environment:
+    def environment(self, record: set[str] | None = None) -> jinja2.Environment:
+        """A Jinja2 environment on this search path; names of templates and static files
+        it reads are added to ``record`` (what a rendered brief depends on)."""
         search = jinja2.FileSystemLoader([str(folder) for folder in self.folders])
         default = jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(self.default))}, delimiter=":")
+        loader: jinja2.BaseLoader = jinja2.ChoiceLoader([default, search])
+        if record is not None:
+            loader = _RecordingLoader(loader, record)
         env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader([default, search]),
+            loader=loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -56,8 +61,21 @@ class TemplateSet:
         env.filters.update(
             date_label=date_label, reliability=RELIABILITY_LABELS.get, credibility=CREDIBILITY_LABELS.get
         )
-        env.globals["static_text"] = lambda name: Markup(self.read_static(name))
+
+        def static_text(name: str) -> Markup:
+            if record is not None:
+                record.add("static/" + name)
+            return Markup(self.read_static(name))  # our own CSS, not user data
+
+        env.globals["static_text"] = static_text
         return env
+
+    def resolve(self, name: str) -> Path | None:
+        """The file a template name resolves to on the search path ("default:" names the shipped one)."""
+        if name.startswith("default:"):
+            path = self.default / name.removeprefix("default:")
+            return path if path.is_file() else None
+        return next((folder / name for folder in self.folders if (folder / name).is_file()), None)
 
     def read_static(self, name: str) -> str:
         for folder in self.static_folders:
@@ -83,6 +101,21 @@ class TemplateSet:
             for name in self.names()
             if name.startswith(prefix) and name.endswith(".html")
         }
+
+
+class _RecordingLoader(jinja2.BaseLoader):
+    """Passes through to another loader and notes every template name it is asked for."""
+
+    def __init__(self, inner: jinja2.BaseLoader, record: set[str]) -> None:
+        self.inner = inner
+        self.record = record
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        self.record.add(template)
+        return self.inner.get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        return self.inner.list_templates()
 
 
 @dataclass
@@ -113,10 +146,15 @@ def cite_text(cite: Cite) -> str:
 
 
 def render_html(
-    brief: Brief, templates: TemplateSet, target: str, charts: dict[str, Any], show_contents: bool = True
+    brief: Brief,
+    templates: TemplateSet,
+    target: str,
+    charts: dict[str, Any],
+    show_contents: bool = True,
+    record: set[str] | None = None,
 ) -> str:
     """The brief as one self-contained HTML document, for the browser or for the PDF renderer."""
-    env = templates.environment()
+    env = templates.environment(record)
     notes = Notes()
     try:
         template = env.get_template(brief.audience.template)

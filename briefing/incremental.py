@@ -1,0 +1,105 @@
+"""Knowing when a brief is up to date, so an unchanged build renders nothing.
+
+Each output file is recorded with a fingerprint of everything it was made from:
+the package version, the format, the dossier's data files (its own audience
+profile, not the others'), and the content of every template and static file
+the render actually read, resolved again on the current search path.  A build
+skips an output only if that fingerprint is unchanged and the file on disk is
+still the one it wrote.  The record lives in the user's cache folder, keyed by
+the output folder, so the briefs folder holds only briefs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .render_html import TemplateSet
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("briefing")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What one output is made from, apart from the templates its render reads."""
+
+    data_files: tuple[Path, ...]
+    templates: TemplateSet
+    output_format: str
+
+    def fingerprint(self, template_names: Iterable[str]) -> str:
+        digest = hashlib.sha256()
+        digest.update(f"briefing {_version()} {self.output_format}\n".encode())
+        for path in self.data_files:
+            digest.update(f"data {path.name} {file_digest(path)}\n".encode())
+        for name in sorted(set(template_names)):
+            resolved = self.templates.resolve(name)
+            digest.update(f"template {name} {resolved} {file_digest(resolved) if resolved else '-'}\n".encode())
+        # Fonts are read by the PDF renderer and the charts, not through Jinja: all of them count.
+        for folder in self.templates.static_folders:
+            for path in sorted((folder / "fonts").glob("*")) if (folder / "fonts").is_dir() else []:
+                digest.update(f"font {path} {file_digest(path)}\n".encode())
+        return digest.hexdigest()
+
+
+def _state_path(out_dir: Path) -> Path:
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "briefing" / "builds"
+    key = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:32]
+    return cache / f"{key}.json"
+
+
+@dataclass
+class BuildState:
+    """For each output file: its fingerprint, the templates it read, and the digest of what was written."""
+
+    out_dir: Path
+    entries: dict[str, dict[str, object]]
+
+    @classmethod
+    def load(cls, out_dir: Path) -> BuildState:
+        try:
+            entries = json.loads(_state_path(out_dir).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            entries = {}
+        return cls(out_dir, entries if isinstance(entries, dict) else {})
+
+    def is_current(self, output: Path, inputs: Inputs) -> bool:
+        entry = self.entries.get(output.name)
+        if not isinstance(entry, dict) or not output.is_file():
+            return False
+        names = entry.get("templates")
+        if not isinstance(names, list):
+            return False
+        try:
+            return entry.get("sha256") == file_digest(output) and entry.get("inputs") == inputs.fingerprint(names)
+        except OSError:
+            return False
+
+    def record(self, output: Path, data: bytes, inputs: Inputs, template_names: Iterable[str]) -> None:
+        names = sorted(set(template_names))
+        self.entries[output.name] = {
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "inputs": inputs.fingerprint(names),
+            "templates": names,
+        }
+
+    def save(self) -> None:
+        from .output import OutputFile, write_outputs
+
+        data = json.dumps(self.entries, indent=1, sort_keys=True).encode()
+        write_outputs([OutputFile(_state_path(self.out_dir), data)])

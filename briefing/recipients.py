@@ -1,0 +1,198 @@
+"""The distribution list: who receives a brief, for which audience, how many copies, at what address.
+
+A list is a YAML file (``data/distribution/recipients.yaml``, beside the dossier but in
+a folder the dossier loader does not read)::
+
+    recipients:
+      - name: Zofia Wójcik-Łęcka
+        organisation: Ministry of Foreign Affairs
+        audience: ministry
+        email: z.wojcik-lecka@example.org
+        copies: 2
+
+It is checked like the dossier: every problem at once, each as ``file:line:column``.
+A recipient is identified by name and organisation (case and spacing aside); listing
+one twice, or one email address for two people, is an error.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from .errors import BriefingError, Problem
+from .loader import RawDossier
+from .schema import Slug
+from .validate import _schema_problems, _suggest
+from .yamlload import DataPath, Origins, load_yaml
+
+# Long enough for real names and departments; short enough that the stamp stays legible.
+NAME_MAX = 80
+ORGANISATION_MAX = 120
+COPIES_MAX = 100
+
+_Line = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+# A conventional address: ASCII, one @, a dotted domain.  Stricter than RFC 5321 on purpose.
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+
+
+class Recipient(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    name: Annotated[_Line, StringConstraints(max_length=NAME_MAX)]
+    organisation: Annotated[_Line, StringConstraints(max_length=ORGANISATION_MAX)]
+    audience: Slug
+    email: _Line
+    copies: int = Field(default=1, ge=1, le=COPIES_MAX)
+
+    @property
+    def key(self) -> str:
+        """Who this is, for duplicates and the delivery log: name and organisation, case and spacing aside."""
+        return f"{_fold(self.name)} / {_fold(self.organisation)}"
+
+
+class DistributionList(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    recipients: list[Recipient] = Field(min_length=1)
+
+
+class DistributionListError(BriefingError):
+    """The distribution list is invalid; carries every problem found."""
+
+    SHOWN = 100
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        count = len(self.problems)
+        lines = [f"{count} problem{'s' if count != 1 else ''} in the distribution list:"]
+        lines += [f"  {p}" for p in self.problems[: self.SHOWN]]
+        if count > self.SHOWN:
+            lines.append(f"  … and {count - self.SHOWN} more")
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A recipient and where the list names them (for messages that point back at the file)."""
+
+    recipient: Recipient
+    file: str
+    line: int
+
+
+def display_name(path: Path) -> str:
+    """``path`` as the user would type it: relative to the working directory if possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_recipients(
+    path: Path, audiences: Iterable[str], unprintable: Callable[[str], str] = lambda text: ""
+) -> list[Listed]:
+    """The recipients listed in ``path``; raises ``DistributionListError`` naming every problem.
+
+    ``audiences`` are the dossier's audience ids; ``unprintable`` returns the characters of a
+    text that the stamp cannot draw (see ``stamp.StampFont.unprintable``).
+    """
+    name = display_name(path)
+    if not path.is_file():
+        raise DistributionListError([Problem(name, 1, 1, "", "no such file (write the distribution list there)")])
+    origins = Origins()
+    data, problems = load_yaml(path, name, origins)
+    if data is None:
+        raise DistributionListError(problems)
+    if not isinstance(data, dict):
+        raise DistributionListError([*problems, Problem(name, 1, 1, "", "the file must be a mapping with recipients:")])
+    try:
+        DistributionList.model_validate(data)
+    except ValidationError as error:
+        problems.extend(_schema_problems(error, RawDossier(root=path.parent, data=data, origins=origins)))
+    # Check each recipient that is valid on its own, so one run reports every kind of problem.
+    valid: list[tuple[int, Recipient]] = []
+    items = data.get("recipients")
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        try:
+            valid.append((index, Recipient.model_validate(item)))
+        except ValidationError:
+            continue
+    problems.extend(check_recipients(valid, origins, set(audiences), unprintable))
+    if problems:
+        raise DistributionListError(problems)
+    return [Listed(r, *origins.locate(("recipients", index))[:2]) for index, r in valid]
+
+
+def check_recipients(
+    recipients: list[tuple[int, Recipient]],
+    origins: Origins,
+    audiences: set[str],
+    unprintable: Callable[[str], str],
+) -> list[Problem]:
+    """Problems that need the whole list or the dossier: audiences, duplicates, addresses, the stamp font."""
+    problems: list[Problem] = []
+
+    def report(path: DataPath, message: str) -> None:
+        problems.append(origins.problem(path, message))
+
+    people: dict[str, int] = {}
+    addresses: dict[str, int] = {}
+    for index, recipient in recipients:
+        base: DataPath = ("recipients", index)
+        if recipient.audience not in audiences:
+            known = ", ".join(sorted(audiences))
+            report(
+                base + ("audience",),
+                f"unknown audience {recipient.audience!r}{_suggest(recipient.audience, audiences)}; known: {known}",
+            )
+        if not _EMAIL.match(recipient.email):
+            report(base + ("email",), f"{recipient.email!r} is not an email address (write it as name@example.org)")
+        for field in ("name", "organisation"):
+            text = getattr(recipient, field)
+            if any(unicodedata.category(ch).startswith("C") for ch in text):
+                report(base + (field,), "must be one line of text, without control characters")
+            elif missing := unprintable(text):
+                shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing)
+                report(base + (field,), f"the stamp font cannot print {shown}: write the name in Latin script")
+        if recipient.key in people:
+            first = origins.locate(("recipients", people[recipient.key]))
+            report(
+                base + ("name",),
+                f"duplicate recipient {recipient.name!r} of {recipient.organisation!r} "
+                f"(first listed on line {first[1]}); give one entry more copies instead",
+            )
+        else:
+            people[recipient.key] = index
+        address = recipient.email.casefold()
+        if address in addresses:
+            first = origins.locate(("recipients", addresses[address]))
+            report(base + ("email",), f"duplicate email address {recipient.email!r} (first listed on line {first[1]})")
+        else:
+            addresses[address] = index
+    return problems
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+# Letters that do not decompose into a base letter and an accent.
+_ASCII = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "œ": "oe"})
+
+
+def slug(text: str, limit: int = 48) -> str:
+    """``text`` as a file-name part: 'Zofia Wójcik-Łęcka' -> 'zofia-wojcik-lecka'."""
+    plain = unicodedata.normalize("NFKD", text.translate(_ASCII))
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    words = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    return words[:limit].rstrip("-") or "recipient"
