@@ -8,9 +8,11 @@ the hash salt and absent date make the SVG byte-identical from run to run.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +38,45 @@ class Chart:
         import base64
 
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+
+
+@functools.lru_cache(maxsize=8)
+def _drawing_key(font_files: tuple[tuple[str, int, int], ...]) -> bytes:
+    """What every chart depends on besides its data: this code, matplotlib, the fonts.
+    Keyed by the fonts' names, sizes and times, so files are hashed once per process."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(version("matplotlib").encode() + Path(__file__).read_bytes())
+    for name, _, _ in font_files:
+        digest.update(name.encode() + hashlib.sha256(Path(name).read_bytes()).digest())
+    return digest.digest()
+
+
+def cached_chart(kind: str, inputs: str, font_dir: Path | None, draw: Callable[[], Chart | None]) -> Chart | None:
+    """``draw()``, or the chart it drew before from the same inputs, fonts and code."""
+    import json
+    import os
+
+    fonts = sorted(font_dir.glob("*.ttf")) if font_dir else []
+    stamp = tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in fonts)
+    digest = hashlib.sha256(_drawing_key(stamp))
+    digest.update(kind.encode() + b"\0" + inputs.encode("utf-8"))
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "briefing" / "charts"
+    path = cache / f"{digest.hexdigest()}.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        return Chart(stored["svg"], stored["alt"]) if stored else None
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    chart = draw()
+    try:
+        from .output import OutputFile, write_outputs
+
+        body = json.dumps({"svg": chart.svg, "alt": chart.alt} if chart else None).encode("utf-8")
+        write_outputs([OutputFile(path, body)])
+    except OSError:
+        pass  # a read-only cache only costs time
+    return chart
 
 
 def _setup(font_dir: Path | None) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .charts import Chart, comparison_chart, delivery_chart
+from .charts import Chart, cached_chart, comparison_chart, delivery_chart
 from .errors import DossierError, UnknownAudienceError
 from .loader import RawDossier, read_dossier
 from .output import OutputFile, write_outputs
@@ -71,7 +71,11 @@ def choose_audiences(dossier: Dossier, names: Sequence[str]) -> list[Audience]:
 
 
 class Charts:
-    """Charts a template asks for, drawn once per brief and shared by its HTML and PDF."""
+    """Charts a template asks for, drawn once per brief and shared by its HTML and PDF.
+
+    Drawn charts are also kept in the user's cache, keyed by everything they are drawn
+    from, so a rebuild whose chart data did not change does not even import matplotlib.
+    """
 
     def __init__(self, brief: Brief, font_dir: Path | None) -> None:
         self.brief = brief
@@ -80,13 +84,18 @@ class Charts:
 
     def deliveries(self) -> Chart | None:
         if "deliveries" not in self._cache:
-            self._cache["deliveries"] = delivery_chart(self.brief.programmes, self.font_dir)
+            rows = self.brief.programmes
+            self._cache["deliveries"] = cached_chart(
+                "deliveries", repr(rows), self.font_dir, lambda: delivery_chart(rows, self.font_dir)
+            )
         return self._cache["deliveries"]
 
     def comparison(self, comparison: Comparison) -> Chart | None:
         key = "compare:" + comparison.measure
         if key not in self._cache:
-            self._cache[key] = comparison_chart(comparison, self.font_dir)
+            self._cache[key] = cached_chart(
+                key, repr(comparison), self.font_dir, lambda: comparison_chart(comparison, self.font_dir)
+            )
         return self._cache[key]
 
 
@@ -109,31 +118,30 @@ def render_brief(
 ) -> RenderedBrief:
     """One audience's brief in each format, in memory."""
     charts = Charts(brief, font_folder(templates))
+    # One environment for every format, so templates compile once; it records what it reads.
+    read: set[str] = set()
+    env = templates.environment(read)
     files: list[OutputFile] = []
-    dependencies: list[frozenset[str]] = []
     warnings: list[str] = []
     if "html" in formats:
-        read: set[str] = set()
-        html = render_html(brief, templates, "html", {"draw": charts}, record=read)
+        html = render_html(brief, templates, "html", {"draw": charts}, env=env)
         files.append(OutputFile(out_dir / f"{stem}.html", html.encode("utf-8")))
-        dependencies.append(frozenset(read))
     if "pdf" in formats:
         from .render_pdf import render_pdf
 
-        read = set()
         base = next((folder for folder in templates.static_folders if folder.is_dir()), templates.default / "static")
         pdf = render_pdf(
-            render_html(brief, templates, "pdf", {"draw": charts}, record=read), base, templates.static_folders
+            render_html(brief, templates, "pdf", {"draw": charts}, env=env), base, templates.static_folders
         )
         if pdf.pages <= CONTENTS_MIN_PAGES:
             # A contents list only helps in a longer brief; drop it from a short one.
-            short = render_html(brief, templates, "pdf", {"draw": charts}, show_contents=False, record=read)
+            short = render_html(brief, templates, "pdf", {"draw": charts}, show_contents=False, env=env)
             pdf = render_pdf(short, base, templates.static_folders)
         files.append(OutputFile(out_dir / f"{stem}.pdf", pdf.data))
-        dependencies.append(frozenset(read))
         warnings.extend(pdf.warnings)
         if pdf.pages > brief.audience.page_budget:
             warnings.append(f"the PDF has {pdf.pages} pages; the profile's page budget is {brief.audience.page_budget}")
+    dependencies = tuple(frozenset(read) for _ in files)
     return RenderedBrief(brief.audience.id, tuple(files), tuple(warnings), tuple(dependencies))
 
 

@@ -78,8 +78,11 @@ class TemplateSet:
         return next((folder / name for folder in self.folders if (folder / name).is_file()), None)
 
     def read_static(self, name: str) -> str:
+        """A text file from a ``static/`` folder on the search path, and from nowhere else."""
         for folder in self.static_folders:
-            path = folder / name
+            path = (folder / name).resolve()
+            if not path.is_relative_to(folder.resolve()):
+                raise TemplateError(f"static file {name!r} is outside the static folders")
             if path.is_file():
                 return path.read_text(encoding="utf-8")
         raise TemplateError(f"static file {name!r} not found in {', '.join(map(str, self.static_folders))}")
@@ -151,10 +154,13 @@ def render_html(
     target: str,
     charts: dict[str, Any],
     show_contents: bool = True,
-    record: set[str] | None = None,
+    env: jinja2.Environment | None = None,
 ) -> str:
-    """The brief as one self-contained HTML document, for the browser or for the PDF renderer."""
-    env = templates.environment(record)
+    """The brief as one self-contained HTML document, for the browser or for the PDF renderer.
+
+    Pass ``env`` (from ``templates.environment()``) to reuse compiled templates across renders.
+    """
+    env = env or templates.environment()
     notes = Notes()
     try:
         template = env.get_template(brief.audience.template)

@@ -19,9 +19,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from .errors import BriefingError
 from .pipeline import Charts, choose_audiences, font_folder, load_with_templates, render_brief
 from .render_html import TemplateSet, render_html
+from .schema import Dossier
 from .select import select_for_audience
 
 RELOAD_SCRIPT = """<script>
@@ -47,19 +50,31 @@ class Preview:
     error: str | None = None
     build_seconds: float = 0.0
     changed: threading.Condition = field(default_factory=threading.Condition)
+    _loaded: tuple[Dossier, TemplateSet] | None = None
+    _env: jinja2.Environment | None = None
 
-    def rebuild(self) -> None:
+    def rebuild(self, changed: Sequence[tuple[str, Path]] = ()) -> None:
+        """Build again.  ``changed`` lists (kind, path) from the watcher: when only templates
+        were modified, the dossier and the compiled templates that did not change are reused."""
         started = time.perf_counter()
+        data_changed = not changed or any(path.is_relative_to(self.data_dir.resolve()) for _, path in changed)
+        files_came_or_went = any(kind != "modified" for kind, _ in changed)
         try:
-            dossier, templates = load_with_templates(self.data_dir, TemplateSet(overrides=self.overrides))
+            if data_changed or self._loaded is None:
+                self._loaded = load_with_templates(self.data_dir, TemplateSet(overrides=self.overrides))
+                self._env = None
+            dossier, templates = self._loaded
+            if self._env is None or files_came_or_went:
+                # A new file may shadow a template already compiled: start from a fresh environment.
+                self._env = templates.environment()
             pages = {}
             for audience in choose_audiences(dossier, self.audiences):
                 brief = select_for_audience(dossier, audience)
-                pages[audience.id] = render_html(
-                    brief, templates, "html", {"draw": Charts(brief, font_folder(templates))}
-                )
+                charts = {"draw": Charts(brief, font_folder(templates))}
+                pages[audience.id] = render_html(brief, templates, "html", charts, env=self._env)
             error = None
         except BriefingError as problem:
+            self._loaded = None
             pages, error = self.pages, str(problem)
         with self.changed:
             self.pages, self.error = pages, error
@@ -163,8 +178,8 @@ def watch(preview: Preview, stopping: threading.Event, on_build: Any) -> None:
     import watchfiles
 
     folders = [str(folder) for folder in preview.watched_folders() if folder.exists()]
-    for _changes in watchfiles.watch(*folders, stop_event=stopping, debounce=50, step=20):
-        preview.rebuild()
+    for changes in watchfiles.watch(*folders, stop_event=stopping, debounce=50, step=20):
+        preview.rebuild([(change.name, Path(path).resolve()) for change, path in changes])
         on_build(preview)
 
 
