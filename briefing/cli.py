@@ -121,6 +121,12 @@ def brief(
         )
     for path in result.up_to_date:
         click.echo(f"up to date {path}")
+    if result.stale_figures:
+        click.echo(
+            f"note: {result.stale_figures} figure(s) are older than an audience's staleness limit and are "
+            "marked in the briefs; 'generate check' lists them",
+            err=True,
+        )
     for rendered in result.briefs:
         for output in rendered.files:
             click.echo(f"wrote {output.path}")

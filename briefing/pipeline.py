@@ -18,7 +18,7 @@ from .loader import RawDossier, read_dossier
 from .output import OutputFile, write_outputs
 from .render_html import TemplateSet, render_html
 from .schema import Audience, Dossier
-from .select import Brief, Comparison, select_for_audience
+from .select import Brief, Comparison, is_stale, select_for_audience
 
 FORMATS = ("html", "pdf")
 # Briefs of this many pages or fewer get no table of contents.
@@ -180,6 +180,8 @@ class BuildResult:
     briefs: list[RenderedBrief] = field(default_factory=list)
     # Outputs that were already current and were not rendered again.
     up_to_date: list[Path] = field(default_factory=list)
+    # Figures older than the staleness limit of some audience built ('generate check' lists them).
+    stale_figures: int = 0
 
     @property
     def paths(self) -> list[Path]:
@@ -224,6 +226,12 @@ def build_briefs(
                 result.up_to_date.append(path)
         if due:
             jobs.append(_Job(select_for_audience(dossier, audience), tuple(due), stem))
+    chosen = choose_audiences(dossier, audiences)
+    result.stale_figures = sum(
+        any(is_stale(figure, dossier.dossier.date, a.stale_after_months) for a in chosen)
+        for fact in dossier.facts
+        for figure in fact.figures
+    )
     result.briefs = _render_all(jobs, templates, out_dir, parallel)
     write_outputs([output for brief in result.briefs for output in brief.files])
     for brief in result.briefs:

@@ -1,0 +1,198 @@
+"""The build benchmark: seven ratios, measured in one run on this machine.
+
+    .venv/bin/python benchmarks/run.py            # about five minutes on 2 cores
+    .venv/bin/python benchmarks/run.py --quick    # one repetition of each (rougher)
+
+Prints a table and the machine it ran on; copy it into benchmarks/README.md.
+Commands run in fresh processes with an empty cache (cold) unless a figure says
+otherwise; each timing is the median of the repetitions.  Not part of the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATA = ROOT / "data"
+
+
+def _generate(args: list[str], cache: Path) -> float:
+    """Seconds for one `generate` command in a fresh process."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(ROOT / "generate.py"), *args], check=True, capture_output=True, env=env)
+    return time.perf_counter() - started
+
+
+def _median(repeats: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(repeats))
+
+
+def cold(args: list[str], repeats: int, work: Path) -> float:
+    """A build from nothing: new output folder, empty cache (charts included), fresh process."""
+
+    def once() -> float:
+        run = Path(tempfile.mkdtemp(dir=work))
+        return _generate([*args, "--out", str(run / "out")], run / "cache")
+
+    return _median(repeats, once)
+
+
+def noop(args: list[str], repeats: int, work: Path) -> float:
+    run = Path(tempfile.mkdtemp(dir=work))
+    _generate([*args, "--out", str(run / "out")], run / "cache")
+    return _median(repeats, lambda: _generate([*args, "--out", str(run / "out")], run / "cache"))
+
+
+def stamped_copies(count: int) -> tuple[float, float]:
+    """Seconds to stamp ``count`` copies of the industry PDF, and to render that PDF once."""
+    from benchmarks.distribution import recipients
+    from briefing.pipeline import build_briefs
+    from briefing.stamp import load_font, prepare, stamp_line, stamp_pdf
+
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        result = build_briefs(DATA, Path(folder), ["industry"], ("pdf",), force=True, parallel=False)
+        render = time.perf_counter() - started
+    pdf = result.briefs[0].files[0].data
+    font = load_font(ROOT / "templates" / "static" / "fonts" / "NotoSans-Regular.ttf")
+    started = time.perf_counter()
+    prepared = prepare(pdf)
+    for index, (name, organisation) in enumerate(recipients(count), start=1):
+        stamp_pdf(prepared, stamp_line(name, organisation, index, count, "TLP:GREEN"), {"/Title": name}, font)
+    return time.perf_counter() - started, render
+
+
+def preview_template_edit(repeats: int, work: Path) -> float:
+    """Seconds from a saved template edit to a rebuilt HTML page, inside the preview server."""
+    from briefing.serve import Preview
+
+    overrides = Path(tempfile.mkdtemp(dir=work))
+    template = overrides / "brief.html"
+
+    def write(text: str) -> None:
+        template.write_text('{% extends "default:base.html" %}{% block lead %}<p>' + text + "</p>{% endblock %}")
+
+    write("start")
+    preview = Preview(DATA, (overrides,), ["industry"])
+    preview.rebuild()
+    timings = []
+    for index in range(repeats + 1):
+        time.sleep(1.05)  # a new modification time, as a real save has
+        write(f"edit {index}")
+        preview.rebuild([("modified", template.resolve())])
+        assert f"edit {index}" in preview.pages["industry"]
+        timings.append(preview.build_seconds)
+    return statistics.median(timings[1:])
+
+
+def peak_memory_mb(args: list[str], work: Path) -> tuple[float, float]:
+    """Peak resident memory of a full build: the main process (serial) and the largest worker (parallel)."""
+    run = Path(tempfile.mkdtemp(dir=work))
+    code = (
+        "import resource, sys; from briefing.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(own, kids)"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(run / "cache")}
+    serial = subprocess.run(
+        [sys.executable, "-c", code, *args, "--serial", "--out", str(run / "a")],
+        capture_output=True, text=True, env=env, cwd=ROOT, check=True,
+    )  # fmt: skip
+    parallel = subprocess.run(
+        [sys.executable, "-c", code, *args, "--out", str(run / "b")],
+        capture_output=True, text=True, env=env, cwd=ROOT, check=True,
+    )  # fmt: skip
+    serial_own = int(serial.stdout.split()[-2])
+    own, kids = (int(value) for value in parallel.stdout.split()[-2:])
+    return serial_own / 1024, max(own, kids) / 1024
+
+
+def typst_peer(repeats: int) -> tuple[float, float]:
+    """Seconds per brief: ours (PDF render of the industry brief, in process) and Typst on the same content."""
+    from benchmarks.typst_peer import typst_source
+    from briefing.pipeline import load_with_templates, render_brief
+    from briefing.render_html import TemplateSet
+    from briefing.select import select_for_audience
+
+    import typst
+
+    dossier, templates = load_with_templates(DATA, TemplateSet())
+    audience = next(a for a in dossier.audiences if a.id == "industry")
+    brief = select_for_audience(dossier, audience)
+    render_brief(brief, templates, ["pdf"], Path("."), "warm-up")  # imports, fonts, chart cache
+
+    def ours() -> float:
+        started = time.perf_counter()
+        render_brief(brief, templates, ["pdf"], Path("."), "bench")
+        return time.perf_counter() - started
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "brief.typ"
+        source.write_text(typst_source(brief, templates, Path(folder)), encoding="utf-8")
+        fonts = [str(templates.default / "static" / "fonts")]
+        typst.compile(str(source), format="pdf", font_paths=fonts)  # warm-up
+
+        def theirs() -> float:
+            started = time.perf_counter()
+            typst.compile(str(source), format="pdf", font_paths=fonts, ignore_system_fonts=True)
+            return time.perf_counter() - started
+
+        return _median(repeats, ours), _median(repeats, theirs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="one repetition of each timing")
+    repeats = 1 if parser.parse_args().quick else 3
+    work = Path(tempfile.mkdtemp(prefix="briefing-bench-"))
+    rows: list[tuple[str, str, str, str]] = []
+    try:
+        every = ["brief", "--audience", "all", "--data", str(DATA)]
+        one = ["brief", "--audience", "industry", "--data", str(DATA)]
+        all_cold, one_cold = cold(every, repeats, work), cold(one, repeats, work)
+        rows.append(("1 all audiences ÷ industry (cold)", f"{all_cold:.2f} s ÷ {one_cold:.2f} s", f"{all_cold / one_cold:.2f}", "≤ 1.6"))
+        unchanged = noop(every, repeats, work)
+        rows.append(("2 no-op rebuild ÷ cold build (all)", f"{unchanged:.2f} s ÷ {all_cold:.2f} s", f"{unchanged / all_cold:.3f}", "≤ 0.15"))
+        stamping, render = stamped_copies(500)
+        rows.append(("3 500 stamped copies ÷ one render", f"{stamping:.2f} s ÷ {render:.2f} s", f"{stamping / render:.2f}", "≤ 10"))
+        big = work / "big"
+        from benchmarks.scale import scale_dossier
+
+        scale_dossier(DATA, big, 10)
+        big_cold = cold(["brief", "--audience", "all", "--data", str(big)], 1, work)
+        rows.append(("4 dossier ×10 ÷ shipped (cold, all)", f"{big_cold:.2f} s ÷ {all_cold:.2f} s", f"{big_cold / all_cold:.2f}", "≤ 10"))
+        edit = preview_template_edit(max(repeats, 3), work)
+        rows.append(("5 preview rebuild after a template edit", f"{edit * 1000:.0f} ms", f"{edit * 1000:.0f} ms", "≤ 100 ms"))
+        serial_mb, parallel_mb = peak_memory_mb(every, work)
+        rows.append(("6 peak memory, full build", f"serial {serial_mb:.0f} MB; parallel, largest process {parallel_mb:.0f} MB", f"{max(serial_mb, parallel_mb):.0f} MB", "≤ 400 MB"))
+        ours, theirs = typst_peer(repeats)
+        rows.append(("7 our PDF per brief ÷ Typst, same content", f"{ours:.2f} s ÷ {theirs:.3f} s", f"{ours / theirs:.1f}", "reported"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"Date: {time.strftime('%Y-%m-%d %H:%M %Z')}")
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}")
+    print(f"Peak memory of this benchmark process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print()
+    print("| figure | measured | ratio | target |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
