@@ -124,12 +124,12 @@ def peak_memory_mb(args: list[str], work: Path) -> tuple[float, float]:
 
 def typst_peer(repeats: int) -> tuple[float, float]:
     """Seconds per brief: ours (PDF render of the industry brief, in process) and Typst on the same content."""
+    import typst
+
     from benchmarks.typst_peer import typst_source
     from briefing.pipeline import load_with_templates, render_brief
     from briefing.render_html import TemplateSet
     from briefing.select import select_for_audience
-
-    import typst
 
     dossier, templates = load_with_templates(DATA, TemplateSet())
     audience = next(a for a in dossier.audiences if a.id == "industry")
@@ -165,27 +165,73 @@ def main() -> None:
         every = ["brief", "--audience", "all", "--data", str(DATA)]
         one = ["brief", "--audience", "industry", "--data", str(DATA)]
         all_cold, one_cold = cold(every, repeats, work), cold(one, repeats, work)
-        rows.append(("1 all audiences ÷ industry (cold)", f"{all_cold:.2f} s ÷ {one_cold:.2f} s", f"{all_cold / one_cold:.2f}", "≤ 1.6"))
+        rows.append(
+            (
+                "1 all audiences ÷ industry (cold)",
+                f"{all_cold:.2f} s ÷ {one_cold:.2f} s",
+                f"{all_cold / one_cold:.2f}",
+                "≤ 1.6",
+            )
+        )
         unchanged = noop(every, repeats, work)
-        rows.append(("2 no-op rebuild ÷ cold build (all)", f"{unchanged:.2f} s ÷ {all_cold:.2f} s", f"{unchanged / all_cold:.3f}", "≤ 0.15"))
+        rows.append(
+            (
+                "2 no-op rebuild ÷ cold build (all)",
+                f"{unchanged:.2f} s ÷ {all_cold:.2f} s",
+                f"{unchanged / all_cold:.3f}",
+                "≤ 0.15",
+            )
+        )
         stamping, render = stamped_copies(500)
-        rows.append(("3 500 stamped copies ÷ one render", f"{stamping:.2f} s ÷ {render:.2f} s", f"{stamping / render:.2f}", "≤ 10"))
+        rows.append(
+            (
+                "3 500 stamped copies ÷ one render",
+                f"{stamping:.2f} s ÷ {render:.2f} s",
+                f"{stamping / render:.2f}",
+                "≤ 10",
+            )
+        )
         big = work / "big"
         from benchmarks.scale import scale_dossier
 
         scale_dossier(DATA, big, 10)
         big_cold = cold(["brief", "--audience", "all", "--data", str(big)], 1, work)
-        rows.append(("4 dossier ×10 ÷ shipped (cold, all)", f"{big_cold:.2f} s ÷ {all_cold:.2f} s", f"{big_cold / all_cold:.2f}", "≤ 10"))
+        rows.append(
+            (
+                "4 dossier ×10 ÷ shipped (cold, all)",
+                f"{big_cold:.2f} s ÷ {all_cold:.2f} s",
+                f"{big_cold / all_cold:.2f}",
+                "≤ 10",
+            )
+        )
         edit = preview_template_edit(max(repeats, 3), work)
-        rows.append(("5 preview rebuild after a template edit", f"{edit * 1000:.0f} ms", f"{edit * 1000:.0f} ms", "≤ 100 ms"))
+        rows.append(
+            ("5 preview rebuild after a template edit", f"{edit * 1000:.0f} ms", f"{edit * 1000:.0f} ms", "≤ 100 ms")
+        )
         serial_mb, parallel_mb = peak_memory_mb(every, work)
-        rows.append(("6 peak memory, full build", f"serial {serial_mb:.0f} MB; parallel, largest process {parallel_mb:.0f} MB", f"{max(serial_mb, parallel_mb):.0f} MB", "≤ 400 MB"))
+        rows.append(
+            (
+                "6 peak memory, full build",
+                f"serial {serial_mb:.0f} MB; parallel, largest process {parallel_mb:.0f} MB",
+                f"{max(serial_mb, parallel_mb):.0f} MB",
+                "≤ 400 MB",
+            )
+        )
         ours, theirs = typst_peer(repeats)
-        rows.append(("7 our PDF per brief ÷ Typst, same content", f"{ours:.2f} s ÷ {theirs:.3f} s", f"{ours / theirs:.1f}", "reported"))
+        rows.append(
+            (
+                "7 our PDF per brief ÷ Typst, same content",
+                f"{ours:.2f} s ÷ {theirs:.3f} s",
+                f"{ours / theirs:.1f}",
+                "reported",
+            )
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"Date: {time.strftime('%Y-%m-%d %H:%M %Z')}")
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}")
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
     print(f"Peak memory of this benchmark process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     print()
     print("| figure | measured | ratio | target |")

@@ -36,12 +36,12 @@ def typst_source(brief: Brief, templates: TemplateSet, folder: Path) -> str:
         f'#set document(title: "{info.title}", author: "{info.author}")',
         '#set text(font: "Noto Serif", size: 9.6pt, lang: "en")',
         '#show heading: set text(font: "Noto Sans", fill: rgb("#1f5f8b"))',
-        "#set page(paper: \"a4\", margin: (x: 18mm, y: 22mm),",
-        f'  header: [#text(size: 7.5pt)[{esc(info.short_title)} #h(1fr) *{marking}*]],',
-        f'  footer: [#text(size: 7.5pt)[*{marking}* #h(1fr) Page #context counter(page).display() of #context counter(page).final().first()]])',
-        f"#text(font: \"Noto Sans\", size: 8pt)[*{esc(info.publisher.upper())}*]",
+        '#set page(paper: "a4", margin: (x: 18mm, y: 22mm),',
+        f"  header: [#text(size: 7.5pt)[{esc(info.short_title)} #h(1fr) *{marking}*]],",
+        f"  footer: [#text(size: 7.5pt)[*{marking}* #h(1fr) Page #context counter(page).display() of #context counter(page).final().first()]])",
+        f'#text(font: "Noto Sans", size: 8pt)[*{esc(info.publisher.upper())}*]',
         "",
-        f"#text(size: 20pt, font: \"Noto Sans\")[*{esc(info.title)}*]",
+        f'#text(size: 20pt, font: "Noto Sans")[*{esc(info.title)}*]',
         "",
         f"Prepared for: {esc(audience.prepared_for)} \\",
         f"Date: {esc(brief.date)} \\",
@@ -58,11 +58,25 @@ def typst_source(brief: Brief, templates: TemplateSet, folder: Path) -> str:
     for view in brief.sections:
         lines += [f"== {esc(view.title)}", ""]
         if view.kind == "programmes":
-            lines.append("#table(columns: 6, [*Programme*], [*Ordered*], [*Delivered*], [*Deadline*], [*Ceiling*], [*In Poland*],")
+            lines.append(
+                "#table(columns: 6, [*Programme*], [*Ordered*], [*Delivered*], [*Deadline*], [*Ceiling*], [*In Poland*],"
+            )
             for row in brief.programmes:
-                cells = [row.cells[name].text if row.cells[name] else "—" for name in ("ordered", "delivered", "deadline", "framework-ceiling", "made-in-poland")]  # type: ignore[union-attr]
+                cells = [
+                    row.cells[name].text if row.cells[name] else "—"
+                    for name in ("ordered", "delivered", "deadline", "framework-ceiling", "made-in-poland")
+                ]  # type: ignore[union-attr]
                 note = _claim(row.claim) if row.claim else ""
-                lines.append("  " + ", ".join([f"[{esc(row.programme.system)}{note[note.find('#footnote'):] if note else ''}]", *[f"[{esc(c)}]" for c in cells]]) + ",")
+                lines.append(
+                    "  "
+                    + ", ".join(
+                        [
+                            f"[{esc(row.programme.system)}{note[note.find('#footnote') :] if note else ''}]",
+                            *[f"[{esc(c)}]" for c in cells],
+                        ]
+                    )
+                    + ","
+                )
             lines.append(")")
         elif view.kind == "deliveries":
             chart = charts.deliveries()
@@ -79,11 +93,15 @@ def typst_source(brief: Brief, templates: TemplateSet, folder: Path) -> str:
         elif view.kind == "recommendations":
             for claim in brief.recommendations:
                 rec = claim.item
-                lines += [f"+ *{esc(claim.text)}* ({esc(rec.priority)} priority) {esc(rec.text)}{_claim(claim)[len(esc(claim.text)):]}"]  # type: ignore[union-attr]
+                lines += [
+                    f"+ *{esc(claim.text)}* ({esc(rec.priority)} priority) {esc(rec.text)}{_claim(claim)[len(esc(claim.text)) :]}"
+                ]  # type: ignore[union-attr]
         elif view.kind == "questions":
             lines += [f"+ {_claim(claim)}" for claim in brief.questions]
         elif view.kind == "threats":
-            lines += [f"- *{esc(claim.item.holder)}* on {esc(claim.item.threat)}: {_claim(claim)}" for claim in brief.threats]  # type: ignore[union-attr]
+            lines += [
+                f"- *{esc(claim.item.holder)}* on {esc(claim.item.threat)}: {_claim(claim)}" for claim in brief.threats
+            ]  # type: ignore[union-attr]
         elif view.kind == "divergences":
             lines += [f"- {_claim(claim)}" for claim in brief.divergences]
         else:
@@ -91,5 +109,7 @@ def typst_source(brief: Brief, templates: TemplateSet, folder: Path) -> str:
         lines.append("")
     lines += ["== Sources", ""]
     for source in brief.sources:
-        lines.append(f"- {esc(source.title)}, {esc(source.series or source.publisher or '')}: grade {source.reliability}")
+        lines.append(
+            f"- {esc(source.title)}, {esc(source.series or source.publisher or '')}: grade {source.reliability}"
+        )
     return "\n".join(lines) + "\n"

@@ -292,3 +292,13 @@ def serve(audiences: tuple[str, ...], port: int, data_dir: Path, template_dirs: 
     except OSError as error:
         raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {error.strerror}") from None
     click.echo("Preview stopped.")
+
+
+def _register_distribute() -> None:
+    # Its own module: the distribution code (PDF stamping, SMTP) loads only when it runs.
+    from .cli_distribute import distribute
+
+    main.add_command(distribute)
+
+
+_register_distribute()

@@ -45,10 +45,14 @@ def read_dossier(root: Path) -> RawDossier:
     top_level_files = sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
     if not top_level_files:
         raise DossierError([Problem(str(root), 1, 1, "", "no .yaml files in the dossier folder")])
+    raw.origins.fallback_file = _display(top_level_files[0], root)
     for path in top_level_files:
         raw.files.append(path)
         name = _display(path, root)
-        data, problems = load_yaml(path, name, raw.origins)
+        raw.origins.home_files[path.stem] = name
+        # Each file gets its own origins first, so a key defined twice cannot mix up positions.
+        origins = Origins()
+        data, problems = load_yaml(path, name, origins)
         raw.problems.extend(problems)
         if data is None:
             continue
@@ -58,10 +62,12 @@ def read_dossier(root: Path) -> RawDossier:
         for key, value in data.items():
             if key in raw.data:
                 first_file = raw.origins.locate((key,))[0]
-                raw.problems.append(raw.origins.problem((key,), f"already defined in {first_file}"))
+                file, line, column = origins.key_positions.get((key,), (name, 1, 1))
+                raw.problems.append(Problem(file, line, column, key, f"already defined in {first_file}"))
                 continue
             raw.data[key] = value
-            # Positions were recorded under the file's own paths; they are the merged paths too.
+            raw.origins.positions.update({p: at for p, at in origins.positions.items() if p[:1] == (key,)})
+            raw.origins.key_positions.update({p: at for p, at in origins.key_positions.items() if p[:1] == (key,)})
 
     audience_files = sorted((root / "audiences").glob("*.yaml")) + sorted((root / "audiences").glob("*.yml"))
     audiences: list[Any] = []

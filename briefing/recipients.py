@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from .errors import BriefingError, Problem
 from .loader import RawDossier
@@ -45,13 +46,36 @@ _EMAIL = re.compile(
 )
 
 
+def _one_line(text: str, info: ValidationInfo) -> str:
+    if any(unicodedata.category(ch).startswith("C") for ch in text):
+        raise PydanticCustomError("one_line", "must be one line of text, without control characters")
+    unprintable = (info.context or {}).get("unprintable")
+    missing = unprintable(text) if unprintable else ""
+    if missing:
+        shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing)
+        raise PydanticCustomError(
+            "unprintable", "the stamp font cannot print {shown}: write it in Latin script", {"shown": shown}
+        )
+    return text
+
+
+def _email(address: str) -> str:
+    if not _EMAIL.match(address):
+        raise PydanticCustomError(
+            "email", "{address!r} is not an email address (write it as name@example.org)", {"address": address}
+        )
+    return address
+
+
 class Recipient(BaseModel):
+    """One person on the list.  Validate with ``context={"unprintable": font.unprintable}`` to check the stamp font."""
+
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    name: Annotated[_Line, StringConstraints(max_length=NAME_MAX)]
-    organisation: Annotated[_Line, StringConstraints(max_length=ORGANISATION_MAX)]
+    name: Annotated[_Line, StringConstraints(max_length=NAME_MAX), AfterValidator(_one_line)]
+    organisation: Annotated[_Line, StringConstraints(max_length=ORGANISATION_MAX), AfterValidator(_one_line)]
     audience: Slug
-    email: _Line
+    email: Annotated[_Line, AfterValidator(_email)]
     copies: int = Field(default=1, ge=1, le=COPIES_MAX)
 
     @property
@@ -104,7 +128,7 @@ def load_recipients(
     """The recipients listed in ``path``; raises ``DistributionListError`` naming every problem.
 
     ``audiences`` are the dossier's audience ids; ``unprintable`` returns the characters of a
-    text that the stamp cannot draw (see ``stamp.StampFont.unprintable``).
+    text that the stamp cannot draw (``stamp.StampFont.unprintable``).
     """
     name = display_name(path)
     if not path.is_file():
@@ -115,8 +139,9 @@ def load_recipients(
         raise DistributionListError(problems)
     if not isinstance(data, dict):
         raise DistributionListError([*problems, Problem(name, 1, 1, "", "the file must be a mapping with recipients:")])
+    context = {"unprintable": unprintable}
     try:
-        DistributionList.model_validate(data)
+        DistributionList.model_validate(data, context=context)
     except ValidationError as error:
         problems.extend(_schema_problems(error, RawDossier(root=path.parent, data=data, origins=origins)))
     # Check each recipient that is valid on its own, so one run reports every kind of problem.
@@ -124,22 +149,17 @@ def load_recipients(
     items = data.get("recipients")
     for index, item in enumerate(items if isinstance(items, list) else []):
         try:
-            valid.append((index, Recipient.model_validate(item)))
+            valid.append((index, Recipient.model_validate(item, context=context)))
         except ValidationError:
             continue
-    problems.extend(check_recipients(valid, origins, set(audiences), unprintable))
+    problems.extend(check_recipients(valid, origins, set(audiences)))
     if problems:
         raise DistributionListError(problems)
     return [Listed(r, *origins.locate(("recipients", index))[:2]) for index, r in valid]
 
 
-def check_recipients(
-    recipients: list[tuple[int, Recipient]],
-    origins: Origins,
-    audiences: set[str],
-    unprintable: Callable[[str], str],
-) -> list[Problem]:
-    """Problems that need the whole list or the dossier: audiences, duplicates, addresses, the stamp font."""
+def check_recipients(recipients: list[tuple[int, Recipient]], origins: Origins, audiences: set[str]) -> list[Problem]:
+    """Problems that need the whole list or the dossier: unknown audiences, people or addresses listed twice."""
     problems: list[Problem] = []
 
     def report(path: DataPath, message: str) -> None:
@@ -155,15 +175,6 @@ def check_recipients(
                 base + ("audience",),
                 f"unknown audience {recipient.audience!r}{_suggest(recipient.audience, audiences)}; known: {known}",
             )
-        if not _EMAIL.match(recipient.email):
-            report(base + ("email",), f"{recipient.email!r} is not an email address (write it as name@example.org)")
-        for field in ("name", "organisation"):
-            text = getattr(recipient, field)
-            if any(unicodedata.category(ch).startswith("C") for ch in text):
-                report(base + (field,), "must be one line of text, without control characters")
-            elif missing := unprintable(text):
-                shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing)
-                report(base + (field,), f"the stamp font cannot print {shown}: write the name in Latin script")
         if recipient.key in people:
             first = origins.locate(("recipients", people[recipient.key]))
             report(

@@ -10,7 +10,7 @@ error, not a silent blank.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,8 +44,8 @@ class TemplateSet:
     def environment(self, record: set[str] | None = None) -> jinja2.Environment:
         """A Jinja2 environment on this search path; names of templates and static files
         it reads are added to ``record`` (what a rendered brief depends on)."""
-        search = jinja2.FileSystemLoader([str(folder) for folder in self.folders])
-        default = jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(self.default))}, delimiter=":")
+        search = _TextLoader([str(folder) for folder in self.folders])
+        default = jinja2.PrefixLoader({"default": _TextLoader(str(self.default))}, delimiter=":")
         loader: jinja2.BaseLoader = jinja2.ChoiceLoader([default, search])
         if record is not None:
             loader = _RecordingLoader(loader, record)
@@ -104,6 +104,19 @@ class TemplateSet:
             for name in self.names()
             if name.startswith(prefix) and name.endswith(".html")
         }
+
+
+class _TextLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader whose error for a file that is not UTF-8 names that file."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as error:
+            path = next((Path(f) / template for f in self.searchpath if (Path(f) / template).is_file()), template)
+            line = error.object[: error.start].count(b"\n") + 1
+            reason = f"not UTF-8 text ({error.reason} at byte {error.start})"
+            raise TemplateError(f"{_relative(str(path))}:{line}: template error: {reason}") from None
 
 
 class _RecordingLoader(jinja2.BaseLoader):
@@ -170,9 +183,10 @@ def render_html(
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(_describe(error, error.filename, error.lineno)) from None
     except jinja2.TemplateNotFound as error:
-        raise TemplateError(
-            f"template not found: {error.name} (searched {', '.join(map(str, templates.folders))})"
-        ) from None
+        searched = ", ".join(map(str, templates.folders))
+        filename, line = _template_frame(error, templates.folders)
+        missing = jinja2.TemplateNotFound(f"template not found: {error.name} (searched {searched})")
+        raise TemplateError(_describe(missing, filename, line)) from None
     except TemplateError:
         raise
     except Exception as error:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -58,6 +59,19 @@ def _fetcher_class() -> type:
             super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=True)
             self.allowed = [folder.resolve() for folder in allowed]
 
+        def _find(self, requested: Path) -> Path | None:
+            """The file for a path inside an allowed folder, searched along the folders like
+            templates are: a font the override's static/ lacks comes from the shipped one."""
+            requested = Path(os.path.normpath(requested))
+            for folder in self.allowed:
+                if requested.is_relative_to(folder):
+                    relative = requested.relative_to(folder)
+                    for candidate in (base / relative for base in self.allowed):
+                        resolved = candidate.resolve()
+                        if resolved.is_file() and any(resolved.is_relative_to(f) for f in self.allowed):
+                            return resolved
+            return None
+
         def fetch(self, url: str, headers: Any = None) -> Any:
             parts = urlsplit(url)
             if parts.scheme == "data":
@@ -66,8 +80,8 @@ def _fetcher_class() -> type:
                 raise FatalURLFetchingError(
                     f"refused to fetch {url!r}: briefs may only use files from the template folders"
                 )
-            path = Path(unquote(parts.path)).resolve()
-            if not any(path.is_relative_to(folder) for folder in self.allowed) or not path.is_file():
+            path = self._find(Path(unquote(parts.path)))
+            if path is None:
                 raise FatalURLFetchingError(f"refused to fetch {url!r}: not a file inside the template folders")
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import re
 import struct
 import zlib
@@ -29,10 +30,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pypdf
 from pypdf.errors import PyPdfError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, TextStringObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject, TextStringObject
 
 from .errors import BriefingError
 
@@ -135,7 +137,7 @@ def _subset(font: StampFont, scripts: frozenset[str]) -> _Subset:
     codes = sorted(
         code for name in scripts for low, high in SCRIPTS[name] for code in range(low, high + 1) if code in font.covered
     )
-    ttf = TTFont(io.BytesIO(font.data), lazy=True)
+    ttf = TTFont(io.BytesIO(font.data), lazy=True, recalcTimestamp=False)  # no clock in the bytes
     options = subset.Options()
     options.hinting = False
     options.layout_features = []
@@ -230,8 +232,11 @@ class PreparedPdf:
         return len(self.pages)
 
 
+@lru_cache(maxsize=8)
 def prepare(pdf: bytes) -> PreparedPdf:
-    """Parse ``pdf`` for stamping; raises ``StampError`` for a PDF that cannot be spliced."""
+    """Parse ``pdf`` for stamping; raises ``StampError`` for a PDF that cannot be spliced.
+
+    Pure, so the result is kept for the next run in the same process (tests, a server)."""
     try:
         reader = pypdf.PdfReader(io.BytesIO(pdf), strict=False)
         return _prepare(pdf, reader)
@@ -260,13 +265,14 @@ def _prepare(pdf: bytes, reader: pypdf.PdfReader) -> PreparedPdf:
     if any(offset > startxref for _, offset in offsets.values()):
         raise StampError("cannot stamp a PDF with objects after its cross-reference section")
 
-    size = int(trailer["/Size"])
+    size = _integer(trailer.get("/Size"))
     next_number = size
     root = trailer.raw_get("/Root")
     raw_info = trailer.raw_get("/Info") if "/Info" in trailer else None
     info_number = raw_info.idnum if isinstance(raw_info, IndirectObject) else None
-    info = dict(trailer["/Info"]) if "/Info" in trailer else {}
-    ids = trailer.get("/ID")
+    info_object = _resolved(trailer.get("/Info"))
+    info = dict(info_object) if isinstance(info_object, DictionaryObject) else {}
+    ids = _resolved(trailer.get("/ID"))
     first_id = ids[0] if ids else None
     document_id = (
         bytes(getattr(first_id, "original_bytes", first_id))
@@ -284,8 +290,8 @@ def _prepare(pdf: bytes, reader: pypdf.PdfReader) -> PreparedPdf:
     replaced = {info_number}
     existing_fonts: set[str] = set()
     for page in reader.pages:
-        resources = page.get("/Resources")
-        fonts = resources.get("/Font") if resources is not None else None
+        resources = _resolved(page.get("/Resources"))
+        fonts = _resolved(resources.get("/Font")) if resources is not None else None
         existing_fonts.update(str(name)[1:] for name in (fonts or {}))
     font_resource = FONT_RESOURCE
     while font_resource in existing_fonts:
@@ -296,8 +302,8 @@ def _prepare(pdf: bytes, reader: pypdf.PdfReader) -> PreparedPdf:
             raise StampError("cannot stamp a PDF whose pages are not indirect objects")
         box = page.cropbox
         pages.append(_Page(float(box.width), float(box.left), float(box.bottom)))
-        resources = DictionaryObject(page.get("/Resources") or {})
-        fonts = DictionaryObject(resources.get("/Font") or {})
+        resources = DictionaryObject(_resolved(page.get("/Resources")) or {})
+        fonts = DictionaryObject(_resolved(resources.get("/Font")) or {})
         fonts[NameObject("/" + font_resource)] = IndirectObject(first_new, 0, reader)
         resources[NameObject("/Font")] = fonts
         contents = page.raw_get("/Contents") if "/Contents" in page else None
@@ -306,7 +312,10 @@ def _prepare(pdf: bytes, reader: pypdf.PdfReader) -> PreparedPdf:
         elif isinstance(contents, IndirectObject) and not isinstance(contents.get_object(), ArrayObject):
             original = [contents]
         else:
-            original = list(contents.get_object() if isinstance(contents, IndirectObject) else contents)
+            array = contents.get_object()
+            if not isinstance(array, ArrayObject):
+                raise StampError("cannot stamp this PDF: a page's /Contents is neither a stream nor an array")
+            original = list(array)
         stamp_number = first_new + _FONT_OBJECTS + 1 + index
         new = DictionaryObject(page)
         new[NameObject("/Resources")] = resources
@@ -334,7 +343,7 @@ def _prepare(pdf: bytes, reader: pypdf.PdfReader) -> PreparedPdf:
         position += len(body)
 
     streams = sorted({stream for stream, _ in in_streams.values()})
-    next_boundary = dict(zip(boundaries, boundaries[1:], strict=False))
+    next_boundary = dict(itertools.pairwise(boundaries))
     for number, (generation, offset) in sorted(offsets.items(), key=lambda item: item[1][1]):
         if number in replaced or number in streams:
             continue
@@ -366,6 +375,17 @@ def _prepare(pdf: bytes, reader: pypdf.PdfReader) -> PreparedPdf:
     )
 
 
+def _resolved(value: Any) -> Any:
+    """``value`` itself, or the object it refers to (pypdf's ``get`` does not always follow references)."""
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def _integer(value: object) -> int:
+    if not isinstance(value, int):
+        raise StampError(f"cannot stamp this PDF: expected a number, found {value!r}")
+    return value
+
+
 # Objects of the embedded font: Type0 font, CIDFont, descriptor, font file, ToUnicode map.
 _FONT_OBJECTS = 5
 
@@ -373,10 +393,12 @@ _FONT_OBJECTS = 5
 def _rebuild_object_stream(reader: pypdf.PdfReader, number: int, removed: set[int]) -> tuple[list[int], bytes]:
     """The object stream ``number`` without the objects in ``removed``: its members and its bytes."""
     stream = reader.get_object(number)
+    if not isinstance(stream, StreamObject):
+        raise StampError(f"cannot stamp this PDF: object {number} is not an object stream")
     if "/Extends" in stream:
         raise StampError("cannot stamp a PDF whose object streams extend one another")
     data = stream.get_data()
-    first, count = int(stream["/First"]), int(stream["/N"])
+    first, count = _integer(stream.get("/First")), _integer(stream.get("/N"))
     header = data[:first].split()
     pairs = [(int(header[2 * i]), first + int(header[2 * i + 1])) for i in range(count)]
     ends = [start for _, start in pairs[1:]] + [len(data)]

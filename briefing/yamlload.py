@@ -9,6 +9,7 @@ not needed in hand-written data and make "billion laughs" files possible).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,15 +34,21 @@ class Origins:
     """Where each value of a merged document was written: file, line and column."""
 
     positions: dict[DataPath, tuple[str, int, int]] = field(default_factory=dict)
+    # Where the key of each mapping entry is written (a value's position is where the value starts).
+    key_positions: dict[DataPath, tuple[str, int, int]] = field(default_factory=dict)
     # Prefixes under which field names are shown relative to their own file.
     roots: dict[DataPath, str] = field(default_factory=dict)
+    # Where a top-level key that is missing altogether belongs: "facts" in facts.yaml, say.
+    home_files: dict[str, str] = field(default_factory=dict)
+    fallback_file: str = "?"
 
     def locate(self, path: DataPath) -> tuple[str, int, int]:
         """The position of ``path``, or of its nearest ancestor that has one."""
-        for end in range(len(path), -1, -1):
+        for end in range(len(path), 0, -1):
             if path[:end] in self.positions:
                 return self.positions[path[:end]]
-        return ("?", 1, 1)
+        first = path[0] if path else None
+        return (self.home_files.get(str(first), self.fallback_file), 1, 1)
 
     def field_name(self, path: DataPath) -> str:
         """``path`` as a reader would write it, relative to the file it is in."""
@@ -101,7 +108,12 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 self._problem(key_node, path, "only plain text keys are supported (no merge keys or complex keys)")
                 continue
-            key = self.constructor.construct_object(key_node)
+            try:
+                key = self.constructor.construct_object(key_node)
+            except (ValueError, yaml.constructor.ConstructorError) as error:
+                detail = getattr(error, "problem", None) or str(error)
+                self._problem(key_node, path, f"cannot read key {key_node.value!r} ({detail}): put it in quotes")
+                continue
             if not isinstance(key, str):
                 self._problem(key_node, path, f"key {key_node.value!r} must be text: put it in quotes")
                 continue
@@ -114,8 +126,31 @@ class _Builder:
                 )
                 continue
             first_lines[key] = key_node.start_mark.line + 1
+            mark = key_node.start_mark
+            self.origins.key_positions[self.prefix + path + (key,)] = (
+                self.display_name,
+                mark.line + 1,
+                mark.column + 1,
+            )
             result[key] = self.build(value_node, path + (key,))
         return result
+
+
+# libyaml recurses once per nesting level and overflows the C stack (a crash, not an
+# exception) somewhere past 20,000 levels; no dossier needs more than a handful.
+MAX_FLOW_DEPTH = 1000
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth_exceeded(text: str) -> tuple[int, int] | None:
+    """Line and column where ``[``/``{`` nesting first passes the limit, if it does."""
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        if depth > MAX_FLOW_DEPTH:
+            line = text.count("\n", 0, match.start()) + 1
+            return line, match.start() - text.rfind("\n", 0, match.start())
+    return None
 
 
 def load_yaml(path: Path, display_name: str, origins: Origins, prefix: DataPath = ()) -> tuple[Any, list[Problem]]:
@@ -134,6 +169,10 @@ def load_yaml(path: Path, display_name: str, origins: Origins, prefix: DataPath 
         return None, [Problem(display_name, 1, 1, "", f"not UTF-8 text ({error.reason} at byte {error.start})")]
     except OSError as error:
         return None, [Problem(display_name, 1, 1, "", f"cannot read file: {error.strerror}")]
+    too_deep = _flow_depth_exceeded(text)
+    if too_deep:
+        line, column = too_deep
+        return None, [Problem(display_name, line, column, "", f"YAML is nested more than {MAX_FLOW_DEPTH} levels deep")]
     try:
         node = yaml.compose(text, Loader=COMPOSER)
     except yaml.MarkedYAMLError as error:

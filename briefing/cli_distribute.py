@@ -1,0 +1,145 @@
+"""`generate distribute`: parses options, calls ``distribute.distribute``, reports.
+
+Kept apart from ``cli.py`` so that the command is registered there with one line:
+``main.add_command(distribute)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from .errors import BriefingError
+
+if TYPE_CHECKING:
+    from .mail import Outgoing
+
+# Show a progress bar when sending more messages than this.
+PROGRESS_FROM = 5
+
+
+def _progress(messages: Sequence[Outgoing]) -> AbstractContextManager[Iterable[Outgoing]]:
+    if len(messages) <= PROGRESS_FROM:
+        return contextlib.nullcontext(messages)
+    label = f"sending {len(messages)} messages"
+    return click.progressbar(messages, label=label, show_pos=True, file=sys.stderr)
+
+
+@click.command()
+@click.option(
+    "--list",
+    "list_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("data/distribution/recipients.yaml"),
+    show_default=True,
+    help="Distribution list: recipients with name, organisation, audience, email and copies.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("briefs/distribution"),
+    show_default=True,
+    help="Folder for the stamped copies, manifest.csv/.json, zips and the delivery log.",
+)
+@click.option(
+    "--briefs",
+    "briefs_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("briefs"),
+    show_default=True,
+    help="Folder of the audience PDFs (as 'generate brief' writes them); out-of-date ones are rebuilt there.",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data"),
+    show_default=True,
+    help="Dossier folder to read.",
+)
+@click.option(
+    "--templates",
+    "template_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of template overrides, searched before the shipped templates (repeatable).",
+)
+@click.option("--zip", "make_zip", is_flag=True, help="Also bundle each audience's copies into one zip.")
+@click.option(
+    "--send", is_flag=True, help="Email each recipient their copies (SMTP); copies sent before are not sent again."
+)
+@click.option(
+    "--smtp",
+    "smtp_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="SMTP settings file (default: smtp.yaml beside the list). The password comes only from "
+    "BRIEFING_SMTP_PASSWORD.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Write and send nothing; print what would be written and, with --send, every message that would go.",
+)
+def distribute(
+    list_path: Path,
+    out_dir: Path,
+    briefs_dir: Path,
+    data_dir: Path,
+    template_dirs: tuple[Path, ...],
+    make_zip: bool,
+    send: bool,
+    smtp_file: Path | None,
+    dry_run: bool,
+) -> None:
+    """Stamp a copy of the brief for each recipient, write a manifest, and optionally email them.
+
+    Every page of a copy reads "MARKING · Prepared for NAME, ORGANISATION — copy n of N".
+    The audience PDFs are rebuilt first only if they are older than the dossier or the
+    templates. Nothing is distributed while 'generate check' reports errors.
+
+    With --send, each copy goes to its recipient by email. Settings come from
+    smtp.yaml and the environment (BRIEFING_SMTP_HOST, _PORT, _SECURITY, _USER, _FROM;
+    the password only from BRIEFING_SMTP_PASSWORD). Every accepted message is recorded
+    in OUT/delivery-log.jsonl; after a failure, run the same command again and only the
+    rest is sent.
+
+    \b
+    Examples:
+      generate distribute --zip
+      generate distribute --send --dry-run
+      BRIEFING_SMTP_PASSWORD=... generate distribute --send
+      generate distribute --list other/recipients.yaml --out /tmp/copies
+    """
+    from .distribute import Options
+    from .distribute import distribute as run
+    from .render_html import TemplateSet
+
+    options = Options(
+        data_dir=data_dir,
+        list_path=list_path,
+        out_dir=out_dir,
+        briefs_dir=briefs_dir,
+        templates=TemplateSet(overrides=template_dirs),
+        zip=make_zip,
+        send=send,
+        dry_run=dry_run,
+        smtp_file=smtp_file,
+    )
+    try:
+        result = run(options, os.environ, _progress)
+    except BriefingError as error:
+        raise click.ClickException(str(error)) from None
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for line in result.lines():
+        click.echo(line)
+    if result.sent is not None and not result.sent.complete:
+        raise click.ClickException(result.sent.failure_message())

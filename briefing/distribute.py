@@ -1,0 +1,380 @@
+"""`generate distribute`: a stamped copy of the brief for every recipient, a manifest, and delivery.
+
+The steps, in order:
+
+1. refuse if ``generate check`` reports errors in the dossier;
+2. read the distribution list (``recipients.load_recipients``);
+3. rebuild an audience's PDF (``pipeline.build_briefs``) only if it is missing or older
+   than a file of the dossier or the templates;
+4. stamp each copy (``stamp.stamp_pdf``: pure, milliseconds per copy);
+5. write the copies, ``manifest.csv``, ``manifest.json`` and, if asked, one zip per
+   audience, all or nothing (``output.write_outputs``);
+6. if asked, email each copy (``mail.send``), skipping what the delivery log holds.
+
+With ``dry_run`` nothing is written and nothing sent; the result says what would be.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .check import run_check
+from .errors import BriefingError
+from .mail import Outgoing, Progress, SendReport, load_settings, no_progress, preview, send
+from .output import OutputFile, write_outputs
+from .pipeline import build_briefs, load_with_templates
+from .recipients import Listed, load_recipients, slug
+from .render_html import TemplateSet
+from .schema import Dossier
+from .select import date_label
+from .stamp import StampError, StampFont, load_font, prepare, stamp_line, stamp_pdf
+
+DEFAULT_LIST = Path("data/distribution/recipients.yaml")
+DEFAULT_OUT = Path("briefs/distribution")
+DEFAULT_BRIEFS = Path("briefs")
+SMTP_FILE = "smtp.yaml"  # beside the list, unless another file is named
+LOG_FILE = "delivery-log.jsonl"  # in the output folder, beside the copies it records
+STAMP_FONT = Path("fonts") / "NotoSans-Regular.ttf"  # in a static folder of the templates
+
+
+class DistributionError(BriefingError):
+    """Distribution refused or impossible; the message says why."""
+
+
+@dataclass(frozen=True)
+class Options:
+    data_dir: Path = Path("data")
+    list_path: Path = DEFAULT_LIST
+    out_dir: Path = DEFAULT_OUT
+    briefs_dir: Path = DEFAULT_BRIEFS
+    templates: TemplateSet = field(default_factory=TemplateSet)
+    zip: bool = False
+    send: bool = False
+    dry_run: bool = False
+    smtp_file: Path | None = None  # default: smtp.yaml beside the list, if there is one
+
+    @property
+    def log_path(self) -> Path:
+        return self.out_dir / LOG_FILE
+
+
+@dataclass(frozen=True)
+class StampedCopy:
+    listed: Listed
+    copy: int
+    marking: str
+    path: Path
+    pages: int
+    sha256: str
+    data: bytes = field(repr=False)
+
+    @property
+    def copies(self) -> int:
+        return self.listed.recipient.copies
+
+
+@dataclass
+class Result:
+    out_dir: Path
+    copies: list[StampedCopy]
+    files: list[Path]  # manifests and zips, in writing order
+    rebuilt: list[Path]  # audience PDFs that were out of date
+    warnings: list[str] = field(default_factory=list)
+    written: bool = False
+    sent: SendReport | None = None
+    preview: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """What happened, for the user, one line each."""
+        doing = "wrote" if self.written else "would write"
+        lines = [f"{'rebuilt' if self.written else 'would rebuild'} {path} (out of date)" for path in self.rebuilt]
+        copies, people = len(self.copies), len({copy.listed.recipient.key for copy in self.copies})
+        lines.append(
+            f"{doing} {copies} stamped cop{'y' if copies == 1 else 'ies'} "
+            f"for {people} recipient{'' if people == 1 else 's'} in {self.out_dir}"
+        )
+        lines += [f"{doing} {path}" for path in self.files]
+        lines += self.preview
+        if self.sent is not None:
+            lines.append(self.sent.summary())
+        return lines
+
+
+def distribute(options: Options, environ: Mapping[str, str], progress: Progress = no_progress) -> Result:
+    """Stamp, write and (if asked) send every recipient's copies; see the module's docstring."""
+    templates = options.templates
+    smtp_file = options.smtp_file or (options.list_path.parent / SMTP_FILE)
+    settings = None
+    if options.send:  # settings first: a missing password should not wait for the stamping
+        has_file = options.smtp_file is not None or smtp_file.is_file()
+        settings = load_settings(smtp_file if has_file else None, environ, need_password=not options.dry_run)
+
+    report = run_check(options.data_dir, templates)
+    if report.errors:
+        count = len(report.errors)
+        problems = "\n".join(f"  {problem}" for problem in report.errors[:100])
+        raise DistributionError(
+            f"refusing to distribute: 'generate check' reports {count} error{'s' if count != 1 else ''}:\n{problems}"
+        )
+    dossier, resolved = load_with_templates(options.data_dir, templates)  # with the dossier's own templates
+    font = load_font(_font_path(resolved))
+    listed = load_recipients(options.list_path, [a.id for a in dossier.audiences], font.unprintable)
+
+    audiences = list(dict.fromkeys(entry.recipient.audience for entry in listed))
+    ignore = {options.list_path, smtp_file}
+    sources, rebuilt, warnings = _audience_pdfs(dossier, audiences, resolved, options, ignore)
+    copies = stamp_copies(dossier, listed, sources, font, options.out_dir)
+    outputs = [OutputFile(copy.path, copy.data) for copy in copies]
+    outputs += manifest_files(dossier, copies, options.out_dir)
+    if options.zip:
+        outputs += zip_files(dossier, copies, options.out_dir)
+    result = Result(options.out_dir, copies, [output.path for output in outputs[len(copies) :]], rebuilt, warnings)
+
+    messages = outgoing(dossier, copies, options.out_dir)
+    if options.dry_run:
+        if settings is not None:
+            result.preview = preview(messages, settings, options.log_path)
+        return result
+    write_outputs(outputs)
+    result.written = True
+    if settings is not None:
+        result.sent = send(messages, settings, options.log_path, progress)
+    return result
+
+
+def _font_path(templates: TemplateSet) -> Path:
+    for folder in templates.static_folders:
+        if (folder / STAMP_FONT).is_file():
+            return folder / STAMP_FONT
+    raise DistributionError(f"no stamp font {STAMP_FONT} in the template folders")
+
+
+# ---------------------------------------------------------------------------
+# The audience PDFs
+# ---------------------------------------------------------------------------
+
+
+def pdf_path(dossier: Dossier, audience: str, briefs_dir: Path) -> Path:
+    return briefs_dir / f"{dossier.dossier.id}-{audience}.pdf"
+
+
+def out_of_date(pdf: Path, inputs: Sequence[Path], ignore: set[Path]) -> bool:
+    """Whether ``pdf`` is missing or older than any file under the ``inputs`` folders.
+
+    The rule is simple on purpose: a rebuild of unchanged inputs gives the same bytes,
+    so a rebuild that was not needed costs seconds, never a different copy.
+    """
+    try:
+        built = pdf.stat().st_mtime
+    except FileNotFoundError:
+        return True
+    skip = {path.resolve() for path in ignore}
+    for folder in inputs:
+        for path in folder.rglob("*"):
+            relative = path.relative_to(folder).parts
+            if any(part.startswith(".") or part == "__pycache__" for part in relative) or not path.is_file():
+                continue
+            if path.resolve() not in skip and path.stat().st_mtime > built:
+                return True
+    return False
+
+
+def _audience_pdfs(
+    dossier: Dossier, audiences: list[str], templates: TemplateSet, options: Options, ignore: set[Path]
+) -> tuple[dict[str, bytes], list[Path], list[str]]:
+    """Each audience's PDF, rebuilt first if out of date (in a scratch folder on a dry run).
+
+    A PDF older than its inputs goes to ``build_briefs``, which renders it unless its own
+    record shows the inputs' content unchanged (a file touched, not edited).
+    """
+    inputs = [options.data_dir, *templates.folders]
+    stale = [a for a in audiences if out_of_date(pdf_path(dossier, a, options.briefs_dir), inputs, ignore)]
+    warnings: list[str] = []
+    sources: dict[str, bytes] = {}
+    rebuilt: list[Path] = []
+    if stale:
+        with tempfile.TemporaryDirectory(prefix="briefing-") as scratch:
+            target = Path(scratch) if options.dry_run else options.briefs_dir
+            built = build_briefs(options.data_dir, target, stale, templates=options.templates)
+            for brief in built.briefs:
+                warnings += [f"{brief.audience}: {warning}" for warning in brief.warnings]
+                if any(output.path.suffix == ".pdf" for output in brief.files):
+                    rebuilt.append(pdf_path(dossier, brief.audience, options.briefs_dir))
+            for audience in stale:
+                sources[audience] = pdf_path(dossier, audience, target).read_bytes()
+    for audience in audiences:
+        if audience not in sources:
+            sources[audience] = pdf_path(dossier, audience, options.briefs_dir).read_bytes()
+    return sources, rebuilt, warnings
+
+
+# ---------------------------------------------------------------------------
+# Copies, manifest, zips (pure)
+# ---------------------------------------------------------------------------
+
+
+def copy_names(listed: Sequence[Listed]) -> list[str]:
+    """A file-name part for each recipient, unique within the list: the name, then the organisation."""
+    names = [slug(entry.recipient.name) for entry in listed]
+    counts = {name: names.count(name) for name in names}
+    names = [
+        f"{name}-{slug(entry.recipient.organisation, 32)}" if counts[name] > 1 else name
+        for name, entry in zip(names, listed, strict=True)
+    ]
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+    return unique
+
+
+def stamp_copies(
+    dossier: Dossier, listed: Sequence[Listed], sources: Mapping[str, bytes], font: StampFont, out_dir: Path
+) -> list[StampedCopy]:
+    """Every copy of every recipient, stamped, in list order."""
+    markings = {audience.id: audience.marking for audience in dossier.audiences}
+    prepared = {audience: prepare(data) for audience, data in sources.items()}
+    copies = []
+    for entry, name in zip(listed, copy_names(listed), strict=True):
+        recipient = entry.recipient
+        audience, marking = recipient.audience, markings[recipient.audience]
+        for number in range(1, recipient.copies + 1):
+            line = stamp_line(recipient.name, recipient.organisation, number, recipient.copies, marking)
+            info = {
+                "PreparedFor": f"{recipient.name}, {recipient.organisation}",
+                "Copy": f"{number} of {recipient.copies}",
+                "Marking": marking,
+                "Edition": dossier.dossier.edition,
+            }
+            try:
+                data = stamp_pdf(prepared[audience], line, info, font)
+            except StampError as error:
+                raise StampError(f"{entry.file}:{entry.line}: {error}") from None
+            stem = f"{dossier.dossier.id}-{audience}-{name}-copy-{number}-of-{recipient.copies}"
+            copies.append(
+                StampedCopy(
+                    listed=entry,
+                    copy=number,
+                    marking=marking,
+                    path=out_dir / audience / f"{stem}.pdf",
+                    pages=prepared[audience].page_count,
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    data=data,
+                )
+            )
+    return copies
+
+
+def _relative(path: Path, out_dir: Path) -> str:
+    return path.relative_to(out_dir).as_posix()
+
+
+def manifest_rows(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path) -> list[dict[str, str | int]]:
+    return [
+        {
+            "recipient": copy.listed.recipient.name,
+            "organisation": copy.listed.recipient.organisation,
+            "email": copy.listed.recipient.email,
+            "audience": copy.listed.recipient.audience,
+            "copy": copy.copy,
+            "copies": copy.copies,
+            "file": _relative(copy.path, out_dir),
+            "pages": copy.pages,
+            "sha256": copy.sha256,
+            "edition": dossier.dossier.edition,
+        }
+        for copy in copies
+    ]
+
+
+def manifest_files(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path) -> list[OutputFile]:
+    """``manifest.csv`` and ``manifest.json``: one row per copy, with its SHA-256."""
+    rows = manifest_rows(dossier, copies, out_dir)
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(MANIFEST_FIELDS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    info = dossier.dossier
+    document = {
+        "dossier": info.id,
+        "title": info.title,
+        "edition": info.edition,
+        "date": info.date,
+        "copies": rows,
+    }
+    return [
+        OutputFile(out_dir / "manifest.csv", text.getvalue().encode("utf-8")),
+        OutputFile(out_dir / "manifest.json", (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()),
+    ]
+
+
+MANIFEST_FIELDS = (
+    "recipient",
+    "organisation",
+    "email",
+    "audience",
+    "copy",
+    "copies",
+    "file",
+    "pages",
+    "sha256",
+    "edition",
+)
+
+
+def zip_files(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path) -> list[OutputFile]:
+    """One zip per audience with its copies and a ``SHA256SUMS`` list; the same copies give the same bytes."""
+    parts = [int(part) for part in dossier.dossier.date.split("-")] + [1, 1]
+    stamp = (max(parts[0], 1980), parts[1], parts[2], 0, 0, 0)
+    by_audience: dict[str, list[StampedCopy]] = {}
+    for copy in copies:
+        by_audience.setdefault(copy.listed.recipient.audience, []).append(copy)
+    files = []
+    for audience, members in by_audience.items():
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            sums = "".join(f"{copy.sha256}  {copy.path.name}\n" for copy in members)
+            for name, data in [*((copy.path.name, copy.data) for copy in members), ("SHA256SUMS", sums.encode())]:
+                member = zipfile.ZipInfo(name, date_time=stamp)
+                member.compress_type = zipfile.ZIP_DEFLATED
+                member.external_attr = 0o644 << 16
+                archive.writestr(member, data)
+        files.append(OutputFile(out_dir / f"{dossier.dossier.id}-{audience}-copies.zip", buffer.getvalue()))
+    return files
+
+
+def outgoing(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path) -> list[Outgoing]:
+    """The message for each copy."""
+    info = dossier.dossier
+    return [
+        Outgoing(
+            recipient=copy.listed.recipient.key,
+            name=copy.listed.recipient.name,
+            organisation=copy.listed.recipient.organisation,
+            email=copy.listed.recipient.email,
+            audience=copy.listed.recipient.audience,
+            copy=copy.copy,
+            copies=copy.copies,
+            filename=_relative(copy.path, out_dir),
+            sha256=copy.sha256,
+            pages=copy.pages,
+            marking=copy.marking,
+            dossier=info.id,
+            title=info.short_title,
+            edition=info.edition,
+            date=date_label(info.date),
+            publisher=info.publisher,
+            where=f"{copy.listed.file}:{copy.listed.line}",
+            data=copy.data,
+        )
+        for copy in copies
+    ]

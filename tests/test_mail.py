@@ -1,0 +1,407 @@
+"""Email delivery against a real SMTP server (aiosmtpd on 127.0.0.1, started by the tests).
+
+Every recipient gets each of their copies exactly once, with the attachment the manifest
+names, byte for byte; a server that drops the connection or refuses a recipient part-way,
+and a run that crashes, are followed by a rerun that sends only the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import email
+import email.policy
+import hashlib
+import shutil
+import socket
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from briefing import mail
+from briefing.cli_distribute import distribute as distribute_command
+from briefing.distribute import Options, distribute
+
+aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+AUDIENCES = ("ministry", "industry", "parliament")
+
+RECIPIENTS = [
+    {
+        "name": "Zofia Wójcik-Łęcka",
+        "organisation": "Ministry of Foreign Affairs",
+        "audience": "ministry",
+        "email": "z.wojcik-lecka@example.org",
+        "copies": 2,
+    },
+    {
+        "name": "Anna Nowak",
+        "organisation": "National Security Bureau",
+        "audience": "ministry",
+        "email": "an@example.org",
+    },
+    {
+        "name": "Michał Żółkiewski",
+        "organisation": "Huta Stalowa Wola",
+        "audience": "industry",
+        "email": "m.zolkiewski@example.com",
+        "copies": 3,
+    },
+    {"name": "Kim Min-jun", "organisation": "Hanwha Aerospace", "audience": "industry", "email": "kim@example.com"},
+    {"name": "Jan Kowalski", "organisation": "Sejm", "audience": "parliament", "email": "jan.kowalski@example.org"},
+]
+COPIES = sum(r.get("copies", 1) for r in RECIPIENTS)  # 8: enough for the progress bar
+
+
+# ---------------------------------------------------------------------------
+# The SMTP server
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Mailbox:
+    """An aiosmtpd handler that keeps what it accepts and can misbehave on request."""
+
+    received: list[email.message.EmailMessage] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)  # addresses answered with 550 at RCPT
+    drop_after: int | None = None  # close the connection during DATA once this many are stored
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.drop_after is not None and len(self.received) >= self.drop_after:
+            server.transport.close()  # the connection drops before the message is accepted
+            return "421 connection lost"
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, email.message.EmailMessage)
+        assert envelope.rcpt_tos == [message["To"].addresses[0].addr_spec]
+        self.received.append(message)
+        return "250 OK: queued"
+
+    def counts(self) -> Counter[tuple[str, str]]:
+        """How many messages each (address, subject) got."""
+        return Counter((m["To"].addresses[0].addr_spec, str(m["Subject"])) for m in self.received)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[Mailbox, int]]:
+    mailbox = Mailbox()
+    port = free_port()
+    controller = aiosmtpd_controller.Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+        asyncio.set_event_loop(None)
+
+
+# ---------------------------------------------------------------------------
+# Running distribute
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def briefs_dir(shipped_briefs: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("briefs")
+    for audience in AUDIENCES:
+        source = shipped_briefs.path(audience, "pdf")
+        shutil.copyfile(source, folder / source.name)
+    return folder
+
+
+@dataclass
+class Run:
+    tmp: Path
+    briefs: Path
+    port: int
+    data: Path = DATA
+
+    @property
+    def list_path(self) -> Path:
+        return self.tmp / "list" / "recipients.yaml"
+
+    @property
+    def out(self) -> Path:
+        return self.tmp / "out"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "BRIEFING_SMTP_HOST": "127.0.0.1",
+            "BRIEFING_SMTP_PORT": str(self.port),
+            "BRIEFING_SMTP_SECURITY": "none",
+            "BRIEFING_SMTP_FROM": "briefs@example.org",
+        }
+
+    def write_list(self, recipients: Sequence[dict[str, Any]] = RECIPIENTS) -> None:
+        self.list_path.parent.mkdir(parents=True, exist_ok=True)
+        text = yaml.safe_dump({"recipients": list(recipients)}, allow_unicode=True, sort_keys=False)
+        self.list_path.write_text(text, encoding="utf-8")
+
+    def cli(self, *extra: str) -> Result:
+        args = ["--list", self.list_path, "--out", self.out, "--briefs", self.briefs, "--data", self.data, *extra]
+        return CliRunner().invoke(distribute_command, [str(arg) for arg in args], env=self.env)
+
+    def options(self, **changes: Any) -> Options:
+        values: dict[str, Any] = {
+            "data_dir": self.data,
+            "list_path": self.list_path,
+            "out_dir": self.out,
+            "briefs_dir": self.briefs,
+            "send": True,
+        }
+        return Options(**{**values, **changes})
+
+    def manifest(self) -> list[dict[str, str]]:
+        with open(self.out / "manifest.csv", encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    def log(self) -> list[mail.Delivery]:
+        return mail.read_log(self.out / "delivery-log.jsonl")
+
+
+@pytest.fixture
+def run(tmp_path: Path, briefs_dir: Path, server: tuple[Mailbox, int]) -> Run:
+    job = Run(tmp_path, briefs_dir, server[1])
+    job.write_list()
+    return job
+
+
+def assert_each_copy_once(mailbox: Mailbox, run: Run) -> None:
+    """Every row of the manifest arrived exactly once, with its file attached, byte for byte."""
+    rows = run.manifest()
+    assert len(rows) == COPIES
+    assert len(mailbox.received) == COPIES
+    assert len({m["Message-ID"] for m in mailbox.received}) == COPIES
+    for row in rows:
+        subject_end = f"copy {row['copy']} of {row['copies']}"
+        matching = [
+            m
+            for m in mailbox.received
+            if m["To"].addresses[0].addr_spec == row["email"] and str(m["Subject"]).endswith(subject_end)
+        ]
+        assert len(matching) == 1, (row, [str(m["Subject"]) for m in matching])
+        message = matching[0]
+        assert message["To"].addresses[0].display_name == row["recipient"]
+        (attachment,) = list(message.iter_attachments())
+        assert attachment.get_content_type() == "application/pdf"
+        assert attachment.get_filename() == Path(row["file"]).name
+        data = attachment.get_content()
+        assert hashlib.sha256(data).hexdigest() == row["sha256"]
+        assert data == (run.out / row["file"]).read_bytes()
+        assert row["sha256"] in message.get_body(("plain",)).get_content()
+    assert sorted((d.email, d.copy) for d in run.log()) == sorted((r["email"], int(r["copy"])) for r in rows)
+
+
+# ---------------------------------------------------------------------------
+# Tests
+# ---------------------------------------------------------------------------
+
+
+def test_every_copy_reaches_its_recipient_exactly_once(server: tuple[Mailbox, int], run: Run) -> None:
+    mailbox, _ = server
+    result = run.cli("--send")
+    assert result.exit_code == 0, result.output
+    assert f"sent {COPIES} message(s) via 127.0.0.1:{run.port} (none)" in result.output
+    assert_each_copy_once(mailbox, run)
+    sender = mailbox.received[0]["From"].addresses[0]
+    assert sender.addr_spec == "briefs@example.org"
+
+    again = run.cli("--send")
+    assert again.exit_code == 0, again.output
+    assert f"sent 0 message(s) via 127.0.0.1:{run.port} (none); {COPIES} already sent" in again.output
+    assert len(mailbox.received) == COPIES
+
+
+def test_a_dropped_connection_then_a_rerun_sends_each_copy_once(server: tuple[Mailbox, int], run: Run) -> None:
+    mailbox, _ = server
+    mailbox.drop_after = 3
+    first = run.cli("--send")
+    assert first.exit_code == 1
+    assert "the SMTP connection was lost" in first.output
+    assert f"{COPIES - 3} message(s) not tried" in first.output
+    assert "Run the same command again" in first.output
+    assert "Traceback" not in first.output
+    assert len(mailbox.received) == 3 and len(run.log()) == 3
+
+    mailbox.drop_after = None
+    second = run.cli("--send")
+    assert second.exit_code == 0, second.output
+    assert f"sent {COPIES - 3} message(s)" in second.output and "3 already sent" in second.output
+    assert_each_copy_once(mailbox, run)
+
+
+def test_a_refused_recipient_then_a_rerun_sends_each_copy_once(server: tuple[Mailbox, int], run: Run) -> None:
+    mailbox, _ = server
+    mailbox.refuse = {"kim@example.com"}
+    first = run.cli("--send")
+    assert first.exit_code == 1
+    assert "not sent to Kim Min-jun <kim@example.com> (copy 1; listed at " in first.output
+    line = run.list_path.read_text("utf-8").splitlines().index("- name: Kim Min-jun") + 1
+    assert f"recipients.yaml:{line}): 550 5.1.1 no such mailbox here" in first.output
+    assert len(mailbox.received) == COPIES - 1  # the others went on
+
+    mailbox.refuse = set()  # the mailbox is fixed
+    second = run.cli("--send")
+    assert second.exit_code == 0, second.output
+    assert "sent 1 message(s)" in second.output
+    assert_each_copy_once(mailbox, run)
+
+
+def test_a_crash_mid_run_then_a_rerun_sends_each_copy_once(server: tuple[Mailbox, int], run: Run) -> None:
+    mailbox, _ = server
+
+    @contextmanager
+    def crash_after_two(messages: Sequence[mail.Outgoing]) -> Iterator[Iterable[mail.Outgoing]]:
+        def items() -> Iterator[mail.Outgoing]:
+            for index, message in enumerate(messages):
+                if index == 2:
+                    raise KeyboardInterrupt  # as if the process were stopped here
+                yield message
+
+        yield items()
+
+    with pytest.raises(KeyboardInterrupt):
+        distribute(run.options(), run.env, crash_after_two)
+    assert len(mailbox.received) == 2 and len(run.log()) == 2
+
+    result = distribute(run.options(), run.env)
+    assert result.sent is not None and result.sent.complete
+    assert len(result.sent.sent) == COPIES - 2 and len(result.sent.skipped) == 2
+    assert_each_copy_once(mailbox, run)
+
+
+def test_dry_run_sends_nothing_and_prints_every_message(server: tuple[Mailbox, int], run: Run) -> None:
+    mailbox, _ = server
+    result = run.cli("--send", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert mailbox.received == []
+    assert not run.out.exists()
+    assert f"dry run: would connect to 127.0.0.1:{run.port} (none) and send {COPIES} message(s)" in result.output
+    assert result.output.count("--- message ") == COPIES
+    for recipient in RECIPIENTS:
+        copies = recipient.get("copies", 1)
+        to_line = f"To: {recipient['name']} <{recipient['email']}>"
+        assert result.output.count(to_line) == copies, to_line
+        for number in range(1, copies + 1):
+            assert f"— copy {number} of {copies}" in result.output
+    assert result.output.count("Attachment: ") == COPIES
+    assert result.output.count("Message-ID: <brief.") == COPIES
+
+    # What the dry run promised is what is sent: the same Message-IDs.
+    promised = {line.split(": ", 1)[1] for line in result.output.splitlines() if line.startswith("Message-ID: ")}
+    assert run.cli("--send").exit_code == 0
+    assert {m["Message-ID"] for m in mailbox.received} == promised
+
+    after = run.cli("--send", "--dry-run")
+    assert "and send 0 message(s)" in after.output
+    assert after.output.count("already sent: ") == COPIES
+
+
+def test_a_changed_copy_of_the_same_edition_is_not_sent(server: tuple[Mailbox, int], run: Run) -> None:
+    mailbox, _ = server
+    assert run.cli("--send").exit_code == 0
+    changed = [dict(recipient) for recipient in RECIPIENTS]
+    changed[1]["copies"] = 2  # Anna Nowak's copy 1 now reads "copy 1 of 2": different bytes
+    run.write_list(changed)
+    result = run.cli("--send")
+    assert result.exit_code == 1
+    assert "refusing to send" in result.output and "Anna Nowak <an@example.org>, copy 1" in result.output
+    assert "raise the edition" in result.output
+    assert len(mailbox.received) == COPIES
+
+
+def test_refuses_to_send_while_check_reports_errors(
+    server: tuple[Mailbox, int], run: Run, make_dossier: Callable[[], Any]
+) -> None:
+    mailbox, _ = server
+    dossier = make_dossier()
+    dossier.edit("dossier.yaml", 'edition: "1"', "edition: 1")
+    run.data = Path(dossier.root)
+    result = run.cli("--send")
+    assert result.exit_code == 1
+    assert "refusing to distribute: 'generate check' reports" in result.output
+    assert "dossier.yaml:" in result.output and "dossier.edition" in result.output
+    assert mailbox.received == [] and not run.out.exists()
+
+
+def test_a_second_run_cannot_send_while_one_is_sending(server: tuple[Mailbox, int], run: Run) -> None:
+    mailbox, _ = server
+    with mail._locked_log(run.out / "delivery-log.jsonl"):
+        result = run.cli("--send")
+    assert result.exit_code == 1
+    assert "another run is sending" in result.output
+    assert mailbox.received == []
+
+
+def test_a_torn_log_line_stops_the_run(server: tuple[Mailbox, int], run: Run) -> None:
+    mailbox, _ = server
+    assert run.cli("--send").exit_code == 0
+    log = run.out / "delivery-log.jsonl"
+    log.write_text(log.read_text("utf-8") + '{"recipient": "jan kowalski / sejm", "co', encoding="utf-8")
+    result = run.cli("--send")
+    assert result.exit_code == 1
+    assert f"delivery-log.jsonl:{COPIES + 1}: not a delivery record" in result.output
+    assert len(mailbox.received) == COPIES
+
+
+# ---------------------------------------------------------------------------
+# Settings
+# ---------------------------------------------------------------------------
+
+
+def test_settings_from_file_and_environment(tmp_path: Path) -> None:
+    path = tmp_path / "smtp.yaml"
+    path.write_text("smtp:\n  host: smtp.example.org\n  user: briefs\n  sender: briefs@example.org\n", "utf-8")
+    settings = mail.load_settings(path, {"BRIEFING_SMTP_PASSWORD": "secret", "BRIEFING_SMTP_PORT": "2525"})
+    assert (settings.host, settings.port, settings.security, settings.user) == (
+        "smtp.example.org",
+        2525,
+        "starttls",
+        "briefs",
+    )
+    assert settings.password == "secret" and "secret" not in repr(settings)
+    ssl = mail.load_settings(path, {"BRIEFING_SMTP_PASSWORD": "x", "BRIEFING_SMTP_SECURITY": "ssl"})
+    assert ssl.port == 465
+    with pytest.raises(mail.MailError, match="needs a password: set BRIEFING_SMTP_PASSWORD"):
+        mail.load_settings(path, {})
+    with pytest.raises(mail.MailError, match="refusing to send a password unencrypted"):
+        mail.load_settings(path, {"BRIEFING_SMTP_PASSWORD": "x", "BRIEFING_SMTP_SECURITY": "none"})
+    with pytest.raises(mail.MailError, match="no SMTP server: set BRIEFING_SMTP_HOST"):
+        mail.load_settings(None, {"BRIEFING_SMTP_FROM": "a@example.org"})
+
+
+def test_a_password_in_the_settings_file_is_an_error_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "smtp.yaml"
+    path.write_text("smtp:\n  host: smtp.example.org\n  password: hunter2\n  prot: 25\n", "utf-8")
+    with pytest.raises(mail.SmtpConfigError) as caught:
+        mail.load_settings(path, {"BRIEFING_SMTP_PASSWORD": "x"})
+    found = {(p.line, p.field): p.message for p in caught.value.problems}
+    assert "never read from a file: set BRIEFING_SMTP_PASSWORD" in found[(3, "smtp.password")]
+    assert "unknown field" in found[(4, "smtp.prot")]
+    assert "hunter2" not in str(caught.value)
+
+
+def test_the_shipped_settings_file_is_valid() -> None:
+    settings = mail.load_settings(DATA / "distribution" / "smtp.yaml", {}, need_password=False)
+    assert settings.host.endswith("example.org") and settings.security in {"starttls", "ssl"}
