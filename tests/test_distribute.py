@@ -48,7 +48,7 @@ ZOFIA = {
 }
 MICHAL = {
     "name": "Michał Żółkiewski",
-    "organisation": "Huta Stalowa Wola",
+    "organisation": "Example Steelworks S.A.",
     "audience": "industry",
     "email": "m.zolkiewski@example.com",
 }

@@ -51,12 +51,12 @@ RECIPIENTS = [
     },
     {
         "name": "Michał Żółkiewski",
-        "organisation": "Huta Stalowa Wola",
+        "organisation": "Example Steelworks S.A.",
         "audience": "industry",
         "email": "m.zolkiewski@example.com",
         "copies": 3,
     },
-    {"name": "Kim Min-jun", "organisation": "Hanwha Aerospace", "audience": "industry", "email": "kim@example.com"},
+    {"name": "Kim Min-jun", "organisation": "Example Aerospace Co.", "audience": "industry", "email": "kim@example.com"},
     {"name": "Jan Kowalski", "organisation": "Sejm", "audience": "parliament", "email": "jan.kowalski@example.org"},
 ]
 COPIES = sum(r.get("copies", 1) for r in RECIPIENTS)  # 8: enough for the progress bar
