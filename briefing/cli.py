@@ -7,51 +7,11 @@ a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from .errors import BriefingError, UnknownAudienceError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class UsageError(click.UsageError):
-    """An unknown audience is a mistake in the command line: exit code 2."""
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    try:
-        yield
-    except UnknownAudienceError as error:
-        raise UsageError(str(error)) from None
-    except BriefingError as error:
-        raise click.ClickException(str(error)) from None
-
-
-def _data_option(function: F) -> F:
-    return click.option(
-        "--data",
-        "data_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("data"),
-        show_default=True,
-        help="Dossier folder to read.",
-    )(function)
-
-
-def _templates_option(function: F) -> F:
-    return click.option(
-        "--templates",
-        "template_dirs",
-        multiple=True,
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-        help="Folder of template overrides, searched before the shipped templates (repeatable).",
-    )(function)
+from .cli_options import data_option, reported, templates_option
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -92,8 +52,8 @@ def main() -> None:
 )
 @click.option("--force", is_flag=True, help="Render every brief even if its inputs have not changed.")
 @click.option("--serial", is_flag=True, help="Render one brief at a time instead of using every core.")
-@_data_option
-@_templates_option
+@data_option
+@templates_option
 def brief(
     audiences: tuple[str, ...],
     output_format: str,
@@ -115,7 +75,7 @@ def brief(
     from .render_html import TemplateSet
 
     formats = ("html", "pdf") if output_format == "both" else (output_format,)
-    with _reported():
+    with reported():
         result = build_briefs(
             data_dir, out_dir, audiences, formats, TemplateSet(overrides=template_dirs), force, not serial
         )
@@ -135,8 +95,8 @@ def brief(
 
 
 @main.command()
-@_data_option
-@_templates_option
+@data_option
+@templates_option
 @click.option("--strict", is_flag=True, help="Treat warnings (stale figures) as errors.")
 @click.option(
     "--format",
@@ -182,8 +142,8 @@ def templates() -> None:
 
 
 @templates.command("list")
-@_data_option
-@_templates_option
+@data_option
+@templates_option
 def templates_list(data_dir: Path, template_dirs: tuple[Path, ...]) -> None:
     """Show every template, where it comes from, and which audiences use it.
 
@@ -195,7 +155,7 @@ def templates_list(data_dir: Path, template_dirs: tuple[Path, ...]) -> None:
     from .render_html import TemplateSet
     from .template_tools import list_templates
 
-    with _reported():
+    with reported():
         dossier, search_path = load_with_templates(data_dir, TemplateSet(overrides=template_dirs))
     for folder in search_path.folders:
         click.echo(f"search path: {folder}")
@@ -225,7 +185,7 @@ def templates_copy(name: str, target: Path) -> None:
     from .render_html import TemplateSet
     from .template_tools import copy_template
 
-    with _reported():
+    with reported():
         destination = copy_template(TemplateSet(), name, target)
     click.echo(f"copied {name} to {destination}")
 
@@ -260,8 +220,8 @@ def templates_reference() -> None:
     show_default=True,
     help="Port on 127.0.0.1 (0 picks a free one).",
 )
-@_data_option
-@_templates_option
+@data_option
+@templates_option
 def serve(audiences: tuple[str, ...], port: int, data_dir: Path, template_dirs: tuple[Path, ...]) -> None:
     """Preview the HTML briefs in a browser, rebuilt and reloaded on every save.
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .cli_options import data_option, templates_option
 from .errors import BriefingError
 
 if TYPE_CHECKING:
@@ -57,21 +58,8 @@ def _progress(messages: Sequence[Outgoing]) -> AbstractContextManager[Iterable[O
     show_default=True,
     help="Folder of the audience PDFs (as 'generate brief' writes them); out-of-date ones are rebuilt there.",
 )
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("data"),
-    show_default=True,
-    help="Dossier folder to read.",
-)
-@click.option(
-    "--templates",
-    "template_dirs",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder of template overrides, searched before the shipped templates (repeatable).",
-)
+@data_option
+@templates_option
 @click.option("--zip", "make_zip", is_flag=True, help="Also bundle each audience's copies into one zip.")
 @click.option(
     "--send", is_flag=True, help="Email each recipient their copies (SMTP); copies sent before are not sent again."
