@@ -143,7 +143,7 @@ def conflicts(dossier: Dossier, origins: Origins) -> list[Conflict]:
         about = (
             ", ".join(measures)
             if measures
-            else "declared in conflicts_with: " + ", ".join(sorted({fig.measure for f in members for fig in f.figures}))
+            else "declared in conflicts_with between " + ", ".join(member.id for member in members)
         )
         sides = []
         for member in members:
