@@ -206,9 +206,10 @@ class _Claims:
 
     def claim(self, item: Item, with_rivals: bool = True) -> Claim:
         if isinstance(item, Question):
-            # A question cites the facts it rests on.
-            resting = [self.items[ref] for ref in item.rests_on]
-            citations = [cite for fact in resting for cite in getattr(fact, "cites", [])]
+            # A question cites the facts it rests on, except those the profile leaves out.
+            resting = [self.claim(self.items[ref], with_rivals=False) for ref in item.rests_on]
+            kept = [claim for claim in resting if not self.below_bar_and_omitted(claim)]
+            citations = [cite for claim in kept for cite in getattr(claim.item, "cites", [])]
         else:
             citations = list(item.cites)
         cites = self._cites(citations)

@@ -268,3 +268,23 @@ def test_omit_policy_drops_f_graded_rivals(
 
     assert brief.says(good["statement"])
     assert not brief.says(weak["statement"]), f"rival {weak['id']} quoted despite below_min_reliability: omit"
+
+
+def test_a_profile_that_omits_weak_claims_never_cites_their_sources(
+    shipped_briefs: Any, profiles: dict[str, Any]
+) -> None:
+    """Under 'omit', a source below the bar is not in the notes or the Sources list either
+    (a question that rests on such a fact cites only the facts the brief may state)."""
+    import yaml
+
+    sources = yaml.safe_load((DATA / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+    checked = 0
+    for audience, profile in profiles.items():
+        if profile.get("below_min_reliability") != "omit":
+            continue
+        html = shipped_briefs.path(audience, "html").read_text(encoding="utf-8")
+        for source in sources:
+            if source["reliability"] > profile["min_reliability"]:
+                assert source["title"] not in html, f"{audience} cites {source['id']}"
+                checked += 1
+    assert checked, "no profile omits weak claims, so this test checks nothing"
