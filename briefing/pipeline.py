@@ -183,10 +183,6 @@ class BuildResult:
     # Figures older than the staleness limit of some audience built ('generate check' lists them).
     stale_figures: int = 0
 
-    @property
-    def paths(self) -> list[Path]:
-        return [output.path for brief in self.briefs for output in brief.files]
-
 
 def build_briefs(
     data_dir: Path,

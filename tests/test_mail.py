@@ -56,7 +56,12 @@ RECIPIENTS = [
         "email": "m.zolkiewski@example.com",
         "copies": 3,
     },
-    {"name": "Kim Min-jun", "organisation": "Example Aerospace Co.", "audience": "industry", "email": "kim@example.com"},
+    {
+        "name": "Kim Min-jun",
+        "organisation": "Example Aerospace Co.",
+        "audience": "industry",
+        "email": "kim@example.com",
+    },
     {"name": "Jan Kowalski", "organisation": "Sejm", "audience": "parliament", "email": "jan.kowalski@example.org"},
 ]
 COPIES = sum(r.get("copies", 1) for r in RECIPIENTS)  # 8: enough for the progress bar
