@@ -13,12 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DossierError, Problem
-from .loader import read_dossier
-from .pipeline import dossier_templates
+from .pipeline import load
 from .render_html import TemplateSet
 from .schema import Dossier, Fact
 from .select import date_label, is_stale, months_between, rival_facts, select_for_audience
-from .validate import validate_dossier
 from .yamlload import Origins
 
 
@@ -94,12 +92,10 @@ class CheckReport:
 def run_check(data_dir: Path, templates: TemplateSet) -> CheckReport:
     """Load and validate ``data_dir`` and analyse it; never raises for bad data."""
     try:
-        raw = read_dossier(data_dir)
-        templates = dossier_templates(raw, templates)
-        dossier = validate_dossier(raw, templates.section_kinds(), templates.names())
+        loaded = load(data_dir, templates)
     except DossierError as error:
         return CheckReport(errors=error.problems)
-    return analyse(dossier, raw.origins)
+    return analyse(loaded.dossier, loaded.raw.origins)
 
 
 def analyse(dossier: Dossier, origins: Origins) -> CheckReport:

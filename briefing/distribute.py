@@ -26,8 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .check import run_check
-from .errors import BriefingError
+from .errors import BriefingError, DossierError
 from .mail import Outgoing, Progress, SendReport, load_settings, no_progress, preview, send
 from .output import OutputFile, write_outputs
 from .pipeline import build_briefs, load_with_templates
@@ -117,14 +116,14 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
         has_file = options.smtp_file is not None or smtp_file.is_file()
         settings = load_settings(smtp_file if has_file else None, environ, need_password=not options.dry_run)
 
-    report = run_check(options.data_dir, templates)
-    if report.errors:
-        count = len(report.errors)
-        problems = "\n".join(f"  {problem}" for problem in report.errors[:100])
+    try:  # the errors 'generate check' would report stop distribution
+        dossier, resolved = load_with_templates(options.data_dir, templates)  # with the dossier's own templates
+    except DossierError as error:
+        count = len(error.problems)
+        problems = "\n".join(f"  {problem}" for problem in error.problems[:100])
         raise DistributionError(
             f"refusing to distribute: 'generate check' reports {count} error{'s' if count != 1 else ''}:\n{problems}"
-        )
-    dossier, resolved = load_with_templates(options.data_dir, templates)  # with the dossier's own templates
+        ) from None
     font = load_font(_font_path(resolved))
     listed = load_recipients(options.list_path, [a.id for a in dossier.audiences], font.unprintable)
 

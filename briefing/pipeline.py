@@ -27,17 +27,29 @@ CONTENTS_MIN_PAGES = 2
 
 def load_dossier(data_dir: Path, templates: TemplateSet | None = None) -> Dossier:
     """Read and validate a dossier folder; raises ``DossierError`` listing every problem."""
-    return load_with_templates(data_dir, templates or TemplateSet())[0]
+    return load(data_dir, templates or TemplateSet()).dossier
 
 
 def load_with_templates(data_dir: Path, templates: TemplateSet) -> tuple[Dossier, TemplateSet]:
-    """The validated dossier and the template search path it is rendered with:
-    the given overrides, then the dossier's own ``templates`` folders, then the defaults."""
+    """The validated dossier and the template search path it is rendered with."""
+    loaded = load(data_dir, templates)
+    return loaded.dossier, loaded.templates
+
+
+@dataclass(frozen=True)
+class LoadedDossier:
+    raw: RawDossier  # the files read and where each value was written, for locations
+    dossier: Dossier
+    templates: TemplateSet  # the given overrides, the dossier's own folders, then the defaults
+
+
+def load(data_dir: Path, templates: TemplateSet) -> LoadedDossier:
+    """Stages 1 and 2: read the dossier folder and validate it against the template search path."""
     from .validate import validate_dossier
 
     raw = read_dossier(data_dir)
     templates = dossier_templates(raw, templates)
-    return validate_dossier(raw, templates.section_kinds(), templates.names()), templates
+    return LoadedDossier(raw, validate_dossier(raw, templates.section_kinds(), templates.names()), templates)
 
 
 def dossier_templates(raw: RawDossier, templates: TemplateSet) -> TemplateSet:
@@ -199,17 +211,16 @@ def build_briefs(
     (``force`` renders them anyway); several PDFs render in parallel.
     """
     from .incremental import BuildState, Inputs
-    from .validate import validate_dossier
 
-    raw = read_dossier(data_dir)
-    templates = dossier_templates(raw, templates or TemplateSet())
-    dossier = validate_dossier(raw, templates.section_kinds(), templates.names())
+    loaded = load(data_dir, templates or TemplateSet())
+    raw, dossier, templates = loaded.raw, loaded.dossier, loaded.templates
     state = BuildState.load(out_dir)
     shared_data = tuple(path for path in raw.files if path not in raw.audience_files)
     result = BuildResult()
     jobs: list[_Job] = []
     inputs: dict[Path, Inputs] = {}
-    for audience in choose_audiences(dossier, audiences):
+    chosen = choose_audiences(dossier, audiences)
+    for audience in chosen:
         own_profile = raw.audience_files[dossier.audiences.index(audience)]
         stem = f"{dossier.dossier.id}-{audience.id}"
         due = []
@@ -222,7 +233,6 @@ def build_briefs(
                 result.up_to_date.append(path)
         if due:
             jobs.append(_Job(select_for_audience(dossier, audience), tuple(due), stem))
-    chosen = choose_audiences(dossier, audiences)
     result.stale_figures = sum(
         any(is_stale(figure, dossier.dossier.date, a.stale_after_months) for a in chosen)
         for fact in dossier.facts

@@ -86,7 +86,9 @@ class Preview:
         return [self.data_dir, *self.overrides, TemplateSet().default]
 
     def pdf(self, audience_id: str) -> bytes:
-        dossier, templates = load_with_templates(self.data_dir, TemplateSet(overrides=self.overrides))
+        # The last good build's dossier, if there is one: the page the PDF is linked from.
+        loaded = self._loaded or load_with_templates(self.data_dir, TemplateSet(overrides=self.overrides))
+        dossier, templates = loaded
         (audience,) = choose_audiences(dossier, [audience_id])
         rendered = render_brief(select_for_audience(dossier, audience), templates, ["pdf"], Path("."), audience.id)
         return rendered.files[0].data
