@@ -1,14 +1,18 @@
 """`generate check`: what an analyst should know about a dossier before a brief goes out.
 
-Errors (invalid data) stop every build.  Warnings (stale figures) do not, unless
-``--strict``.  Notes say what the sources disagree on and which claims each
+Errors (invalid data) stop every build.  Warnings (stale figures, characters no font
+of the templates can draw) do not, unless ``--strict``.  Notes say what the sources disagree on and which claims each
 audience's brief leaves out or marks as unconfirmed because of its source grade.
 Everything here is computed from the loaded dossier; only ``run_check`` reads files.
 """
 
 from __future__ import annotations
 
+import os
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +20,9 @@ from .errors import DossierError, Problem
 from .pipeline import load
 from .render_html import TemplateSet
 from .schema import Dossier, Fact
-from .select import date_label, is_stale, months_between, rival_facts, select_for_audience
-from .yamlload import Origins
+from .select import date_label, is_calendar, is_stale, months_between, rival_facts, select_for_audience
+from .verify import unverifiable_sources
+from .yamlload import DataPath, Origins
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,9 @@ class CheckReport:
     warnings: list[Problem] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     grading: list[GradingNote] = field(default_factory=list)
+    # Sources declared without a file (file: null): (source id, quotes citing it, reason).
+    # Their quotes cannot be verified; the summary counts them so nobody takes them as checked.
+    unverifiable: list[tuple[str, int, str]] = field(default_factory=list)
 
     def exit_code(self, strict: bool) -> int:
         return 1 if self.errors or (strict and self.warnings) else 0
@@ -63,6 +71,7 @@ class CheckReport:
             "warnings": [asdict(p) | {"text": str(p)} for p in self.warnings],
             "conflicts": [asdict(c) for c in self.conflicts],
             "grading": [asdict(g) for g in self.grading],
+            "unverifiable": [{"source": s, "quotes": n, "reason": r} for s, n, r in self.unverifiable],
         }
 
     def as_text(self) -> str:
@@ -82,10 +91,14 @@ class CheckReport:
         for (audience, action, minimum), claims in grouped.items():
             listed = ", ".join(claims)
             lines.append(f"grading ({audience}): {len(claims)} claim(s) below grade {minimum} {action}: {listed}")
+        for source, quotes, reason in self.unverifiable:
+            lines.append(f"unverifiable: {quotes} quote(s) from {source}, which has no file ({reason})")
         summary = (
             f"{len(self.errors)} error(s), {len(self.warnings)} warning(s), "
             f"{len(self.conflicts)} disagreement(s) between sources, {len(self.grading)} grading note(s)"
         )
+        if self.unverifiable:
+            summary += f", {sum(n for _, n, _ in self.unverifiable)} unverifiable quote(s) (sources without a file)"
         return "\n".join([*lines, summary])
 
 
@@ -95,14 +108,18 @@ def run_check(data_dir: Path, templates: TemplateSet) -> CheckReport:
         loaded = load(data_dir, templates)
     except DossierError as error:
         return CheckReport(errors=error.problems)
-    return analyse(loaded.dossier, loaded.raw.origins)
+    report = analyse(loaded.dossier, loaded.raw.origins)
+    report.warnings += missing_glyphs(loaded.raw.data, loaded.raw.origins, loaded.templates)
+    # load() has verified every quote that has a file; the others are only counted.
+    report.unverifiable = unverifiable_sources(loaded.dossier)
+    return report
 
 
 def analyse(dossier: Dossier, origins: Origins) -> CheckReport:
     return CheckReport(
-        warnings=stale_figures(dossier, origins),
+        warnings=stale_figures(dossier, origins) + unshown_parts(dossier, origins),
         conflicts=conflicts(dossier, origins),
-        grading=grading_notes(dossier),
+        grading=grading_notes(dossier) + dropped_notes(dossier),
     )
 
 
@@ -202,3 +219,146 @@ def grading_notes(dossier: Dossier) -> list[GradingNote]:
             action = "omitted" if omitted else "marked unconfirmed"
             notes.append(GradingNote(audience.id, action, fact_id, grade, audience.min_reliability))
     return notes
+
+
+def unshown_parts(dossier: Dossier, origins: Origins) -> list[Problem]:
+    """What a profile asks for that its brief cannot show: an empty section or an omitted key
+    point (neither is printed), and years or dates a comparison section would chart."""
+    warnings = []
+    for index, audience in enumerate(dossier.audiences):
+        brief = select_for_audience(dossier, audience)
+        base: DataPath = ("audiences", index)
+        for view in brief.empty_sections:
+            at = base + ("sections", audience.sections.index(view.section))
+            message = f"{audience.id}: section {view.id!r} is not printed: {view.empty_reason}"
+            warnings.append(origins.problem(at, message))
+        shown = {claim.id for claim in brief.key_points}
+        withheld = {claim.id: claim for claim in brief.withheld}
+        for key_index, ref in enumerate(audience.key_points):
+            if ref not in shown:
+                claim, bar = withheld.get(ref), f"{audience.id}'s bar {audience.min_reliability}"
+                if ref in {dropped.id for dropped in brief.dropped}:
+                    why = f"it rests on claims below {bar}"
+                elif claim and claim.unconfirmed:
+                    why = f"its grade {claim.grade} is below {bar}"
+                else:
+                    why = "a better-graded source disagrees and the profile prefers it" if claim else ""
+                message = f"{audience.id}: key point {ref!r} is not printed: {why or 'it is left out'}"
+                warnings.append(origins.problem(base + ("key_points", key_index), message))
+        for section_index, section in enumerate(audience.sections):
+            for measure_index, measure in enumerate(section.measures):
+                units = {f.unit for fact in dossier.facts for f in fact.figures if f.measure == measure}
+                if any(is_calendar(f) for fact in dossier.facts for f in fact.figures if f.measure == measure):
+                    at = base + ("sections", section_index, "measures", measure_index)
+                    unit = ", ".join(sorted(units))
+                    message = f"{measure!r} is a {unit}, not a quantity: it is listed in a table but not charted"
+                    warnings.append(origins.problem(at, message))
+    return warnings
+
+
+def dropped_notes(dossier: Dossier) -> list[GradingNote]:
+    """Questions and recommendations an 'omit' profile drops because they rest on omitted claims."""
+    notes = []
+    for audience in dossier.audiences:
+        for dropped in select_for_audience(dossier, audience).dropped:
+            grounds = ", ".join(f"{claim.id} ({claim.grade})" for claim in dropped.rests_on)
+            worst = max(claim.grade for claim in dropped.rests_on)
+            action = f"dropped ({dropped.kind} resting on {grounds})"
+            notes.append(GradingNote(audience.id, action, dropped.id, worst, audience.min_reliability))
+    return notes
+
+
+# ---------------------------------------------------------------------------
+# Characters no font can draw
+# ---------------------------------------------------------------------------
+
+FONT_SUFFIXES = (".ttf", ".otf")
+# Fields that name files and folders: never printed, so any script is fine there.
+_NOT_PRINTED = frozenset({"templates", "template", "file"})
+# White space and invisible characters need no glyph.
+_NO_GLYPH = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+SHOWN_CHARACTERS = 8
+
+
+def font_files(templates: TemplateSet) -> list[Path]:
+    """The fonts a brief can be drawn with: every font file in a ``static/fonts`` folder of the search path."""
+    files: list[Path] = []
+    for folder in templates.static_folders:
+        fonts = folder / "fonts"
+        if fonts.is_dir():
+            files += sorted(path for path in fonts.rglob("*") if path.suffix.lower() in FONT_SUFFIXES)
+    return files
+
+
+def covered_characters(fonts: list[Path]) -> frozenset[int]:
+    """Every character some font in ``fonts`` has a glyph for."""
+    covered: set[int] = set()
+    for path in fonts:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        covered |= _cmap(str(path), stat.st_mtime_ns, stat.st_size)
+    return frozenset(covered)
+
+
+@lru_cache(maxsize=64)
+def _cmap(path: str, mtime_ns: int, size: int) -> frozenset[int]:
+    """The characters of one font file; cached per file and version (``mtime_ns`` and ``size`` are the key)."""
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        with TTFont(path, lazy=True) as font:
+            return frozenset(font.getBestCmap() or {})
+    except (OSError, TTLibError, ValueError, KeyError, AssertionError):
+        return frozenset()  # a font that cannot be read draws nothing
+
+
+def missing_glyphs(data: Any, origins: Origins, templates: TemplateSet) -> list[Problem]:
+    """A warning for each text field with characters that no font of the templates has.
+
+    WeasyPrint draws such a character with whatever system font has it, or as an empty box
+    (and exits 0): either way not what the dossier's own fonts would print.
+    """
+    fonts = font_files(templates)
+    covered = covered_characters(fonts)
+    if not covered:
+        return []
+    folders = ", ".join(dict.fromkeys(_shown(path.parent) for path in fonts))
+    problems = []
+    for path, text in _texts(data, ()):
+        if text.isascii() and all(ord(ch) in covered or unicodedata.category(ch) in _NO_GLYPH for ch in text):
+            continue
+        missing = [
+            ch for ch in dict.fromkeys(text) if ord(ch) not in covered and unicodedata.category(ch) not in _NO_GLYPH
+        ]
+        if not missing:
+            continue
+        shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:SHOWN_CHARACTERS])
+        more = f" and {len(missing) - SHOWN_CHARACTERS} more" if len(missing) > SHOWN_CHARACTERS else ""
+        message = (
+            f"no font in {folders} has {shown}{more}: the PDF prints them as empty boxes (or in a system font); "
+            "add a font that has them to a static/fonts folder of the templates"
+        )
+        problems.append(origins.problem(path, message))
+    return problems
+
+
+def _texts(value: Any, path: DataPath) -> Iterator[tuple[DataPath, str]]:
+    """Every text in ``value`` with its path, leaving out fields that are never printed."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in _NOT_PRINTED:
+                yield from _texts(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts(item, (*path, index))
+
+
+def _shown(folder: Path) -> str:
+    try:
+        return os.path.relpath(folder)
+    except ValueError:
+        return str(folder)

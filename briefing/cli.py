@@ -25,6 +25,22 @@ def main() -> None:
     """
 
 
+def _formats(context: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """``--format`` values (repeated or comma-separated) as output formats, in a fixed order."""
+    from .pipeline import FORMATS, OUTPUT_FORMATS
+
+    chosen: set[str] = set()
+    for value in values:
+        for name in filter(None, (part.strip().lower() for part in value.split(","))):
+            if name == "both":
+                chosen.update(FORMATS)
+            elif name in OUTPUT_FORMATS:
+                chosen.add(name)
+            else:
+                raise click.BadParameter(f"{name!r} is not one of {', '.join(OUTPUT_FORMATS)} (or 'both')", param=param)
+    return tuple(name for name in OUTPUT_FORMATS if name in chosen) if chosen else FORMATS
+
+
 @main.command()
 @click.option(
     "--audience",
@@ -36,11 +52,12 @@ def main() -> None:
 )
 @click.option(
     "--format",
-    "output_format",
-    type=click.Choice(["html", "pdf", "both"]),
-    default="both",
-    show_default=True,
-    help="Which files to write.",
+    "output_formats",
+    multiple=True,
+    metavar="html|pdf|docx",
+    callback=_formats,
+    help="Which files to write: html, pdf, docx, repeatable or comma-separated ('both' = html,pdf).  "
+    "[default: html,pdf]",
 )
 @click.option(
     "--out",
@@ -56,7 +73,7 @@ def main() -> None:
 @templates_option
 def brief(
     audiences: tuple[str, ...],
-    output_format: str,
+    output_formats: tuple[str, ...],
     out_dir: Path,
     force: bool,
     serial: bool,
@@ -69,15 +86,15 @@ def brief(
     Examples:
       generate brief --audience industry
       generate brief --audience all --format pdf --out /tmp/briefs
+      generate brief --audience industry --format html,pdf,docx
       generate brief -a ministry -a parliament --data other-dossier/
     """
     from .pipeline import build_briefs
     from .render_html import TemplateSet
 
-    formats = ("html", "pdf") if output_format == "both" else (output_format,)
     with reported():
         result = build_briefs(
-            data_dir, out_dir, audiences, formats, TemplateSet(overrides=template_dirs), force, not serial
+            data_dir, out_dir, audiences, output_formats, TemplateSet(overrides=template_dirs), force, not serial
         )
     for path in result.up_to_date:
         click.echo(f"up to date {path}")
@@ -127,6 +144,59 @@ def check(data_dir: Path, template_dirs: tuple[Path, ...], strict: bool, output_
     else:
         click.echo(report.as_text())
     raise SystemExit(report.exit_code(strict))
+
+
+@main.command("new")
+@click.argument("folder", type=click.Path(path_type=Path))
+def new(folder: Path) -> None:
+    """Start a new dossier in FOLDER (new or empty): one source, three facts, one audience.
+
+    It checks clean and builds as written; replace its parts with your own. Every YAML
+    file names its JSON Schema (in FOLDER/schema/) on its first line, for your editor.
+
+    \b
+    Example:
+      generate new my-topic
+      generate check --data my-topic
+      generate brief --audience all --data my-topic
+    """
+    from .scaffold import new_dossier
+
+    with reported():
+        written = new_dossier(folder)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: generate check --data {folder}")
+
+
+@main.command("schema")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write the schemas to  [default: DATA/schema].",
+)
+@data_option
+def schema(out_dir: Path | None, data_dir: Path) -> None:
+    """Write JSON Schema for dossier files and audience profiles (for editors).
+
+    With the YAML language server (VS Code's YAML extension, Neovim's yamlls), a first line
+    such as '# yaml-language-server: $schema=schema/dossier.schema.json' in a dossier file
+    (or '../schema/audience.schema.json' in audiences/) completes and checks fields as you type.
+
+    \b
+    Examples:
+      generate schema
+      generate schema --data my-topic
+      generate schema --out /tmp/schemas
+    """
+    from .schema_export import SCHEMA_FOLDER, write_schemas
+
+    with reported():
+        written = write_schemas(out_dir if out_dir is not None else data_dir / SCHEMA_FOLDER)
+    for path in written:
+        click.echo(f"wrote {path}")
 
 
 @main.group()
@@ -225,8 +295,9 @@ def templates_reference() -> None:
 def serve(audiences: tuple[str, ...], port: int, data_dir: Path, template_dirs: tuple[Path, ...]) -> None:
     """Preview the HTML briefs in a browser, rebuilt and reloaded on every save.
 
-    Watches the dossier, the shipped templates and any override folders. Errors show
-    in the page with file and line; the server keeps running. Ctrl-C stops it.
+    Watches the dossier, the shipped templates and any override folders (not following
+    links out of them). Errors show in the page with file and line; the server keeps
+    running. Answers only http://127.0.0.1:PORT/ and http://localhost:PORT/. Ctrl-C stops it.
 
     \b
     Example:
@@ -247,8 +318,12 @@ def serve(audiences: tuple[str, ...], port: int, data_dir: Path, template_dirs: 
         if preview.error:
             click.echo(preview.error, err=True)
 
+    def watch_failed(message: str) -> None:
+        click.echo(message, err=True)
+
     try:
-        run_server(data_dir, template_dirs, audiences, port, ready, built)
+        with reported():  # an unknown audience is a usage error (exit 2), as for 'brief'
+            run_server(data_dir, template_dirs, audiences, port, ready, built, watch_failed)
     except OSError as error:
         raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {error.strerror}") from None
     click.echo("Preview stopped.")

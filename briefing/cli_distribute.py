@@ -91,7 +91,8 @@ def distribute(
 
     Every page of a copy reads "MARKING · Prepared for NAME, ORGANISATION — copy n of N".
     The audience PDFs are rebuilt first only if they are older than the dossier or the
-    templates. Nothing is distributed while 'generate check' reports errors.
+    templates. Nothing is written or sent until the dossier ('generate check' errors), the
+    list and the SMTP settings from file and environment all check out.
 
     With --send, each copy goes to its recipient by email. Settings come from
     smtp.yaml and the environment (BRIEFING_SMTP_HOST, _PORT, _SECURITY, _USER, _FROM;

@@ -26,15 +26,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BriefingError, DossierError
-from .mail import Outgoing, Progress, SendReport, load_settings, no_progress, preview, send
+from .errors import BriefingError, DossierError, Problem
+from .mail import Outgoing, Progress, SendReport, check_messages, load_settings, no_progress, preview, send
 from .output import OutputFile, write_outputs
-from .pipeline import build_briefs, load_with_templates
+from .pipeline import build_briefs, load
 from .recipients import Listed, load_recipients, slug
 from .render_html import TemplateSet
 from .schema import Dossier
 from .select import date_label
 from .stamp import StampError, StampFont, load_font, prepare, stamp_line, stamp_pdf
+from .yamlload import Origins
 
 DEFAULT_LIST = Path("data/distribution/recipients.yaml")
 DEFAULT_OUT = Path("briefs/distribution")
@@ -117,17 +118,19 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
         settings = load_settings(smtp_file if has_file else None, environ, need_password=not options.dry_run)
 
     try:  # the errors 'generate check' would report stop distribution
-        dossier, resolved = load_with_templates(options.data_dir, templates)  # with the dossier's own templates
+        loaded = load(options.data_dir, templates)  # with the dossier's own templates
     except DossierError as error:
-        count = len(error.problems)
-        problems = "\n".join(f"  {problem}" for problem in error.problems[:100])
-        raise DistributionError(
-            f"refusing to distribute: 'generate check' reports {count} error{'s' if count != 1 else ''}:\n{problems}"
-        ) from None
+        raise DistributionError(_refusal("'generate check' reports", error.problems)) from None
+    dossier, resolved = loaded.dossier, loaded.templates
     font = load_font(_font_path(resolved))
     listed = load_recipients(options.list_path, [a.id for a in dossier.audiences], font.unprintable)
 
     audiences = list(dict.fromkeys(entry.recipient.audience for entry in listed))
+    # Every part of the stamp line is checked before anything is built or written: the
+    # recipients' names by the list, the markings here.
+    unstampable = unstampable_markings(dossier, audiences, font, loaded.raw.origins)
+    if unstampable:
+        raise DistributionError(_refusal("the stamp cannot be drawn:", unstampable))
     ignore = {options.list_path, smtp_file}
     sources, rebuilt, warnings = _audience_pdfs(dossier, audiences, resolved, options, ignore)
     copies = stamp_copies(dossier, listed, sources, font, options.out_dir)
@@ -138,6 +141,8 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
     result = Result(options.out_dir, copies, [output.path for output in outputs[len(copies) :]], rebuilt, warnings)
 
     messages = outgoing(dossier, copies, options.out_dir)
+    if settings is not None:
+        check_messages(messages, settings)  # a message that cannot be written stops the run before any copy is
     if options.dry_run:
         if settings is not None:
             result.preview = preview(messages, settings, options.log_path)
@@ -147,6 +152,26 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
     if settings is not None:
         result.sent = send(messages, settings, options.log_path, progress)
     return result
+
+
+def _refusal(reason: str, problems: Sequence[Problem]) -> str:
+    count = len(problems)
+    listed = "\n".join(f"  {problem}" for problem in sorted(problems)[:100])
+    return f"refusing to distribute: {reason} {count} error{'s' if count != 1 else ''}:\n{listed}"
+
+
+def unstampable_markings(
+    dossier: Dossier, audiences: Sequence[str], font: StampFont, origins: Origins
+) -> list[Problem]:
+    """A problem for each audience whose handling marking has characters the stamp font cannot draw."""
+    problems = []
+    for index, audience in enumerate(dossier.audiences):
+        missing = font.unprintable(audience.marking) if audience.id in audiences else ""
+        if missing:
+            shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing)
+            message = f"the stamp font cannot print {shown}, and the marking is stamped on every page of every copy"
+            problems.append(origins.problem(("audiences", index, "marking"), message))
+    return problems
 
 
 def _font_path(templates: TemplateSet) -> Path:

@@ -3,21 +3,23 @@
 Each output file is recorded with a fingerprint of everything it was made from:
 the package version, the format, the dossier's data files (its own audience
 profile, not the others'), and the content of every template and static file
-the render actually read, resolved again on the current search path.  A build
+the render actually read (through Jinja, or through CSS ``url()`` in the PDF
+renderer), resolved again on the current search path.  A build
 skips an output only if that fingerprint is unchanged and the file on disk is
 still the one it wrote.  The record lives in the user's cache folder, keyed by
-the output folder, so the briefs folder holds only briefs.
+the output folder, so the briefs folder holds only briefs.  The record is only
+an optimisation: without a usable cache every output is simply rendered.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .output import OutputError, OutputFile, cache_folder, write_outputs
 from .render_html import TemplateSet
 
 
@@ -57,10 +59,10 @@ class Inputs:
         return digest.hexdigest()
 
 
-def _state_path(out_dir: Path) -> Path:
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "briefing" / "builds"
+def _state_path(out_dir: Path) -> Path | None:
+    cache = cache_folder("builds")
     key = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:32]
-    return cache / f"{key}.json"
+    return cache / f"{key}.json" if cache else None
 
 
 @dataclass
@@ -72,8 +74,9 @@ class BuildState:
 
     @classmethod
     def load(cls, out_dir: Path) -> BuildState:
+        path = _state_path(out_dir)
         try:
-            entries = json.loads(_state_path(out_dir).read_text(encoding="utf-8"))
+            entries = json.loads(path.read_text(encoding="utf-8")) if path else {}
         except (OSError, ValueError):
             entries = {}
         return cls(out_dir, entries if isinstance(entries, dict) else {})
@@ -98,8 +101,14 @@ class BuildState:
             "templates": names,
         }
 
-    def save(self) -> None:
-        from .output import OutputFile, write_outputs
-
+    def save(self) -> str | None:
+        """Keep the record; if the cache cannot hold it, a one-line note saying so (the outputs stand)."""
+        path = _state_path(self.out_dir)
+        if path is None:
+            return "no cache folder (neither $XDG_CACHE_HOME nor a home folder): the next build renders everything"
         data = json.dumps(self.entries, indent=1, sort_keys=True).encode()
-        write_outputs([OutputFile(_state_path(self.out_dir), data)])
+        try:
+            write_outputs([OutputFile(path, data)])
+        except OutputError as error:
+            return f"cache {path.parent} not usable ({error.reason}): the next build renders everything again"
+        return None

@@ -37,6 +37,14 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
+def _outside(path: Path, root: Path) -> Problem | None:
+    """A problem if ``path`` is a link that leads out of the dossier folder (a received
+    dossier must not make the tool read, and print, files elsewhere on the machine)."""
+    if path.resolve().is_relative_to(root.resolve()):
+        return None
+    return Problem(_display(path, root), 1, 1, "", "links to a file outside the dossier folder; refused")
+
+
 def read_dossier(root: Path) -> RawDossier:
     """Read every YAML file of the dossier at ``root``; problems are collected, not raised."""
     raw = RawDossier(root=root)
@@ -47,6 +55,9 @@ def read_dossier(root: Path) -> RawDossier:
         raise DossierError([Problem(str(root), 1, 1, "", "no .yaml files in the dossier folder")])
     raw.origins.fallback_file = _display(top_level_files[0], root)
     for path in top_level_files:
+        if outside := _outside(path, root):
+            raw.problems.append(outside)
+            continue
         raw.files.append(path)
         name = _display(path, root)
         raw.origins.home_files[path.stem] = name
@@ -72,6 +83,9 @@ def read_dossier(root: Path) -> RawDossier:
     audience_files = sorted((root / "audiences").glob("*.yaml")) + sorted((root / "audiences").glob("*.yml"))
     audiences: list[Any] = []
     for path in audience_files:
+        if outside := _outside(path, root):
+            raw.problems.append(outside)
+            continue
         raw.files.append(path)
         prefix = ("audiences", len(audiences))
         data, problems = load_yaml(path, _display(path, root), raw.origins, prefix)

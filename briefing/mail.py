@@ -38,7 +38,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import BriefingError, Problem
 from .loader import RawDossier
-from .recipients import display_name
+from .recipients import Email, display_name, email_problem, envelope_address
+from .schema import LINE_MAX, Line, text_problem
 from .validate import _schema_problems
 from .yamlload import Origins, load_yaml
 
@@ -68,12 +69,13 @@ class SmtpConfigError(MailError):
 class _SmtpSection(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    host: str | None = None
+    # Each of these goes into an SMTP command or a mail header: one line, no control characters.
+    host: Line | None = None
     port: int | None = Field(default=None, ge=1, le=65535)
     security: Security | None = None
-    user: str | None = None
-    sender: str | None = None
-    sender_name: str | None = None
+    user: Line | None = None
+    sender: Email | None = None
+    sender_name: Line | None = None
     timeout: int | float = Field(default=60, gt=0)
 
 
@@ -99,12 +101,16 @@ class SmtpSettings:
         return f"{self.host}:{self.port} ({self.security}{login})"
 
     @property
+    def envelope_sender(self) -> str:
+        return envelope_address(self.sender)
+
+    @property
     def from_address(self) -> Address:
-        return Address(self.sender_name or "", addr_spec=self.sender)
+        return Address(self.sender_name or "", addr_spec=self.envelope_sender)
 
     @property
     def domain(self) -> str:
-        return self.sender.rpartition("@")[2] or "localhost"
+        return self.envelope_sender.rpartition("@")[2] or "localhost"
 
 
 def load_settings(path: Path | None, environ: Mapping[str, str], need_password: bool = True) -> SmtpSettings:
@@ -136,6 +142,9 @@ def load_settings(path: Path | None, environ: Mapping[str, str], need_password: 
     for key, suffix in overrides.items():
         value = environ.get(ENV + suffix, "").strip()
         if value:
+            problem = email_problem(value) if key == "sender" else text_problem(value, one_line=True, limit=LINE_MAX)
+            if problem:
+                raise MailError(f"the environment variable {ENV}{suffix} is not valid: {problem}")
             section[key] = value
     if isinstance(section.get("port"), str):
         if not section["port"].isdigit() or not 0 < int(section["port"]) < 65536:
@@ -231,14 +240,35 @@ class Outgoing:
         )
 
 
-def build_message(message: Outgoing, settings: SmtpSettings, date: str | None = None) -> EmailMessage:
-    """The email for ``message``: text body and the PDF attached; ``date`` (RFC 2822) defaults to now."""
+def _headers(message: Outgoing, settings: SmtpSettings, date: str | None = None) -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = settings.from_address
-    mail["To"] = Address(message.name, addr_spec=message.email)
+    # The domain in its IDNA form: a header must be ASCII, and the name is shown as written anyway.
+    mail["To"] = Address(message.name, addr_spec=envelope_address(message.email))
     mail["Subject"] = message.subject
     mail["Date"] = date or formatdate(localtime=True)
     mail["Message-ID"] = message.message_id(settings.domain)
+    return mail
+
+
+def check_messages(messages: Sequence[Outgoing], settings: SmtpSettings) -> None:
+    """Raise ``MailError`` if any message could not be built, before anything is written or sent.
+
+    Validation of the dossier, the list and the settings should leave nothing to find here;
+    this makes sure a value that slipped through stops the run at the start, not half-way.
+    """
+    for message in messages:
+        try:
+            _headers(message, settings, date="Thu, 01 Jan 1970 00:00:00 +0000").as_bytes()
+        except (ValueError, TypeError, UnicodeError) as error:
+            raise MailError(
+                f"cannot write the message to {message.name} (listed at {message.where}): {error}"
+            ) from None
+
+
+def build_message(message: Outgoing, settings: SmtpSettings, date: str | None = None) -> EmailMessage:
+    """The email for ``message``: text body and the PDF attached; ``date`` (RFC 2822) defaults to now."""
+    mail = _headers(message, settings, date)
     mail.set_content(message.body)
     mail.add_attachment(message.data, maintype="application", subtype="pdf", filename=Path(message.filename).name)
     return mail
@@ -484,7 +514,9 @@ def send(
                     message_id = message.message_id(settings.domain)
                     mail = build_message(message, settings)
                     try:
-                        smtp.send_message(mail, from_addr=settings.sender, to_addrs=[message.email])
+                        smtp.send_message(
+                            mail, from_addr=settings.envelope_sender, to_addrs=[envelope_address(message.email)]
+                        )
                     except smtplib.SMTPRecipientsRefused as error:
                         report.failed.append((message, _reply(error)))
                         continue

@@ -5,29 +5,58 @@ Only when every one is on disk are they moved into place with ``os.replace``
 (atomic on one file system).  The old version of each target is kept as a hard
 link until every move has succeeded, so a move that fails puts back the files
 already replaced: earlier outputs are left exactly as they were, and no
-temporary file stays behind.
+temporary file stays behind.  Ctrl-C or a ``kill`` during the moves is held back
+until they are done (then acts as it would have), so a signal cannot split a build either.
+
+A build holds a lock on its output folder from the moment it decides what is
+out of date until its record is saved, so two builds into one folder take turns.
 """
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import shutil
+import signal
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import BriefingError
+
+# Signals whose default action ends the program: held back while outputs are moved into place.
+_HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class OutputError(BriefingError):
     """An output could not be written; nothing of the build was kept."""
+
+    def __init__(self, path: Path, reason: str, message: str | None = None) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(message or f"cannot write {path}: {reason}; no output of this build was kept")
 
 
 @dataclass(frozen=True)
 class OutputFile:
     path: Path
     data: bytes
+
+
+def cache_folder(name: str) -> Path | None:
+    """``$XDG_CACHE_HOME/briefing/NAME``, or ``~/.cache/...`` when that is unset or relative
+    (the XDG spec says to ignore a relative one); ``None`` when there is no home either."""
+    configured = os.environ.get("XDG_CACHE_HOME", "")
+    try:
+        root = Path(configured) if os.path.isabs(configured) else Path.home() / ".cache"
+    except RuntimeError:
+        return None
+    return root / "briefing" / name
 
 
 def _keep_old(target: Path) -> Path | None:
@@ -42,11 +71,37 @@ def _keep_old(target: Path) -> Path | None:
     return backup
 
 
-def write_outputs(files: Sequence[OutputFile]) -> None:
-    """Write every file, or none of them (raises ``OutputError`` naming the file)."""
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Signals that would stop the program wait until the block is done, then act as they would have.
+
+    Python runs signal handlers in the main thread only, so a build in another thread is not
+    interrupted by them; in the main thread the handlers are swapped for ones that take note.
+    (Blocking the signal with ``pthread_sigmask`` would not do: the kernel hands a signal sent
+    to the process to any thread that does not block it, and Python acts on it all the same.)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous: dict[int, Any] = {}
+    for number in _HELD_SIGNALS:
+        handler = signal.getsignal(number)
+        if handler is not None:  # None: set outside Python, left as it is
+            previous[number] = signal.signal(number, lambda signum, _frame: received.append(signum))
+    try:
+        yield
+    finally:
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        for signum in dict.fromkeys(received):
+            signal.raise_signal(signum)  # Ctrl-C now raises KeyboardInterrupt, SIGTERM now ends the program
+
+
+def _stage(files: Sequence[OutputFile]) -> list[tuple[Path, Path]]:
+    """Each file's data in a temporary file beside its target: (temporary, target) pairs."""
     staged: list[tuple[Path, Path]] = []
-    backups: list[tuple[Path | None, Path]] = []
-    current: Path | None = None
+    current = files[0].path if files else Path()
     try:
         for output in files:
             current = output.path
@@ -60,24 +115,73 @@ def write_outputs(files: Sequence[OutputFile]) -> None:
                 stream.flush()
                 os.fsync(stream.fileno())
             os.chmod(name, 0o644)
-        for temporary, target in staged:
-            current = target
-            backups.append((_keep_old(target), target))
-            os.replace(temporary, target)
-    except OSError as error:
-        for backup, target in reversed(backups):
-            if backup is not None:
-                os.replace(backup, target)
-            elif target.exists() and not target.is_dir():
-                target.unlink()  # it did not exist before this build
+    except BaseException as error:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
-        reason = error.strerror or str(error)
-        raise OutputError(f"cannot write {current}: {reason}; no output of this build was kept") from None
-    except BaseException:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise OutputError(current, error.strerror or str(error)) from None
         raise
-    for backup, _ in backups:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
+    return staged
+
+
+def write_outputs(files: Sequence[OutputFile]) -> None:
+    """Write every file, or none of them (raises ``OutputError`` naming the file)."""
+    staged = _stage(files)
+    backups: list[tuple[Path | None, Path]] = []
+    current: Path | None = None
+    with _signals_held():
+        try:
+            for temporary, target in staged:
+                current = target
+                backups.append((_keep_old(target), target))
+                os.replace(temporary, target)
+        except OSError as error:
+            for backup, target in reversed(backups):
+                if backup is not None:
+                    os.replace(backup, target)
+                elif target.exists() and not target.is_dir():
+                    target.unlink()  # it did not exist before this build
+            for temporary, _ in staged:
+                temporary.unlink(missing_ok=True)
+            assert current is not None
+            raise OutputError(current, error.strerror or str(error)) from None
+        for backup, _ in backups:
+            if backup is not None:
+                backup.unlink(missing_ok=True)
+
+
+def remove_leftovers(targets: Iterable[Path]) -> None:
+    """Delete the temporary and backup files an earlier build that was killed (``kill -9``,
+    power loss) left beside ``targets``.  Only under the folder's lock: a build running at
+    the same time has files of the same shape."""
+    for target in targets:
+        own = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.(tmp|old)")
+        for name in glob.glob(glob.escape(f"{target.parent}/.{target.name}.") + "*"):
+            path = Path(name)
+            if own.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
+
+
+@contextmanager
+def folder_lock(folder: Path, waiting: Callable[[], None]) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (made if missing); call ``waiting`` first if
+    another process holds it.  The lock is on the folder itself, so no lock file is left in it."""
+    import fcntl
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise OutputError(folder, reason, f"cannot write to {folder}: {reason}") from None
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting()
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        except OSError:
+            pass  # a file system without locks: build as if alone, as before
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock

@@ -8,19 +8,22 @@ written, so a failing audience leaves every earlier brief as it was.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+import re
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .charts import Chart, cached_chart, comparison_chart, delivery_chart
 from .errors import DossierError, UnknownAudienceError
 from .loader import RawDossier, read_dossier
-from .output import OutputFile, write_outputs
+from .output import OutputFile, folder_lock, remove_leftovers, write_outputs
 from .render_html import TemplateSet, render_html
 from .schema import Audience, Dossier
 from .select import Brief, Comparison, is_stale, select_for_audience
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf")  # what a build writes unless told otherwise
+OUTPUT_FORMATS = (*FORMATS, "docx")  # every format a brief can be written in
 # Briefs of this many pages or fewer get no table of contents.
 CONTENTS_MIN_PAGES = 2
 
@@ -44,27 +47,44 @@ class LoadedDossier:
 
 
 def load(data_dir: Path, templates: TemplateSet) -> LoadedDossier:
-    """Stages 1 and 2: read the dossier folder and validate it against the template search path."""
+    """Stages 1 and 2: read the dossier folder, validate it against the template search path and
+    verify its quotes and figures against the source files (any problem stops every build)."""
     from .validate import validate_dossier
+    from .verify import verify_dossier
 
     raw = read_dossier(data_dir)
     templates = dossier_templates(raw, templates)
-    return LoadedDossier(raw, validate_dossier(raw, templates.section_kinds(), templates.names()), templates)
+    dossier = validate_dossier(raw, templates.section_kinds(), templates.names())
+    verification = verify_dossier(dossier, raw.origins, raw.root)
+    if verification.problems:
+        raise DossierError(verification.problems)
+    return LoadedDossier(raw, dossier, templates)
 
 
 def dossier_templates(raw: RawDossier, templates: TemplateSet) -> TemplateSet:
-    """``templates`` with the override folders the dossier names added after the given ones."""
+    """``templates`` with the override folders the dossier names added after the given ones.
+
+    A dossier may come from someone else and its templates are code (sandboxed, but code):
+    it may only name folders inside its own folder, links resolved.
+    """
     info = raw.data.get("dossier")
     folders = info.get("templates") if isinstance(info, dict) else None
     if not isinstance(folders, list) or not folders:
         return templates
+    root = raw.root.resolve()
     extra, problems = [], []
     for index, folder in enumerate(folders):
+        where = ("dossier", "templates", index)
         path = raw.root / str(folder)
-        if path.is_dir():
-            extra.append(path)
+        outside = f"{str(folder)!r} is outside the dossier folder: template folders must be inside it"
+        if Path(str(folder)).is_absolute():
+            problems.append(raw.origins.problem(where, outside))
+        elif not path.is_dir():  # checked first: resolving a link loop would raise
+            problems.append(raw.origins.problem(where, f"no such folder: {path}"))
+        elif not path.resolve().is_relative_to(root):
+            problems.append(raw.origins.problem(where, outside))
         else:
-            problems.append(raw.origins.problem(("dossier", "templates", index), f"no such folder: {path}"))
+            extra.append(path)
     if problems:
         raise DossierError(problems)
     return TemplateSet(overrides=(*templates.overrides, *extra), default=templates.default)
@@ -116,6 +136,37 @@ def font_folder(templates: TemplateSet) -> Path | None:
     return next((folder / "fonts" for folder in templates.static_folders if (folder / "fonts").is_dir()), None)
 
 
+# A run this long without a space is a URL or an identifier, never a word to keep whole.
+_LONG_WORD = re.compile(r"[^\s<>]{40,}")
+# Elements whose text is not HTML text (a span inside them would change their meaning).
+_NOT_TEXT = {"head", "title", "style", "script", "svg", "math", "textarea"}
+
+
+def mark_long_words(html: str) -> str:
+    """Wrap every very long word of ``html``'s text in ``<span class="long-word">``.
+
+    The stylesheet lets such a span break anywhere, so a 10,000-character word or a URL
+    wraps instead of running off the page, even in a table cell, whose width would
+    otherwise grow to fit it.  Only such spans may break anywhere: ordinary words and
+    table columns are laid out as before.
+    """
+    if not _LONG_WORD.search(html):
+        return html
+    pieces = re.split(r"(<[^>]*>)", html)
+    inside: str | None = None  # the element of _NOT_TEXT the text is in, if any
+    for index, piece in enumerate(pieces):
+        tag = re.match(r"<(/?)([A-Za-z][\w-]*)", piece)
+        if tag:
+            name = tag.group(2).lower()
+            if inside is None and not tag.group(1) and name in _NOT_TEXT and not piece.endswith("/>"):
+                inside = name
+            elif inside == name and tag.group(1):
+                inside = None
+        elif inside is None and not piece.startswith("<"):
+            pieces[index] = _LONG_WORD.sub(r'<span class="long-word">\g<0></span>', piece)
+    return "".join(pieces)
+
+
 @dataclass(frozen=True)
 class RenderedBrief:
     audience: str
@@ -135,25 +186,36 @@ def render_brief(
     env = templates.environment(read)
     files: list[OutputFile] = []
     warnings: list[str] = []
+    # Files only the PDF renderer read (images named in CSS ``url()``), as names on the search path.
+    fetched: set[str] = set()
     if "html" in formats:
-        html = render_html(brief, templates, "html", {"draw": charts}, env=env)
+        html = mark_long_words(render_html(brief, templates, "html", {"draw": charts}, env=env))
         files.append(OutputFile(out_dir / f"{stem}.html", html.encode("utf-8")))
     if "pdf" in formats:
         from .render_pdf import render_pdf
 
         base = next((folder for folder in templates.static_folders if folder.is_dir()), templates.default / "static")
-        pdf = render_pdf(
-            render_html(brief, templates, "pdf", {"draw": charts}, env=env), base, templates.static_folders
-        )
+        full = render_html(brief, templates, "pdf", {"draw": charts}, env=env)
+        pdf = render_pdf(mark_long_words(full), base, templates.static_folders)
+        fetched |= pdf.fetched
         if pdf.pages <= CONTENTS_MIN_PAGES:
             # A contents list only helps in a longer brief; drop it from a short one.
             short = render_html(brief, templates, "pdf", {"draw": charts}, show_contents=False, env=env)
-            pdf = render_pdf(short, base, templates.static_folders)
+            pdf = render_pdf(mark_long_words(short), base, templates.static_folders)
+            fetched |= pdf.fetched
         files.append(OutputFile(out_dir / f"{stem}.pdf", pdf.data))
         warnings.extend(pdf.warnings)
         if pdf.pages > brief.audience.page_budget:
             warnings.append(f"the PDF has {pdf.pages} pages; the profile's page budget is {brief.audience.page_budget}")
-    dependencies = tuple(frozenset(read) for _ in files)
+    if "docx" in formats:
+        from .render_docx import render_docx
+
+        # Built from the print HTML (footnotes inline, charts as images); Word makes its own contents.
+        docx = render_docx(render_html(brief, templates, "pdf", {"draw": charts}, env=env), templates.static_folders)
+        files.append(OutputFile(out_dir / f"{stem}.docx", docx.data))
+        read.update(docx.static_files)
+    pdf_reads = frozenset(read | {f"static/{name}" for name in fetched})
+    dependencies = tuple(pdf_reads if output.path.suffix == ".pdf" else frozenset(read) for output in files)
     return RenderedBrief(brief.audience.id, tuple(files), tuple(warnings), tuple(dependencies))
 
 
@@ -196,6 +258,10 @@ class BuildResult:
     stale_figures: int = 0
 
 
+def _note(text: str) -> None:
+    print(f"note: {text}", file=sys.stderr, flush=True)
+
+
 def build_briefs(
     data_dir: Path,
     out_dir: Path,
@@ -204,44 +270,60 @@ def build_briefs(
     templates: TemplateSet | None = None,
     force: bool = False,
     parallel: bool = True,
+    note: Callable[[str], None] = _note,
 ) -> BuildResult:
     """Build the named audiences' briefs from the dossier in ``data_dir`` into ``out_dir``.
 
     Outputs whose inputs have not changed since they were written are left alone
-    (``force`` renders them anyway); several PDFs render in parallel.
+    (``force`` renders them anyway); several PDFs render in parallel.  Another build
+    into the same folder is waited for; ``note`` tells the user (one line each).
     """
     from .incremental import BuildState, Inputs
 
     loaded = load(data_dir, templates or TemplateSet())
     raw, dossier, templates = loaded.raw, loaded.dossier, loaded.templates
-    state = BuildState.load(out_dir)
+    chosen = choose_audiences(dossier, audiences)
     shared_data = tuple(path for path in raw.files if path not in raw.audience_files)
     result = BuildResult()
-    jobs: list[_Job] = []
-    inputs: dict[Path, Inputs] = {}
-    chosen = choose_audiences(dossier, audiences)
-    for audience in chosen:
-        own_profile = raw.audience_files[dossier.audiences.index(audience)]
-        stem = f"{dossier.dossier.id}-{audience.id}"
-        due = []
-        for output_format in formats:
-            path = out_dir / f"{stem}.{output_format}"
-            inputs[path] = Inputs((*shared_data, own_profile), templates, output_format)
-            if force or not state.is_current(path, inputs[path]):
-                due.append(output_format)
-            else:
-                result.up_to_date.append(path)
-        if due:
-            jobs.append(_Job(select_for_audience(dossier, audience), tuple(due), stem))
     result.stale_figures = sum(
         any(is_stale(figure, dossier.dossier.date, a.stale_after_months) for a in chosen)
         for fact in dossier.facts
         for figure in fact.figures
     )
-    result.briefs = _render_all(jobs, templates, out_dir, parallel)
-    write_outputs([output for brief in result.briefs for output in brief.files])
-    for brief in result.briefs:
-        for output, read in zip(brief.files, brief.dependencies, strict=True):
-            state.record(output.path, output.data, inputs[output.path], read)
-    state.save()
+    stems = {audience.id: f"{dossier.dossier.id}-{audience.id}" for audience in chosen}
+    targets = {name: [out_dir / f"{stem}.{output_format}" for output_format in formats] for name, stem in stems.items()}
+    # From deciding what is out of date to saving the record, this build is the folder's only writer.
+    with folder_lock(out_dir, lambda: note(f"waiting for another build into {out_dir} to finish")):
+        remove_leftovers(path for paths in targets.values() for path in paths)
+        state = BuildState.load(out_dir)
+        jobs: list[_Job] = []
+        inputs: dict[Path, Inputs] = {}
+        for audience in chosen:
+            own_profile = raw.audience_files[dossier.audiences.index(audience)]
+            stem = stems[audience.id]
+            due = []
+            for output_format, path in zip(formats, targets[audience.id], strict=True):
+                inputs[path] = Inputs((*shared_data, own_profile), templates, output_format)
+                if force or not state.is_current(path, inputs[path]):
+                    due.append(output_format)
+                else:
+                    result.up_to_date.append(path)
+            if due:
+                jobs.append(_Job(select_for_audience(dossier, audience), tuple(due), stem))
+        if jobs:  # a character no font has prints as an empty box, and the render still succeeds
+            from .check import missing_glyphs
+
+            if undrawn := len(missing_glyphs(raw.data, raw.origins, templates)):
+                note(
+                    f"{undrawn} text field(s) have characters no font of the templates has: they print as empty "
+                    "boxes ('generate check' lists them)"
+                )
+        result.briefs = _render_all(jobs, templates, out_dir, parallel)
+        write_outputs([output for brief in result.briefs for output in brief.files])
+        for brief in result.briefs:
+            for output, read in zip(brief.files, brief.dependencies, strict=True):
+                state.record(output.path, output.data, inputs[output.path], read)
+        problem = state.save()
+    if problem:
+        note(problem)
     return result

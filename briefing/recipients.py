@@ -29,7 +29,7 @@ from pydantic_core import PydanticCustomError
 
 from .errors import BriefingError, Problem
 from .loader import RawDossier
-from .schema import Slug
+from .schema import LINE_MAX, Slug, describe_char, text_problem
 from .validate import _schema_problems, _suggest
 from .yamlload import DataPath, Origins, load_yaml
 
@@ -38,17 +38,23 @@ NAME_MAX = 80
 ORGANISATION_MAX = 120
 COPIES_MAX = 100
 
-_Line = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
-# A conventional address: ASCII, one @, a dotted domain.  Stricter than RFC 5321 on purpose.
-_EMAIL = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
-)
+# A conventional local part (before the @): ASCII, dot-separated.  Stricter than RFC 5321 on purpose.
+_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+# A domain as it travels (IDNA-encoded): dotted labels, a top-level name of letters (or "xn--" for an IDN).
+_DOMAIN = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$")
+EMAIL_MAX = 254  # RFC 5321: the longest path a server must accept
 
 
 def _one_line(text: str, info: ValidationInfo) -> str:
-    if any(unicodedata.category(ch).startswith("C") for ch in text):
-        raise PydanticCustomError("one_line", "must be one line of text, without control characters")
+    problem = text_problem(text, one_line=True, limit=LINE_MAX)
+    if problem:
+        raise PydanticCustomError("one_line", "{problem}", {"problem": problem})
+    # The stamp draws every character it is given: invisible formatting characters have no place in it.
+    hidden = next((ch for ch in text if unicodedata.category(ch).startswith("C")), None)
+    if hidden is not None:
+        raise PydanticCustomError(
+            "one_line", "contains the invisible character {shown}: remove it", {"shown": describe_char(hidden)}
+        )
     unprintable = (info.context or {}).get("unprintable")
     missing = unprintable(text) if unprintable else ""
     if missing:
@@ -59,12 +65,56 @@ def _one_line(text: str, info: ValidationInfo) -> str:
     return text
 
 
-def _email(address: str) -> str:
-    if not _EMAIL.match(address):
-        raise PydanticCustomError(
-            "email", "{address!r} is not an email address (write it as name@example.org)", {"address": address}
+def email_problem(address: str) -> str | None:
+    """What is wrong with ``address`` as an e-mail address, or None.
+
+    The domain may be internationalised (``ania@bezpieczeństwo.example``): it is sent in its
+    IDNA form.  The part before the @ must be ASCII: a non-ASCII one needs the SMTPUTF8
+    extension, which not every server on the way offers, so a message to it could bounce
+    after the run reported it sent.
+    """
+    problem = text_problem(address, one_line=True, limit=EMAIL_MAX)
+    if problem:
+        return problem
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
+        return f"{address!r} is not an email address (write it as name@example.org)"
+    if not local.isascii():
+        return (
+            f"{address!r}: the part before the @ must be in ASCII letters (a non-ASCII one needs SMTPUTF8, "
+            "which not every mail server supports); ask the recipient for an ASCII address"
         )
+    if len(local) > 64 or not _LOCAL.match(local) or not _DOMAIN.match(_ascii_domain(domain) or "-"):
+        return f"{address!r} is not an email address (write it as name@example.org)"
+    return None
+
+
+def _ascii_domain(domain: str) -> str | None:
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+
+
+def envelope_address(address: str) -> str:
+    """``address`` as it goes on the wire: the domain IDNA-encoded (``ania@xn--bezpieczestwo-xic.example``).
+
+    Only for an address ``email_problem`` accepted.
+    """
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{_ascii_domain(domain)}"
+
+
+def _email(address: str) -> str:
+    problem = email_problem(address)
+    if problem:
+        raise PydanticCustomError("email", "{problem}", {"problem": problem})
     return address
+
+
+_Line = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+# An address as written in a list or settings file; ``envelope_address`` gives its wire form.
+Email = Annotated[_Line, AfterValidator(_email)]
 
 
 class Recipient(BaseModel):
@@ -75,7 +125,7 @@ class Recipient(BaseModel):
     name: Annotated[_Line, StringConstraints(max_length=NAME_MAX), AfterValidator(_one_line)]
     organisation: Annotated[_Line, StringConstraints(max_length=ORGANISATION_MAX), AfterValidator(_one_line)]
     audience: Slug
-    email: Annotated[_Line, AfterValidator(_email)]
+    email: Email
     copies: int = Field(default=1, ge=1, le=COPIES_MAX)
 
     @property
@@ -184,7 +234,7 @@ def check_recipients(recipients: list[tuple[int, Recipient]], origins: Origins, 
             )
         else:
             people[recipient.key] = index
-        address = recipient.email.casefold()
+        address = envelope_address(recipient.email).casefold()  # one mailbox, however its domain is written
         if address in addresses:
             first = origins.locate(("recipients", addresses[address]))
             report(base + ("email",), f"duplicate email address {recipient.email!r} (first listed on line {first[1]})")

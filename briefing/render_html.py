@@ -5,17 +5,31 @@ Templates are found on a search path: override folders first, then the shipped
 file, so an override can change one block and inherit the rest.  Autoescaping
 is on for every template whatever its name, and an undefined variable is an
 error, not a silent blank.
+
+Templates may come from someone else (a dossier names its own folder), so they
+are treated as untrusted code: every render runs in Jinja's immutable sandbox,
+no file-system path, class or module is reachable from a template, template and
+static files must lie inside the template folders once links are resolved, and
+a render that runs too long is stopped.
 """
 
 from __future__ import annotations
 
+import io
+import math
+import os
+import time
 import traceback
-from collections.abc import Callable, Sequence
+import types
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
+from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from .errors import TemplateError
@@ -24,6 +38,18 @@ from .select import Brief, Cite, Claim, date_label
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SECTION_FOLDER = "sections"
+
+# A render of the largest dossier takes about a second; one that runs this long is a template
+# that loops without end (the sandbox bounds what a template may reach, not how long it runs).
+RENDER_SECONDS = 60.0
+# The longest string or list a template may make by repetition ("x" * n).
+MAX_REPEAT = 1_000_000
+# The largest power a template may compute, in bits (2 ** 10 ** 9 would take minutes).
+MAX_POWER_BITS = 100_000
+
+# Values a template never gets hold of: with a path it could read or write any file, with a
+# class or module it could climb to Python's internals.
+_OPAQUE = (PurePath, type, types.ModuleType, io.IOBase)
 
 
 @dataclass(frozen=True)
@@ -39,17 +65,35 @@ class TemplateSet:
 
     @property
     def static_folders(self) -> tuple[Path, ...]:
-        return tuple(folder / "static" for folder in self.folders)
+        """Each template folder's ``static/``.  The PDF renderer may read any file inside these and
+        the build hashes every font in them, so neither they nor their ``fonts/`` may be a link
+        out of the template folders."""
+        folders = tuple(folder / "static" for folder in self.folders)
+        for linked in (path for static in folders for path in (static, static / "fonts")):
+            if linked.is_dir() and not self.inside(linked):
+                shown = _relative(str(linked))
+                raise TemplateError(f"{shown} is a link to {linked.resolve()}, outside the template folders")
+        return folders
 
-    def environment(self, record: set[str] | None = None) -> jinja2.Environment:
-        """A Jinja2 environment on this search path; names of templates and static files
-        it reads are added to ``record`` (what a rendered brief depends on)."""
-        search = _TextLoader([str(folder) for folder in self.folders])
-        default = jinja2.PrefixLoader({"default": _TextLoader(str(self.default))}, delimiter=":")
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """The template folders with links resolved: no template or static file may lie elsewhere."""
+        return tuple(folder.resolve() for folder in self.folders)
+
+    def inside(self, path: Path) -> bool:
+        """Whether ``path``, links resolved, lies inside one of the template folders."""
+        real = path.resolve()
+        return any(real.is_relative_to(root) for root in self.roots)
+
+    def environment(self, record: set[str] | None = None) -> Sandbox:
+        """A sandboxed Jinja2 environment on this search path; names of templates and static
+        files it reads are added to ``record`` (what a rendered brief depends on)."""
+        search = _TextLoader(self.folders, self.roots)
+        default = jinja2.PrefixLoader({"default": _TextLoader((self.default,), self.roots)}, delimiter=":")
         loader: jinja2.BaseLoader = jinja2.ChoiceLoader([default, search])
         if record is not None:
             loader = _RecordingLoader(loader, record)
-        env = jinja2.Environment(
+        env = Sandbox(
             loader=loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -72,30 +116,50 @@ class TemplateSet:
 
     def resolve(self, name: str) -> Path | None:
         """The file a template name resolves to on the search path ("default:" names the shipped one)."""
-        if name.startswith("default:"):
-            path = self.default / name.removeprefix("default:")
-            return path if path.is_file() else None
-        return next((folder / name for folder in self.folders if (folder / name).is_file()), None)
+        folders = (self.default,) if name.startswith("default:") else self.folders
+        name = name.removeprefix("default:")
+        for folder in folders:
+            path = Path(os.path.normpath(folder / name))
+            if path.is_relative_to(folder) and path.is_file() and self.inside(path):
+                return path
+        return None
 
     def read_static(self, name: str) -> str:
         """A text file from a ``static/`` folder on the search path, and from nowhere else."""
         for folder in self.static_folders:
-            path = (folder / name).resolve()
-            if not path.is_relative_to(folder.resolve()):
+            path = Path(os.path.normpath(folder / name))
+            if not path.is_relative_to(folder):
                 raise TemplateError(f"static file {name!r} is outside the static folders")
             if path.is_file():
+                if not self.inside(path):
+                    raise TemplateError(
+                        f"static file {_relative(str(path))} is a link to {path.resolve()}, "
+                        "outside the template folders"
+                    )
                 return path.read_text(encoding="utf-8")
         raise TemplateError(f"static file {name!r} not found in {', '.join(map(str, self.static_folders))}")
 
     def names(self) -> list[str]:
-        return sorted(
-            {
-                name
-                for folder in self.folders
-                if folder.is_dir()
-                for name in jinja2.FileSystemLoader(str(folder)).list_templates()
-            }
-        )
+        return sorted({name for folder in self.folders if folder.is_dir() for name in self._files(folder)})
+
+    def _files(self, folder: Path) -> Iterator[str]:
+        """The names of the files under ``folder``.  Links are followed only while they stay inside
+        the template folders, and each real folder is walked once: a link to ``/`` or to a parent
+        folder must not make the listing walk the disk or loop."""
+        seen: set[Path] = set()
+
+        def walk(directory: Path, prefix: str) -> Iterator[str]:
+            real = directory.resolve()
+            if real in seen or not self.inside(real):
+                return
+            seen.add(real)
+            for entry in sorted(os.scandir(directory), key=lambda entry: entry.name):
+                if entry.is_dir():
+                    yield from walk(Path(entry.path), f"{prefix}{entry.name}/")
+                elif entry.is_file() and self.inside(Path(entry.path)):
+                    yield prefix + entry.name
+
+        return walk(folder, "")
 
     def section_kinds(self) -> set[str]:
         prefix = SECTION_FOLDER + "/"
@@ -106,10 +170,95 @@ class TemplateSet:
         }
 
 
+class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox (no ``_`` attributes, no changing lists or dicts a template was
+    given), and more: no path, class or module reaches a template, repetition and powers are
+    bounded, and a render stops after ``time_limit`` seconds (checked at every call a template
+    makes and as it walks a ``range``)."""
+
+    intercepted_binops = frozenset(["*", "**"])
+    time_limit = RENDER_SECONDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline = math.inf
+        self.globals["range"] = self._range
+        # Lorem ipsum has no place in a brief, and lipsum(10 ** 9) would run for ever in one call.
+        del self.globals["lipsum"]
+
+    def start_clock(self) -> None:
+        self.deadline = time.monotonic() + self.time_limit
+
+    def check_clock(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise SecurityError(f"the render took longer than {self.time_limit:g} seconds and was stopped")
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, _OPAQUE) or isinstance(value, _OPAQUE):
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
+
+    def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        self.check_clock()
+        return super().call(context, obj, *args, **kwargs)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for count, other in ((left, right), (right, left)):
+                if isinstance(count, int) and hasattr(other, "__len__") and count * len(other) > MAX_REPEAT:
+                    raise SecurityError(f"repetition longer than {MAX_REPEAT} items")
+        elif isinstance(left, int) and isinstance(right, int) and right * left.bit_length() > MAX_POWER_BITS:
+            raise SecurityError(f"power larger than {MAX_POWER_BITS} bits")
+        return super().call_binop(context, operator, left, right)
+
+    def _range(self, *args: int) -> _Steps:
+        return _Steps(jinja2.sandbox.safe_range(*args), self)
+
+
+class _Steps(Sequence[int]):
+    """``range()`` for templates: at most MAX_RANGE items, and the time limit checked as it is walked
+    (nested loops over ranges make no calls that would check it)."""
+
+    def __init__(self, steps: range, sandbox: Sandbox) -> None:
+        self._steps = steps
+        self._sandbox = sandbox
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._steps[index]
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._steps
+
+    def __iter__(self) -> Iterator[int]:
+        for count, value in enumerate(self._steps):
+            if count % 1024 == 0:
+                self._sandbox.check_clock()
+            yield value
+
+
 class _TextLoader(jinja2.FileSystemLoader):
-    """A FileSystemLoader whose error for a file that is not UTF-8 names that file."""
+    """A FileSystemLoader that reads only files inside the template folders once links are
+    resolved (FileSystemLoader itself follows a link out), and whose error for a file that is
+    not UTF-8 names that file."""
+
+    def __init__(self, folders: Sequence[Path], roots: Sequence[Path]) -> None:
+        # Absolute folders: compiled templates carry their file names, which errors are located by.
+        super().__init__([str(folder.resolve()) for folder in folders])
+        self.roots = roots
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            candidate = Path(folder, *pieces)
+            if candidate.is_file():
+                real = candidate.resolve()
+                if not any(real.is_relative_to(root) for root in self.roots):
+                    shown = _relative(str(candidate))
+                    raise TemplateError(f"{shown}: template error: a link to {real}, outside the template folders")
+                break
         try:
             return super().get_source(environment, template)
         except UnicodeDecodeError as error:
@@ -174,6 +323,8 @@ def render_html(
     Pass ``env`` (from ``templates.environment()``) to reuse compiled templates across renders.
     """
     env = env or templates.environment()
+    if isinstance(env, Sandbox):
+        env.start_clock()
     notes = Notes()
     try:
         template = env.get_template(brief.audience.template)
@@ -207,6 +358,8 @@ def _template_frame(error: BaseException, folders: Sequence[Path]) -> tuple[str 
 
 def _describe(error: BaseException, filename: str | None, line: int | None) -> str:
     message = getattr(error, "message", None) or str(error)
+    if isinstance(error, SecurityError):
+        message = f"not allowed in a template (templates run in a sandbox): {message}"
     if filename is None or line is None:
         return f"template error: {message}"
     shown = _relative(filename)
@@ -220,7 +373,8 @@ def _describe(error: BaseException, filename: str | None, line: int | None) -> s
 
 
 def _relative(filename: str) -> str:
+    # Not resolved: a file that is a link is named as the link, where the user put it.
     try:
-        return str(Path(filename).resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(filename)).relative_to(Path.cwd().resolve()))
     except ValueError:
         return filename

@@ -4,7 +4,9 @@ WeasyPrint is imported here only, when a PDF is due.  Its default fetcher would
 read any file and any URL; ours serves files from the template folders and
 nothing else, and stops the render on anything it refuses.  Errors WeasyPrint
 only logs (a missing image, a stylesheet it could not parse) are captured and
-raised, so a brief never ships with a silent hole in it.
+raised, so a brief never ships with a silent hole in it.  The fetcher also notes
+every file it served: an image a stylesheet names is as much an input of the
+PDF as the stylesheet (the incremental build records them).
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ def _fetcher_class() -> type:
         def __init__(self, allowed: Sequence[Path]) -> None:
             super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=True)
             self.allowed = [folder.resolve() for folder in allowed]
+            # Each file served, by its name relative to the static folders (as the search path finds it).
+            self.served: set[str] = set()
 
         def _find(self, requested: Path) -> Path | None:
             """The file for a path inside an allowed folder, searched along the folders like
@@ -69,6 +73,7 @@ def _fetcher_class() -> type:
                     for candidate in (base / relative for base in self.allowed):
                         resolved = candidate.resolve()
                         if resolved.is_file() and any(resolved.is_relative_to(f) for f in self.allowed):
+                            self.served.add(relative.as_posix())
                             return resolved
             return None
 
@@ -95,6 +100,8 @@ class RenderedPdf:
     pages: int
     # Things WeasyPrint ignored (e.g. CSS it does not support): shown to the user, not fatal.
     warnings: tuple[str, ...]
+    # The files the renderer read, by name inside the static folders (``fonts/NotoSans-Regular.ttf``).
+    fetched: frozenset[str] = frozenset()
 
 
 def render_pdf(html: str, base_folder: Path, allowed_folders: Sequence[Path]) -> RenderedPdf:
@@ -119,4 +126,4 @@ def render_pdf(html: str, base_folder: Path, allowed_folders: Sequence[Path]) ->
     if log.errors:
         raise RenderError("PDF renderer reported:\n" + "\n".join(f"  {m}" for m in log.errors))
     assert isinstance(pdf, bytes)
-    return RenderedPdf(pdf, len(document.pages), tuple(log.warnings))
+    return RenderedPdf(pdf, len(document.pages), tuple(log.warnings), frozenset(fetcher.served))

@@ -9,15 +9,106 @@ are reported instead of silently accepted.  Cross-references between items
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
-# An identifier: lower-case words joined by hyphens, e.g. ``k2-delivered``.
+# An identifier: lower-case words joined by hyphens, e.g. ``trade-2023``.
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")]
 # A date as precise as the source is: "2024", "2024-10" or "2024-10-31".
 PartialDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")]
-Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+# ---------------------------------------------------------------------------
+# Text from someone else's dossier
+# ---------------------------------------------------------------------------
+# Every text field is one of two kinds.  A ``Line`` (titles, names, markings, editions,
+# units, locators...) ends up in running headers, e-mail headers, PDF metadata and the
+# stamp on every page: it must be one line without any control character.  ``Text``
+# (statements, quotes, rationales...) is prose: line breaks and tabs are allowed, other
+# control characters are not.  Neither may hold a bidirectional override, which makes a
+# text display in another order than it is stored (the "Trojan Source" trick), nor a
+# lone surrogate, which cannot be written as UTF-8 at all.  The limits are far above
+# anything a brief needs and far below what makes a render take minutes (a 1 MB
+# statement took 33 s and 493 pages).
+
+LINE_MAX = 300
+TEXT_MAX = 10_000
+QUOTE_MAX = 20_000  # a verbatim passage may run longer than our own prose
+URL_MAX = 2_000
+
+# Bidirectional embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI).
+# The plain marks LRM and RLM (U+200E, U+200F) stay allowed: they reorder nothing.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_NAMES = {
+    "\n": "line break",
+    "\r": "carriage return",
+    "\t": "tab",
+    "\x00": "NUL",
+    "\x07": "BEL",
+    "\x08": "backspace",
+    "\x1b": "ESC",
+    "\x7f": "DEL",
+    "\x85": "next-line (NEL)",
+    "\u2028": "line separator",
+    "\u2029": "paragraph separator",
+}
+
+
+def describe_char(ch: str) -> str:
+    """A character as a message can show it: ``U+001B (ESC)``."""
+    name = _NAMES.get(ch) or unicodedata.name(ch, "") or "control character"
+    return f"U+{ord(ch):04X} ({name})"
+
+
+# What each kind of field may not hold (C0 and C1 controls, DEL, surrogates, bidi controls,
+# and for one line also the Unicode line separators).  One regular expression per kind: a
+# large dossier is checked in milliseconds.
+_NOT_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NOT_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def text_problem(text: str, one_line: bool, limit: int) -> str | None:
+    """What is wrong with ``text`` as a field of this kind, or None if nothing is."""
+    if len(text) > limit:
+        kind = "one-line field" if one_line else "field"
+        return f"is {len(text):,} characters long; the limit for this {kind} is {limit:,} characters"
+    found = (_NOT_IN_LINE if one_line else _NOT_IN_TEXT).search(text)
+    if found is None:
+        return None
+    ch, position = found.group(), found.start() + 1
+    if ch in BIDI_CONTROLS:
+        return (
+            f"contains the bidirectional control {describe_char(ch)} at character {position}, "
+            "which makes text display in another order than it is written: remove it"
+        )
+    if ch in "\n\r\x85\u2028\u2029" and one_line:
+        return f"must be one line: remove the {describe_char(ch)} at character {position}"
+    allowed = "" if one_line else " (only line breaks and tabs are allowed)"
+    return f"contains the control character {describe_char(ch)} at character {position}: remove it{allowed}"
+
+
+def _checker(one_line: bool, limit: int) -> Callable[[str], str]:
+    def check(text: str) -> str:
+        problem = text_problem(text, one_line, limit)
+        if problem:
+            # The message is passed as a value, so braces in it are not read as placeholders.
+            raise PydanticCustomError("text" if not one_line else "line", "{problem}", {"problem": problem})
+        return text
+
+    return check
+
+
+_Stripped = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+# Prose: a statement, quote, rationale, purpose, introduction.
+Text = Annotated[_Stripped, AfterValidator(_checker(one_line=False, limit=TEXT_MAX))]
+Quote = Annotated[_Stripped, AfterValidator(_checker(one_line=False, limit=QUOTE_MAX))]
+# One line: an id-like name, title, label, marking, edition, unit, locator.
+Line = Annotated[_Stripped, AfterValidator(_checker(one_line=True, limit=LINE_MAX))]
+Url = Annotated[_Stripped, AfterValidator(_checker(one_line=True, limit=URL_MAX))]
 
 # Admiralty (NATO) system: source reliability A-F, information credibility 1-6.
 Reliability = Literal["A", "B", "C", "D", "E", "F"]
@@ -50,8 +141,8 @@ class Citation(Model):
     """Where in a source a claim is found: a locator and the source's own words."""
 
     source: Slug
-    locator: Text
-    quote: Text
+    locator: Line
+    quote: Quote
 
 
 class Figure(Model):
@@ -64,8 +155,8 @@ class Figure(Model):
 
     measure: Slug
     value: int | float
-    unit: Text
-    text: Text
+    unit: Line
+    text: Line
     # Required, but may be written ``null`` where an undated source gives no date.
     as_of: PartialDate | None
     # False for a number that cannot go out of date: a deadline, a distance, the value
@@ -86,48 +177,54 @@ class Fact(Model):
 
 class Source(Model):
     id: Slug
-    file: Text
-    title: Text
-    kind: Text
-    author: Text | None = None
-    publisher: Text | None = None
-    series: Text | None = None
-    editors: list[Text] = []
+    # The source document inside the dossier folder; quotes are verified against it.  Written
+    # ``null`` only for a source that has no document (an interview), with no_file_reason.
+    file: Line | None
+    no_file_reason: Text | None = None
+    title: Line
+    kind: Line
+    author: Line | None = None
+    publisher: Line | None = None
+    series: Line | None = None
+    editors: list[Line] = []
     date: PartialDate | None = None
     date_note: Text | None = None
     reliability: Reliability
     reliability_reason: Text
-    url: Text | None = None
+    url: Url | None = None
 
 
 class Programme(Model):
-    """An acquisition programme; its numbers are figures whose measure is ``<id>.<field>``."""
+    """A row of the programmes table; its numbers are figures whose measure is ``<id>.<field>``,
+    its columns are declared under ``dossier.programme_table``."""
 
     id: Slug
-    name: Text
-    system: Text
-    category: Text
-    polish_designation: Text | None = None
+    name: Line
+    system: Line
+    category: Line
+    # Words shown under the row's name, keyed by a detail declared in programme_table.details.
+    details: dict[Slug, Line] = {}
 
 
 class ThreatPerception(Model):
     id: Slug
-    holder: Text
-    threat: Text
-    level: Literal["primary", "concern", "avoid-tension"]
+    holder: Line
+    threat: Line
+    # One of the levels declared under ``dossier.threat_levels`` (any slug if none are declared).
+    level: Slug
     statement: Text
     tags: list[Slug] = Field(min_length=1)
     cites: list[Citation] = Field(min_length=1)
 
 
 class Position(Model):
-    holder: Text
+    holder: Line
     position: Text
 
 
 class Divergence(Model):
     id: Slug
-    topic: Text
+    topic: Line
     positions: list[Position] = Field(min_length=2)
     consequence: Text | None = None
     tags: list[Slug] = Field(min_length=1)
@@ -136,10 +233,10 @@ class Divergence(Model):
 
 class Recommendation(Model):
     id: Slug
-    title: Text
+    title: Line
     text: Text
-    addressee: Text
-    horizon: Text
+    addressee: Line
+    horizon: Line
     priority: Priority
     priority_basis: Text
     rationale: Text
@@ -166,23 +263,54 @@ class Question(Model):
     audiences: list[Slug] = Field(min_length=1)
 
 
+class TableColumn(Model):
+    """A column of the programmes table, or a detail shown under a row's name."""
+
+    field: Slug
+    label: Line
+
+
+class ProgressChart(Model):
+    """What the progress chart (section kind ``deliveries``) draws for each programme:
+    ``done`` out of ``total``, with ``deadline`` written beside the bar; each names a column."""
+
+    done: Slug
+    total: Slug
+    deadline: Slug | None = None
+    axis_label: Line = "Share done (%)"
+    # The chart's caption (before its sources); a profile may override it with the label
+    # ``deliveries-caption``.
+    caption: Line | None = None
+
+
+class ProgrammeTable(Model):
+    """The programmes table and chart, declared by the dossier rather than built into the code."""
+
+    columns: list[TableColumn] = Field(min_length=1)
+    details: list[TableColumn] = []
+    progress: ProgressChart | None = None
+
+
 class DossierInfo(Model):
     # Output files are named <id>-<audience>.html / .pdf.
     id: Slug
-    title: Text
-    short_title: Text
-    subtitle: Text | None = None
-    publisher: Text
-    author: Text
-    series: Text | None = None
+    title: Line
+    short_title: Line
+    subtitle: Line | None = None
+    publisher: Line
+    author: Line
+    series: Line | None = None
     date: PartialDate
-    edition: Text
+    edition: Line
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(?:-[A-Z]{2})?$")]
-    keywords: list[Text] = []
-    tags: dict[Slug, Text] = {}
+    keywords: list[Line] = []
+    tags: dict[Slug, Line] = {}
+    # Threat levels a threat perception may have, id -> the words the brief prints.
+    threat_levels: dict[Slug, Line] = {}
+    programme_table: ProgrammeTable | None = None
     # Template override folders, relative to the dossier folder, searched before the
     # shipped templates (after any given with --templates).
-    templates: list[Text] = []
+    templates: list[Line] = []
 
 
 class Section(Model):
@@ -190,7 +318,7 @@ class Section(Model):
 
     kind: Slug
     id: Slug
-    title: Text
+    title: Line
     intro: Text | None = None
     tags: list[Slug] = []
     # Facts chosen by hand, in this order; used instead of ``tags`` when given.
@@ -201,12 +329,12 @@ class Section(Model):
 
 class Audience(Model):
     id: Slug
-    name: Text
-    prepared_for: Text
+    name: Line
+    prepared_for: Line
     purpose: Text
-    marking: Text
+    marking: Line
     page_budget: int = Field(ge=1, le=100)
-    template: Text = "brief.html"
+    template: Line = "brief.html"
     min_reliability: Reliability = "F"
     below_min_reliability: Literal["omit", "mark"] = "mark"
     conflicts: Literal["show-both", "prefer-better-graded"] = "show-both"
@@ -215,7 +343,7 @@ class Audience(Model):
     priorities: list[Priority] = ["high", "medium", "low"]
     key_points: list[Slug] = Field(min_length=3, max_length=5)
     sections: list[Section] = Field(min_length=1)
-    labels: dict[Slug, Text] = {}
+    labels: dict[Slug, Line] = {}
 
 
 class Dossier(Model):

@@ -23,6 +23,7 @@ from .schema import (
     Fact,
     Figure,
     Programme,
+    ProgrammeTable,
     Question,
     Recommendation,
     Section,
@@ -30,10 +31,30 @@ from .schema import (
     ThreatPerception,
 )
 
-# The table columns of a programme, each the suffix of a figure's measure.
-PROGRAMME_FIELDS = ("ordered", "delivered", "deadline", "framework-ceiling", "made-in-poland")
-
 Item = Fact | ThreatPerception | Divergence | Recommendation | Event | Question
+
+# Units of a point in time: a bar's length would draw the year 2030 as a quantity of 2,030.
+CALENDAR_UNITS = frozenset({"year", "date"})
+
+# What each shipped section kind draws (attributes of ``SectionView``).  A section whose
+# content is empty for an audience is left out of its brief, and ``generate check`` says why.
+# A kind not listed here (a template of one's own) is always printed.
+KIND_CONTENT: dict[str, tuple[str, ...]] = {
+    "facts": ("facts",),
+    "comparison": ("comparisons", "facts"),
+    "timeline": ("events",),
+    "threats": ("threats",),
+    "divergences": ("divergences",),
+    "recommendations": ("recommendations",),
+    "questions": ("questions",),
+    "programmes": ("programmes",),
+    "deliveries": ("progress",),
+}
+
+
+def is_calendar(figure: Figure) -> bool:
+    """Whether the figure is a year or a date, which is never drawn as a bar's length."""
+    return figure.unit.strip().lower() in CALENDAR_UNITS
 
 
 def date_label(date: str) -> str:
@@ -89,27 +110,65 @@ class Claim:
 
     @property
     def as_of(self) -> str | None:
-        """When the claim's figures were true: the latest date, or "undated"."""
-        if not self.figures:
+        """When the claim's figures were true: the latest date, or "undated".  Figures that
+        cannot go out of date (a deadline, a deal signed on a day) are not dated again."""
+        changing = [figure for figure in self.figures if figure.changes_over_time]
+        if not changing:
             return None
-        dates = sorted({figure.as_of for figure in self.figures if figure.as_of})
+        dates = sorted({figure.as_of for figure in changing if figure.as_of})
         return date_label(dates[-1]) if dates else "undated"
+
+
+def source_name(source: Source) -> str:
+    """A source as every note, table, caption and chart of a brief names it."""
+    return source.series or source.title
+
+
+def source_names(claims: Iterable[Claim]) -> str:
+    """The sources a set of claims cites, each once, for a caption."""
+    names = dict.fromkeys(source_name(cite.source) for claim in claims for cite in claim.cites)
+    return "; ".join(names)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the programmes table, as the dossier declares it."""
+
+    field: str
+    label: str
+    # Every cell is a plain number, so the column is aligned on the right.
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class ProgressBar:
+    """One bar of the progress chart: ``done`` out of ``total``, with the deadline if any."""
+
+    label: str
+    done: Figure
+    total: Figure
+    deadline: Figure | None
+    done_label: str
+    axis_label: str
+
+    @property
+    def share(self) -> float:
+        """Percent of the total that is done."""
+        return 100 * self.done.value / self.total.value
 
 
 @dataclass(frozen=True)
 class ProgrammeRow:
     programme: Programme
+    # The figure in each declared column (by field), or None where no source states one.
     cells: dict[str, Figure | None]
     claims: tuple[Claim, ...]
     # The row's facts as one claim, so that the row carries one footnote naming them all.
     claim: Claim | None
-
-    @property
-    def delivered_share(self) -> float | None:
-        ordered, delivered = self.cells.get("ordered"), self.cells.get("delivered")
-        if ordered is None or delivered is None or not ordered.value:
-            return None
-        return delivered.value / ordered.value
+    # (label, words) of each declared detail the programme has, in declared order.
+    details: tuple[tuple[str, str], ...] = ()
+    # The row's bar in the progress chart, where the dossier declares one and both figures are shown.
+    progress: ProgressBar | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +178,19 @@ class Comparison:
     measure: str
     claims: tuple[Claim, ...]
 
+    @property
+    def figures(self) -> tuple[Figure, ...]:
+        return tuple(f for claim in self.claims for f in claim.figures if f.measure == self.measure)
+
+    @property
+    def chartable(self) -> bool:
+        """Whether the figures can be drawn as bars: quantities, not years or dates."""
+        return bool(self.figures) and not any(is_calendar(figure) for figure in self.figures)
+
+    @property
+    def source_names(self) -> str:
+        return source_names(self.claims)
+
 
 @dataclass(frozen=True)
 class SectionView:
@@ -126,6 +198,15 @@ class SectionView:
     facts: tuple[Claim, ...]
     events: tuple[Claim, ...]
     comparisons: tuple[Comparison, ...]
+    threats: tuple[Claim, ...] = ()
+    divergences: tuple[Claim, ...] = ()
+    recommendations: tuple[Claim, ...] = ()
+    questions: tuple[Claim, ...] = ()
+    programmes: tuple[ProgrammeRow, ...] = ()
+    # The programme rows that have a bar in the progress chart.
+    progress: tuple[ProgrammeRow, ...] = ()
+    # Why the section has nothing to show for this audience, if so (it is then not printed).
+    empty_reason: str | None = None
 
     @property
     def id(self) -> str:
@@ -141,6 +222,15 @@ class SectionView:
 
 
 @dataclass(frozen=True)
+class Dropped:
+    """A question or recommendation left out because it rests on claims the profile omits."""
+
+    id: str
+    kind: str
+    rests_on: tuple[Claim, ...]
+
+
+@dataclass(frozen=True)
 class Brief:
     """Everything a template needs to draw one audience's brief."""
 
@@ -148,22 +238,45 @@ class Brief:
     audience: Audience
     date: str
     key_points: tuple[Claim, ...]
+    # The sections that have something to show, in the profile's order.
     sections: tuple[SectionView, ...]
     programmes: tuple[ProgrammeRow, ...]
     threats: tuple[Claim, ...]
     divergences: tuple[Claim, ...]
     recommendations: tuple[Claim, ...]
     questions: tuple[Claim, ...]
+    # The sources the brief's claims cite, in the dossier's order: never one below an 'omit' bar.
     sources: tuple[Source, ...]
     withheld: tuple[Claim, ...] = field(default=())
-    # Whether any figure in the dossier is older than the audience's staleness limit.
+    # Whether any figure the brief shows is older than the audience's staleness limit.
     has_stale_figures: bool = False
+    # Sections of the profile with nothing to show for this audience (``empty_reason`` says why).
+    empty_sections: tuple[SectionView, ...] = ()
+    # The programmes table's columns, as the dossier declares them.
+    programme_columns: tuple[Column, ...] = ()
+    dropped: tuple[Dropped, ...] = ()
 
     @property
     def programmes_as_of(self) -> str | None:
-        """The latest as-of date among the programme figures, for table and chart captions."""
-        dates = [f.as_of for row in self.programmes for f in row.cells.values() if f is not None and f.as_of]
+        """The latest as-of date among the programme figures that change, for table and chart captions."""
+        dates = [
+            f.as_of
+            for row in self.programmes
+            for f in row.cells.values()
+            if f is not None and f.as_of and f.changes_over_time
+        ]
         return date_label(max(dates)) if dates else None
+
+    @property
+    def programme_sources(self) -> str:
+        """The sources of the programmes table, for its caption and the chart's."""
+        return source_names(row.claim for row in self.programmes if row.claim)
+
+    @property
+    def progress_caption(self) -> str:
+        table = self.info.programme_table
+        progress = table.progress if table else None
+        return (progress.caption if progress else None) or "Progress per programme."
 
     def label(self, key: str, default: str) -> str:
         """A wording the audience profile may override (section headings, captions)."""
@@ -198,6 +311,9 @@ class _Claims:
                 self.items[item.id] = item
         self.rivals = rival_facts(dossier.facts)
         self.withheld: dict[str, Claim] = {}
+        # Why each withheld claim is left out: "below", "rests-on" or "better-rival".
+        self.reasons: dict[str, str] = {}
+        self.dropped: dict[str, Dropped] = {}
 
     def _cites(self, citations: Iterable[Citation]) -> tuple[Cite, ...]:
         # One entry per place in a source, however many quotes come from it.
@@ -206,13 +322,14 @@ class _Claims:
 
     def claim(self, item: Item, with_rivals: bool = True) -> Claim:
         if isinstance(item, Question):
-            # A question cites the facts it rests on, except those the profile leaves out.
-            resting = [self.claim(self.items[ref], with_rivals=False) for ref in item.rests_on]
-            kept = [claim for claim in resting if not self.below_bar_and_omitted(claim)]
-            citations = [cite for claim in kept for cite in getattr(claim.item, "cites", [])]
+            # A question asserts nothing: it cites the facts it rests on.
+            citations = [cite for ref in item.rests_on for cite in getattr(self.items[ref], "cites", [])]
         else:
             citations = list(item.cites)
         cites = self._cites(citations)
+        if self.audience.below_min_reliability == "omit":
+            # A claim an 'omit' profile states names only the sources at or above its bar.
+            cites = tuple(c for c in cites if c.source.reliability <= self.audience.min_reliability) or cites
         grade = min(cite.source.reliability for cite in cites) if cites else "F"
         rivals: tuple[Claim, ...] = ()
         if with_rivals and isinstance(item, Fact):
@@ -237,20 +354,56 @@ class _Claims:
     def below_bar_and_omitted(self, claim: Claim) -> bool:
         return claim.unconfirmed and self.audience.below_min_reliability == "omit"
 
+    def omitted_grounds(self, claim: Claim) -> tuple[Claim, ...]:
+        """For a question or recommendation under an 'omit' profile, the claims it rests on that are omitted."""
+        item = claim.item
+        if self.audience.below_min_reliability != "omit" or not isinstance(item, Question | Recommendation):
+            return ()
+        grounds = (self.claim(self.items[ref], with_rivals=False) for ref in item.rests_on if ref in self.items)
+        return tuple(ground for ground in grounds if self.below_bar_and_omitted(ground))
+
     def admitted(self, claim: Claim) -> bool:
         """Whether the profile lets this claim into the brief; records the ones it keeps out."""
+        reason = None
         if self.below_bar_and_omitted(claim):
-            self.withheld[claim.id] = claim
-            return False
-        better_rival = any(rival.grade < claim.grade for rival in claim.disagrees_with)
-        if self.audience.conflicts == "prefer-better-graded" and better_rival:
-            self.withheld[claim.id] = claim
-            return False
-        return True
+            reason = "below"
+        elif grounds := self.omitted_grounds(claim):
+            # Whatever rests on a claim the brief may not state is not stated either.
+            reason = "rests-on"
+            self.dropped[claim.id] = Dropped(claim.id, claim.kind, grounds)
+        elif self.audience.conflicts == "prefer-better-graded" and any(
+            rival.grade < claim.grade for rival in claim.disagrees_with
+        ):
+            reason = "better-rival"
+        if reason is None:
+            return True
+        self.withheld[claim.id] = claim
+        self.reasons[claim.id] = reason
+        return False
 
     def select(self, items: Iterable[Item]) -> tuple[Claim, ...]:
         claims = (self.claim(item) for item in items)
         return tuple(claim for claim in claims if self.admitted(claim))
+
+    def why_empty(self, candidates: Sequence[Item], singular: str, plural: str) -> str:
+        """Why none of ``candidates`` is shown, e.g. "all 2 recommendations are below parliament's bar B"."""
+        audience, bar = self.audience.id, self.audience.min_reliability
+        counts: dict[str, int] = {}
+        for item in candidates:
+            self.admitted(self.claim(item))  # records the reason
+            reason = self.reasons.get(item.id, "below")
+            counts[reason] = counts.get(reason, 0) + 1
+        total = len(candidates)
+        what = f"the only {singular} is" if total == 1 else f"all {total} {plural} are"
+        wording = {
+            "below": f"below {audience}'s bar {bar}",
+            "rests-on": f"resting on claims below {audience}'s bar {bar}",
+            "better-rival": "left out in favour of better-graded sources",
+        }
+        if len(counts) == 1:
+            return f"{what} {wording[next(iter(counts))]}"
+        parts = ", ".join(f"{count} {wording[reason]}" for reason, count in counts.items())
+        return f"{what} left out ({parts})"
 
 
 def _text_of(item: Item) -> str:
@@ -302,17 +455,27 @@ def _comparisons(claims: _Claims, measures: Sequence[str]) -> tuple[Comparison, 
         # Every side is shown, whatever "prefer-better-graded" says, since showing the
         # disagreement is the section's purpose; a claim the profile omits stays omitted.
         selected = [claim for claim in map(claims.claim, facts) if not claims.below_bar_and_omitted(claim)]
-        result.append(Comparison(measure, tuple(selected)))
+        if selected:  # a measure with nothing to show gets no empty table and no "Source: ." caption
+            result.append(Comparison(measure, tuple(selected)))
     return tuple(result)
 
 
-def _programme_rows(claims: _Claims) -> tuple[ProgrammeRow, ...]:
+def _plain_number(text: str) -> bool:
+    return text.replace(",", "").replace(".", "", 1).strip().isdigit()
+
+
+def _programme_rows(claims: _Claims) -> tuple[tuple[ProgrammeRow, ...], tuple[Column, ...]]:
+    """The rows of the programmes table (those with at least one figure shown) and its columns."""
+    table = claims.dossier.dossier.programme_table
+    if table is None:
+        return (), ()
+    labels = {column.field: column.label for column in table.columns}
     rows = []
     for programme in claims.dossier.programmes:
         cells: dict[str, Figure | None] = {}
         cited: list[Claim] = []
-        for name in PROGRAMME_FIELDS:
-            measure = f"{programme.id}.{name}"
+        for column in table.columns:
+            measure = f"{programme.id}.{column.field}"
             candidates = [
                 (claims.claim(fact), figure)
                 for fact in claims.dossier.facts
@@ -322,11 +485,45 @@ def _programme_rows(claims: _Claims) -> tuple[ProgrammeRow, ...]:
             admitted = [(claim, figure) for claim, figure in candidates if claims.admitted(claim)]
             # The best-graded source fills the cell; disagreements are listed in their own section.
             admitted.sort(key=lambda pair: pair[0].grade)
-            cells[name] = admitted[0][1] if admitted else None
+            cells[column.field] = admitted[0][1] if admitted else None
             if admitted and admitted[0][0].id not in {c.id for c in cited}:
                 cited.append(admitted[0][0])
-        rows.append(ProgrammeRow(programme, cells, tuple(cited), _merged(programme.name, cited)))
-    return tuple(rows)
+        if not cited:
+            continue  # nothing a source states about it may be shown
+        details = tuple((d.label, programme.details[d.field]) for d in table.details if d.field in programme.details)
+        rows.append(
+            ProgrammeRow(
+                programme,
+                cells,
+                tuple(cited),
+                _merged(programme.name, cited),
+                details,
+                _progress(table, programme, cells, labels),
+            )
+        )
+    columns = tuple(
+        Column(
+            column.field,
+            column.label,
+            numeric=any(row.cells[column.field] for row in rows)
+            and all(_plain_number(cell.text) for row in rows if (cell := row.cells[column.field])),
+        )
+        for column in table.columns
+    )
+    return tuple(rows), columns
+
+
+def _progress(
+    table: ProgrammeTable, programme: Programme, cells: dict[str, Figure | None], labels: dict[str, str]
+) -> ProgressBar | None:
+    spec = table.progress
+    if spec is None:
+        return None
+    done, total = cells.get(spec.done), cells.get(spec.total)
+    if done is None or total is None or not total.value or is_calendar(done) or is_calendar(total):
+        return None
+    deadline = cells.get(spec.deadline) if spec.deadline else None
+    return ProgressBar(programme.system, done, total, deadline, labels.get(spec.done, spec.done), spec.axis_label)
 
 
 def _merged(text: str, claims: Sequence[Claim]) -> Claim | None:
@@ -350,39 +547,138 @@ def _merged(text: str, claims: Sequence[Claim]) -> Claim | None:
     )
 
 
+def _tagged(claims: Iterable[Claim], tags: Sequence[str]) -> tuple[Claim, ...]:
+    return tuple(claim for claim in claims if _has_tag(getattr(claim.item, "tags", ()), tags))
+
+
+def _section_view(
+    claims: _Claims,
+    section: Section,
+    shared: dict[str, tuple[Claim, ...]],
+    rows: tuple[ProgrammeRow, ...],
+) -> SectionView:
+    dossier, audience = claims.dossier, claims.audience
+    if section.facts:
+        chosen: list[Fact] = [f for f in (claims.items[ref] for ref in section.facts) if isinstance(f, Fact)]
+    else:
+        chosen = [f for f in dossier.facts if section.tags and _has_tag(f.tags, section.tags)]
+    events = [e for e in dossier.timeline if _has_tag(e.tags, section.tags)]
+    view = SectionView(
+        section,
+        facts=claims.select(chosen),
+        events=claims.select(events),
+        comparisons=_comparisons(claims, section.measures),
+        threats=_tagged(shared["threats"], section.tags),
+        divergences=_tagged(shared["divergences"], section.tags),
+        recommendations=shared["recommendations"],
+        questions=shared["questions"],
+        programmes=rows,
+        progress=tuple(row for row in rows if row.progress),
+    )
+    content = KIND_CONTENT.get(section.kind)
+    if content is None or any(getattr(view, name) for name in content):
+        return view
+    tags = ", ".join(section.tags)
+    reason: str
+    if section.kind == "facts":
+        reason = claims.why_empty(chosen, "fact", "facts") if chosen else f"no fact has its tags ({tags or 'none'})"
+    elif section.kind == "comparison":
+        candidates = [f for f in dossier.facts if any(fig.measure in section.measures for fig in f.figures)]
+        candidates += [f for f in chosen if f not in candidates]
+        reason = claims.why_empty(candidates, "claim", "claims") if candidates else "it names no measure and no facts"
+    elif section.kind == "timeline":
+        reason = claims.why_empty(events, "event", "events") if events else f"no event has its tags ({tags})"
+    elif section.kind in ("threats", "divergences"):
+        listed: Sequence[ThreatPerception | Divergence] = (
+            dossier.threats if section.kind == "threats" else dossier.divergences
+        )
+        tagged = [item for item in listed if _has_tag(item.tags, section.tags)]
+        singular = "threat perception" if section.kind == "threats" else "divergence"
+        reason = claims.why_empty(tagged, singular, singular + "s") if tagged else f"the dossier has no {singular}s"
+        if not tagged and section.tags:
+            reason = f"no {singular} has its tags ({tags})"
+    elif section.kind == "recommendations":
+        recs = [r for r in dossier.recommendations if audience.id in r.audiences]
+        pool = [r for r in recs if r.priority in audience.priorities]
+        if pool:
+            reason = claims.why_empty(pool, "recommendation", "recommendations")
+        elif recs:
+            reason = f"no recommendation for {audience.id} has one of its priorities ({', '.join(audience.priorities)})"
+        else:
+            reason = f"no recommendation names {audience.id} among its audiences"
+    elif section.kind == "questions":
+        asked = [q for q in dossier.questions if audience.id in q.audiences]
+        reason = (
+            claims.why_empty(asked, "question", "questions")
+            if asked
+            else f"no question names {audience.id} among its audiences"
+        )
+    elif dossier.dossier.programme_table is None:
+        reason = "the dossier declares no programme_table (in dossier.yaml)"
+    elif not dossier.programmes:
+        reason = "the dossier has no programmes"
+    elif section.kind == "programmes":
+        reason = f"no programme figure is at or above {audience.id}'s bar {audience.min_reliability}"
+    elif dossier.dossier.programme_table.progress is None:
+        reason = "the dossier declares no progress chart (programme_table.progress in dossier.yaml)"
+    else:
+        spec = dossier.dossier.programme_table.progress
+        reason = f"no programme has both '{spec.done}' and '{spec.total}' figures that can be drawn"
+    return replace(view, empty_reason=reason)
+
+
+def _all_claims(brief_parts: Iterable[Iterable[Claim]]) -> list[Claim]:
+    """Every claim a brief shows, with the rival claims quoted in its notes."""
+    found = []
+    for claims in brief_parts:
+        for claim in claims:
+            found.append(claim)
+            found.extend(claim.disagrees_with)
+    return found
+
+
 def select_for_audience(dossier: Dossier, audience: Audience) -> Brief:
     """The brief ``audience`` gets from ``dossier``: a pure function, no I/O."""
     claims = _Claims(dossier, audience)
-    sections = []
-    for section in audience.sections:
-        if section.facts:
-            chosen: Iterable[Fact] = [f for f in (claims.items[ref] for ref in section.facts) if isinstance(f, Fact)]
-        else:
-            chosen = [f for f in dossier.facts if section.tags and _has_tag(f.tags, section.tags)]
-        facts = claims.select(chosen)
-        events = claims.select(e for e in dossier.timeline if _has_tag(e.tags, section.tags))
-        sections.append(SectionView(section, facts, events, _comparisons(claims, section.measures)))
-    key_points = claims.select(claims.items[ref] for ref in audience.key_points)
-    recommendations = claims.select(
-        r for r in dossier.recommendations if audience.id in r.audiences and r.priority in audience.priorities
-    )
-    questions = claims.select(q for q in dossier.questions if audience.id in q.audiences)
+    shared = {
+        "threats": claims.select(dossier.threats),
+        "divergences": claims.select(dossier.divergences),
+        "recommendations": claims.select(
+            r for r in dossier.recommendations if audience.id in r.audiences and r.priority in audience.priorities
+        ),
+        "questions": claims.select(q for q in dossier.questions if audience.id in q.audiences),
+    }
+    rows, columns = _programme_rows(claims)
+    views = [_section_view(claims, section, shared, rows) for section in audience.sections]
+    shown = tuple(view for view in views if view.empty_reason is None)
+    key_points = claims.select(claims.items[ref] for ref in audience.key_points if ref in claims.items)
+    parts: list[Iterable[Claim]] = [key_points]
+    for view in shown:
+        for name in KIND_CONTENT.get(view.kind) or tuple(sorted({n for c in KIND_CONTENT.values() for n in c})):
+            value = getattr(view, name)
+            if name == "comparisons":
+                parts.extend(comparison.claims for comparison in value)
+            elif name in ("programmes", "progress"):
+                parts.append(row.claim for row in value if row.claim)
+            else:
+                parts.append(value)
+    shown_claims = _all_claims(parts)
+    cited = {cite.source.id for claim in shown_claims for cite in claim.cites}
     return Brief(
         info=dossier.dossier,
         audience=audience,
         date=date_label(dossier.dossier.date),
         key_points=key_points,
-        sections=tuple(sections),
-        programmes=_programme_rows(claims),
-        threats=claims.select(dossier.threats),
-        divergences=claims.select(dossier.divergences),
-        recommendations=recommendations,
-        questions=questions,
-        sources=tuple(dossier.sources),
+        sections=shown,
+        programmes=rows,
+        threats=shared["threats"],
+        divergences=shared["divergences"],
+        recommendations=shared["recommendations"],
+        questions=shared["questions"],
+        sources=tuple(source for source in dossier.sources if source.id in cited),
         withheld=tuple(claims.withheld.values()),
-        has_stale_figures=any(
-            is_stale(figure, dossier.dossier.date, audience.stale_after_months)
-            for fact in dossier.facts
-            for figure in fact.figures
-        ),
+        has_stale_figures=any(claim.stale for claim in shown_claims),
+        empty_sections=tuple(view for view in views if view.empty_reason is not None),
+        programme_columns=columns,
+        dropped=tuple(claims.dropped.values()),
     )

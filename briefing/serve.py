@@ -5,23 +5,34 @@ dossier or a template folder changes; open pages learn of each new build over
 Server-Sent Events and reload themselves.  A build that fails leaves the server
 running and shows the error, with file and line, in place of the brief; the next
 good save brings the brief back.  PDFs are rendered on request from the same build.
+
+The preview answers only requests addressed to this machine by name (``Host``
+127.0.0.1, localhost or [::1] with the bound port) and from its own pages
+(``Origin``), so a web page cannot read a brief through DNS rebinding.  The
+watcher watches the real folders of the dossier and the template folders, one by
+one, never following a symbolic link out of them; if it stops, the terminal and
+the page say so.
 """
 
 from __future__ import annotations
 
 import html
+import os
+import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
+from email.message import Message
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from .errors import BriefingError
+from .errors import BriefingError, UnknownAudienceError
 from .pipeline import Charts, choose_audiences, font_folder, load_with_templates, render_brief
 from .render_html import TemplateSet, render_html
 from .schema import Dossier
@@ -48,6 +59,8 @@ class Preview:
     generation: int = 0
     pages: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    failure: BriefingError | None = None  # what stopped the last build, for the caller to classify
+    watcher_error: str | None = None  # set once the watcher has stopped: edits no longer rebuild
     build_seconds: float = 0.0
     changed: threading.Condition = field(default_factory=threading.Condition)
     _loaded: tuple[Dossier, TemplateSet] | None = None
@@ -72,18 +85,30 @@ class Preview:
                 brief = select_for_audience(dossier, audience)
                 charts = {"draw": Charts(brief, font_folder(templates))}
                 pages[audience.id] = render_html(brief, templates, "html", charts, env=self._env)
-            error = None
+            error, failure = None, None
         except BriefingError as problem:
             self._loaded = None
-            pages, error = self.pages, str(problem)
+            pages, error, failure = self.pages, str(problem), problem
         with self.changed:
-            self.pages, self.error = pages, error
+            self.pages, self.error, self.failure = pages, error, failure
             self.generation += 1
             self.build_seconds = time.perf_counter() - started
             self.changed.notify_all()
 
-    def watched_folders(self) -> list[Path]:
+    def watched_roots(self) -> list[Path]:
         return [self.data_dir, *self.overrides, TemplateSet().default]
+
+    def watcher_stopped(self, message: str) -> None:
+        """Show ``message`` in place of every page from now on: the preview no longer follows edits."""
+        with self.changed:
+            self.watcher_error = message
+            self.generation += 1
+            self.changed.notify_all()
+
+    def shown_error(self) -> str | None:
+        if self.watcher_error is None:
+            return self.error
+        return self.watcher_error + (f"\n\nThe last build also failed:\n{self.error}" if self.error else "")
 
     def pdf(self, audience_id: str) -> bytes:
         # The last good build's dossier, if there is one: the page the PDF is linked from.
@@ -94,13 +119,18 @@ class Preview:
         return rendered.files[0].data
 
 
-def _error_page(message: str, generation: int) -> str:
+def _error_page(message: str, generation: int, watching: bool = True) -> str:
+    heading, advice = (
+        ("The brief could not be built", "Fix the problem below and save; this page reloads by itself.")
+        if watching
+        else ("The preview no longer follows edits", "Restart <code>generate serve</code> to watch again.")
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Build error</title>
 <style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b2a3a}}
 pre{{background:#fff4ec;border-left:5px solid #8a3b00;padding:1rem;white-space:pre-wrap;font-size:0.95rem}}</style>
-</head><body><main><h1>The brief could not be built</h1>
-<p>Fix the problem below and save; this page reloads by itself.</p>
+</head><body><main><h1>{heading}</h1>
+<p>{advice}</p>
 <pre class="build-error">{html.escape(message)}</pre></main>
 {RELOAD_SCRIPT.format(generation=generation)}</body></html>"""
 
@@ -116,28 +146,81 @@ def _index_page(preview: Preview) -> str:
 {RELOAD_SCRIPT.format(generation=preview.generation)}</body></html>"""
 
 
+# Sent with every response: no other site may frame, embed or sniff what the preview serves.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+# Sent with pages (not PDFs, whose viewer it could block).  The pages are self-contained (inline
+# styles and SVG, one inline script that listens to /events), so they need nothing from anywhere
+# else: a page drawn by someone else's templates cannot load or send anything.
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def local_names(port: int) -> frozenset[str]:
+    """The ``Host`` values the preview answers: this machine by name or address, with its port."""
+    return frozenset(f"{host}:{port}" for host in ("127.0.0.1", "localhost", "[::1]"))
+
+
+def refusal(headers: Message, port: int) -> str | None:
+    """Why a request must not be answered, or None.  A web page on another site can make the
+    browser send requests here (and with DNS rebinding, read the answers); it cannot forge
+    ``Host``, ``Origin`` or ``Sec-Fetch-Site``."""
+    names = local_names(port)
+    hosts = headers.get_all("Host") or []
+    if len(hosts) != 1 or hosts[0].strip().lower() not in names:
+        return f"this preview answers only requests to http://127.0.0.1:{port}/ or http://localhost:{port}/"
+    origins = headers.get_all("Origin") or []
+    if any(origin.strip().lower() not in {f"http://{name}" for name in names} for origin in origins):
+        return "this preview answers only its own pages"
+    # Sent by browsers: another site may link here (a navigation), not embed or fetch a page.
+    site, mode = headers.get("Sec-Fetch-Site", ""), headers.get("Sec-Fetch-Mode", "")
+    if site in ("cross-site", "same-site") and mode != "navigate":
+        return "this preview answers only its own pages"
+    return None
+
+
 def make_handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
             pass  # keep the terminal for build messages
 
+        def end_headers(self) -> None:
+            for name, value in SECURITY_HEADERS.items():
+                self.send_header(name, value)
+            super().end_headers()
+
         def _send(self, status: HTTPStatus, body: bytes, content_type: str) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
+            if content_type.startswith("text/html"):
+                self.send_header("Content-Security-Policy", PAGE_POLICY)
             self.end_headers()
             self.wfile.write(body)
 
         def do_GET(self) -> None:
+            assert isinstance(self.server, HTTPServer)
+            why = refusal(self.headers, self.server.server_port)
+            if why is not None:
+                self._send(HTTPStatus.FORBIDDEN, f"forbidden: {why}\n".encode(), "text/plain; charset=utf-8")
+                return
             path = self.path.split("?", 1)[0]
             if path == "/events":
                 self._events()
                 return
             with preview.changed:
-                generation, error, pages = preview.generation, preview.error, dict(preview.pages)
+                generation, error, pages = preview.generation, preview.shown_error(), dict(preview.pages)
+                watching = preview.watcher_error is None
             if error is not None and path != "/favicon.ico":
-                self._send(HTTPStatus.OK, _error_page(error, generation).encode(), "text/html; charset=utf-8")
+                body = _error_page(error, generation, watching).encode()
+                self._send(HTTPStatus.OK, body, "text/html; charset=utf-8")
             elif path == "/":
                 self._send(HTTPStatus.OK, _index_page(preview).encode(), "text/html; charset=utf-8")
             elif path.endswith(".html") and path[1:-5] in pages:
@@ -156,33 +239,110 @@ def make_handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPRe
             """Server-Sent Events: the build number now, and again after every rebuild."""
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-store")
             self.end_headers()
             seen = -1
-            try:
-                while not stopping.is_set():
-                    with preview.changed:
-                        if preview.generation == seen:
-                            preview.changed.wait(timeout=15)
-                        generation = preview.generation
-                    message = f"data: {generation}\n\n" if generation != seen else ": keep-alive\n\n"
-                    self.wfile.write(message.encode())
-                    self.wfile.flush()
-                    seen = generation
-            except (BrokenPipeError, ConnectionResetError):
-                return
+            while not stopping.is_set():
+                with preview.changed:
+                    if preview.generation == seen:
+                        preview.changed.wait(timeout=15)
+                    generation = preview.generation
+                message = f"data: {generation}\n\n" if generation != seen else ": keep-alive\n\n"
+                self.wfile.write(message.encode())
+                self.wfile.flush()
+                seen = generation
 
     return Handler
 
 
-def watch(preview: Preview, stopping: threading.Event, on_build: Any) -> None:
-    """Rebuild on every change under the watched folders until ``stopping`` is set."""
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A browser that closes a tab, stops a PDF download or reloads mid-page resets the
+        # connection: normal for a preview, not worth a traceback in the terminal.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+WatchFailed = Callable[[str], None]
+
+
+class WatcherError(Exception):
+    """The watcher cannot go on; the message says why."""
+
+
+def folders_to_watch(roots: Sequence[Path]) -> dict[Path, tuple[int, int]]:
+    """Every real folder under ``roots`` (each resolved), with its identity (device, inode).
+
+    Links are not followed: a dossier holding a link to ``/`` must not make the watcher walk
+    the disk.  Folders are watched one by one, not recursively, because the recursive watcher
+    follows links.  The identity tells a folder deleted and made again, whose watch is gone.
+    """
     import watchfiles
 
-    folders = [str(folder) for folder in preview.watched_folders() if folder.exists()]
-    for changes in watchfiles.watch(*folders, stop_event=stopping, debounce=50, step=20):
-        preview.rebuild([(change.name, Path(path).resolve()) for change, path in changes])
-        on_build(preview)
+    ignored = set(watchfiles.DefaultFilter.ignore_dirs)
+    found: dict[Path, tuple[int, int]] = {}
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for folder, subfolders, _ in os.walk(root.resolve(), followlinks=False):
+            subfolders[:] = sorted(
+                name
+                for name in subfolders
+                if not name.startswith(".") and name not in ignored and not os.path.islink(os.path.join(folder, name))
+            )
+            try:
+                status = os.stat(folder)
+            except OSError:
+                continue  # gone while we looked; the next look settles it
+            found[Path(folder)] = (status.st_dev, status.st_ino)
+    return found
+
+
+def watch(preview: Preview, stopping: threading.Event, on_build: Any, on_failure: WatchFailed) -> None:
+    """Rebuild on every change in the watched folders until ``stopping`` is set.
+
+    Whatever stops the watcher is reported to ``on_failure`` and shown in the page: a preview
+    that silently stopped following edits would show a stale brief as if it were current.
+    """
+    try:
+        _watch(preview, stopping, on_build)
+    except Exception as error:  # any failure at all: it must reach the user, not die with the thread
+        reason = str(error) if isinstance(error, WatcherError) else f"{type(error).__name__}: {error}"
+        message = f"The watcher stopped: {reason}. Edits no longer rebuild the preview; restart generate serve."
+        preview.watcher_stopped(message)
+        on_failure(message)
+
+
+def _watch(preview: Preview, stopping: threading.Event, on_build: Any) -> None:
+    import watchfiles
+
+    roots = preview.watched_roots()
+    folders = folders_to_watch(roots)
+    while not stopping.is_set():
+        if not preview.data_dir.is_dir():
+            raise WatcherError(f"the dossier folder {preview.data_dir} does not exist")
+        with closing(watchfiles.watch(*folders, recursive=False, stop_event=stopping, debounce=50, step=20)) as seen:
+            for changes in _changes(seen, roots, folders):
+                preview.rebuild([(change.name, Path(path).resolve()) for change, path in changes])
+                on_build(preview)
+                if folders_to_watch(roots) != folders:
+                    break  # a folder came, went or was made again: watch the new set
+        folders = folders_to_watch(roots)
+
+
+def _changes(
+    seen: Iterator[set[Any]], roots: Sequence[Path], folders: dict[Path, tuple[int, int]]
+) -> Iterator[set[Any]]:
+    """The watcher's batches of changes.  A folder that went away between listing the folders
+    and watching them (a branch switch, say) ends the batches, to be watched again; any other
+    error is the watcher's failure."""
+    try:
+        yield from seen
+    except FileNotFoundError:
+        if folders_to_watch(roots) == folders:
+            raise
 
 
 def serve(
@@ -192,14 +352,20 @@ def serve(
     port: int,
     on_ready: Any,
     on_build: Any,
+    on_watch_failed: WatchFailed,
 ) -> None:
-    """Serve the preview until interrupted (Ctrl-C); the caller reports through the callbacks."""
+    """Serve the preview until interrupted (Ctrl-C); the caller reports through the callbacks.
+
+    An unknown audience raises ``UnknownAudienceError`` before anything is served, as for
+    ``generate brief``; any other problem in the dossier is shown in the page, to be fixed.
+    """
     preview = Preview(data_dir, overrides, audiences)
     preview.rebuild()
+    if isinstance(preview.failure, UnknownAudienceError):
+        raise preview.failure
     stopping = threading.Event()
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(preview, stopping))
-    server.daemon_threads = True
-    watcher = threading.Thread(target=watch, args=(preview, stopping, on_build), daemon=True)
+    server = PreviewServer(("127.0.0.1", port), make_handler(preview, stopping))
+    watcher = threading.Thread(target=watch, args=(preview, stopping, on_build, on_watch_failed), daemon=True)
     watcher.start()
     try:
         on_ready(preview, server.server_address[1])

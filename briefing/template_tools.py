@@ -5,12 +5,13 @@ code, so it cannot drift from it)."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import typing
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
+import jinja2.filters
 from jinja2 import nodes
 
 from .errors import BriefingError
@@ -46,16 +47,30 @@ def list_templates(templates: TemplateSet, dossier: Dossier | None) -> list[Temp
 
 
 def copy_template(templates: TemplateSet, name: str, target: Path) -> Path:
-    """Copy the shipped template ``name`` into ``target`` to start customising it."""
-    source = templates.default / name
-    if not source.is_file() or name.startswith(("/", "..")):
-        known = ", ".join(TemplateSet().names())
-        raise BriefingError(f"no shipped template {name!r}; choose one of: {known}")
+    """Copy the shipped template ``name`` into ``target`` to start customising it.
+
+    ``name`` must be one the listing shows (so never ``..``, an absolute path or a link out of
+    the template folders), and the copy must land inside ``target``, links resolved.
+    """
+    shipped = TemplateSet(default=templates.default)
+    known = shipped.names()
+    source = shipped.resolve(name)
+    if name not in known or source is None:
+        raise BriefingError(f"no shipped template {name!r}; choose one of: {', '.join(known)}")
     destination = target / name
-    if destination.exists():
+    if os.path.lexists(destination):
         raise BriefingError(f"{destination} already exists; edit it, or remove it to copy the default again")
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, destination)
+    if not destination.resolve().is_relative_to(target.resolve()):
+        # A folder on the way is a link leading out of the target folder.
+        raise BriefingError(f"{destination} would be written outside {target} (through a link); not copied")
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BriefingError(f"cannot create {destination.parent}: {error.strerror}") from None
+    try:
+        shutil.copyfile(source, destination)
+    except OSError as error:
+        raise BriefingError(f"cannot write {destination}: {error.strerror}") from None
     return destination
 
 
@@ -119,7 +134,7 @@ def template_reference(templates: TemplateSet | None = None) -> str:
         ("show_contents", "bool", "whether to print the contents list (false for short PDFs)"),
         ("static_text", "function", "`static_text(name)`: a file from `static/` as text (CSS)"),
     ]
-    own_filters = sorted(set(env.filters) - set(jinja2.Environment().filters))
+    own_filters = sorted(set(env.filters) - set(jinja2.filters.FILTERS))
     lines = [
         "# Template reference",
         "",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -208,6 +208,10 @@ def check_references(
             elif ref == fact.id:
                 report(("facts", index, "conflicts_with", ref_index), "a fact cannot conflict with itself")
 
+    _check_vocabularies(dossier, report)
+    measures = {figure.measure for fact in dossier.facts for figure in fact.figures}
+    used_tags = {tag for items in item_lists.values() for item in items for tag in getattr(item, "tags", [])}
+
     for index, audience in enumerate(dossier.audiences):
         base: DataPath = ("audiences", index)
         if audience.template not in templates:
@@ -225,10 +229,51 @@ def check_references(
                 report(path + ("id",), f"duplicate section id {section.id!r}")
             section_ids.add(section.id)
             check_tags(path + ("tags",), section.tags)
+            if not declared_tags:
+                # With no declared vocabulary, a section tag must at least be one the data uses.
+                for tag_index, tag in enumerate(section.tags):
+                    if tag not in used_tags:
+                        report(path + ("tags", tag_index), f"no item has the tag {tag!r}{_suggest(tag, used_tags)}")
+            for measure_index, measure in enumerate(section.measures):
+                if measure not in measures:
+                    report(
+                        path + ("measures", measure_index),
+                        f"unknown measure {measure!r}: no figure has it{_suggest(measure, measures)}",
+                    )
             for fact_index, ref in enumerate(section.facts):
                 if ref not in fact_ids and ref not in exists:
                     report(path + ("facts", fact_index), f"unknown fact {ref!r}{_suggest(ref, fact_ids)}")
     return problems
+
+
+def _check_vocabularies(dossier: Dossier, report: Callable[[DataPath, str], None]) -> None:
+    """Threat levels and the programme table's fields must be declared in dossier.yaml."""
+    info = dossier.dossier
+    levels = getattr(info, "threat_levels", None) or {}
+    if levels:
+        for index, threat in enumerate(dossier.threats):
+            if threat.level not in levels:
+                report(
+                    ("threats", index, "level"),
+                    f"unknown threat level {threat.level!r}; declare it under dossier.threat_levels"
+                    f"{_suggest(threat.level, levels)}",
+                )
+    table = getattr(info, "programme_table", None)
+    columns = {column.field for column in table.columns} if table else set()
+    details = {detail.field for detail in table.details} if table else set()
+    if table is not None and table.progress is not None:
+        for name in ("done", "total", "deadline"):
+            field = getattr(table.progress, name)
+            if field is not None and field not in columns:
+                report(
+                    ("dossier", "programme_table", "progress", name),
+                    f"{field!r} is not a column of programme_table{_suggest(field, columns)}",
+                )
+    for index, programme in enumerate(dossier.programmes):
+        for key in programme.details:
+            if key not in details:
+                where = "; declare it under dossier.programme_table.details"
+                report(("programmes", index, "details", key), f"unknown detail {key!r}{where}{_suggest(key, details)}")
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:

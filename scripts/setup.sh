@@ -9,10 +9,10 @@ cd "$(dirname "$0")/.."
 want_test=false
 [ "${1:-}" = "--test" ] && want_test=true
 
-# WeasyPrint needs Pango.  The tests also drive Debian's Chromium (the preview test)
-# and use poppler's tools to look at PDFs.
+# WeasyPrint needs Pango.  The tests also drive Debian's Chromium (the preview test),
+# use poppler's tools to look at PDFs, and open the Word edition in LibreOffice.
 packages=(libpango-1.0-0 libpangoft2-1.0-0 fontconfig)
-$want_test && packages+=(poppler-utils chromium)
+$want_test && packages+=(poppler-utils chromium libreoffice-writer-nogui)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

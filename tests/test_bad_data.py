@@ -102,9 +102,9 @@ CASES = [
     Case(
         "no-read-as-boolean",
         "programmes.yaml",
-        "    polish_designation: K2PL\n",
-        "    polish_designation: NO\n",
-        lambda: f"programmes[{_index('programmes.yaml', 'programmes', 'k2')}].polish_designation",
+        "    category: battle tank\n",
+        "    category: NO\n",
+        lambda: f"programmes[{_index('programmes.yaml', 'programmes', 'k2')}].category",
         ("quotes",),
     ),
     Case(
@@ -271,8 +271,8 @@ def test_problems_in_several_files_are_all_reported_in_one_run(
         ),
         (
             "programmes.yaml",
-            dossier.edit("programmes.yaml", "    polish_designation: K2PL\n", "    polish_designation: NO\n"),
-            "polish_designation",
+            dossier.edit("programmes.yaml", "    category: battle tank\n", "    category: NO\n"),
+            "category",
         ),
         (
             "audiences/ministry.yaml",

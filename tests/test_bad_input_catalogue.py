@@ -350,6 +350,102 @@ def _(c: Ctx) -> Expected:
     return Expected(("valid string", "as a number", "quotes"), c.path("facts.yaml"), line, column, field)
 
 
+# --- Text hygiene: one-line fields, control characters, sizes ------------------------
+# A value with a line break in a one-line field reaches e-mail headers, the running header and
+# the stamp; control characters and bidirectional overrides reach the HTML and the PDF.
+
+
+@data_case("newline-in-short-title")
+def _(c: Ctx) -> Expected:
+    line = c.edit(
+        "dossier.yaml",
+        'short_title: "Poland–South Korea defence cooperation"',
+        'short_title: "Poland–South Korea\\nBcc: evil@example.com"',
+    )
+    column = c.column_of("dossier.yaml", line, '"Poland')
+    return Expected(("must be one line", "U+000A"), c.path("dossier.yaml"), line, column, "dossier.short_title")
+
+
+@data_case("newline-in-edition")
+def _(c: Ctx) -> Expected:
+    line = c.edit("dossier.yaml", 'edition: "1"', 'edition: "1\\r\\nBcc: evil@example.com"')
+    column = c.column_of("dossier.yaml", line, '"1')
+    return Expected(("must be one line", "U+000D"), c.path("dossier.yaml"), line, column, "dossier.edition")
+
+
+@data_case("bidi-override-in-a-statement")
+def _(c: Ctx) -> Expected:
+    # U+202E written as itself (YAML allows it): the statement would display reversed from here on.
+    c.edit(
+        "facts.yaml",
+        "      According to Statistics Poland, the value",
+        "      According to Statistics Poland, the \u202eeulav",
+    )
+    line = c.line_of("facts.yaml", "  - id: trade-2023\n") + 1
+    column = c.column_of("facts.yaml", line, ">-")
+    field = f"facts[{_index('facts.yaml', 'facts', 'trade-2023')}].statement"
+    return Expected(("bidirectional control U+202E",), c.path("facts.yaml"), line, column, field)
+
+
+@data_case("escape-sequence-in-a-section-title")
+def _(c: Ctx) -> Expected:
+    relpath = "audiences/industry.yaml"
+    line = c.edit(
+        relpath,
+        "    title: Production in Poland and technology transfer\n",
+        '    title: "\\e[2J\\e[31mProduction in Poland"\n',
+    )
+    field = f"sections[{_section('industry', 'production-in-poland')}].title"
+    return Expected(("U+001B (ESC)",), c.path(relpath), line, c.column_of(relpath, line, '"'), field)
+
+
+@data_case("bel-in-a-marking")
+def _(c: Ctx) -> Expected:
+    relpath = "audiences/parliament.yaml"
+    line = c.edit(relpath, "marking: UNCLASSIFIED\n", 'marking: "UNCLASSIFIED\\a"\n')
+    return Expected(("U+0007 (BEL)",), c.path(relpath), line, c.column_of(relpath, line, '"'), "marking")
+
+
+@data_case("nul-in-a-quote")
+def _(c: Ctx) -> Expected:
+    # Prose may break lines, but no other control character passes.
+    old = (
+        "        quote: >-\n"
+        "          The impetus for the development of economic contacts was primarily the\n"
+        "          accession of Poland to the European Union in 2004 and the subsequent\n"
+        "          implementation of the EU-South Korea Free Trade Agreement in 2011.\n"
+    )
+    line = c.edit("facts.yaml", old, '        quote: "The impetus\\0 for the development\\nof economic contacts"\n')
+    column = c.column_of("facts.yaml", line, '"The')
+    fact = [fact for fact in _load("facts.yaml")["facts"] if "The impetus" in fact["cites"][0]["quote"]]
+    field = f"facts[{_index('facts.yaml', 'facts', fact[0]['id'])}].cites[0].quote"
+    return Expected(("U+0000 (NUL)", "only line breaks and tabs"), c.path("facts.yaml"), line, column, field)
+
+
+@data_case("tab-in-a-figure-unit")
+def _(c: Ctx) -> Expected:
+    line = c.edit("facts.yaml", "        unit: USD billion\n", '        unit: "USD\\tbillion"\n', after='"exceeded $11')
+    column = c.column_of("facts.yaml", line, '"USD')
+    field = f"facts[{_index('facts.yaml', 'facts', 'trade-2023')}].figures[1].unit"
+    return Expected(("U+0009 (tab)",), c.path("facts.yaml"), line, column, field)
+
+
+@data_case("statement-over-the-size-limit")
+def _(c: Ctx) -> Expected:
+    # One character over the limit for prose: refused at once, with the limit named.
+    old = "  - id: trade-2023\n    statement: >-\n"
+    long = ("Trade " * 1667)[:10_001]
+    line = c.edit("facts.yaml", old, f"  - id: trade-2023\n    statement: {long}\n    note: >-\n") + 1
+    field = f"facts[{_index('facts.yaml', 'facts', 'trade-2023')}].statement"
+    return Expected(
+        ("is 10,001 characters long", "limit for this field is 10,000 characters"),
+        c.path("facts.yaml"),
+        line,
+        c.column_of("facts.yaml", line, "Trade"),
+        field,
+    )
+
+
 # --- References ----------------------------------------------------------------
 
 
@@ -545,6 +641,44 @@ template_case(
     "caf",
     ("utf-8",),
 )
+# Templates are sandboxed: reaching Python's internals, changing what a template was given, or
+# getting hold of a file-system path is a template error (tests/test_sandbox.py has more).
+template_case(
+    "template-reaches-python-internals",
+    "brief.html",
+    EXTEND + "{% block lead %}\n{{ cycler.__init__.__globals__.os.popen('id').read() }}\n{% endblock %}\n",
+    "cycler.__init__",
+    ("not allowed in a template", "'__init__'"),
+)
+template_case(
+    "template-changes-a-list-it-was-given",
+    "brief.html",
+    EXTEND + "{% block lead %}\n{% do notes.entries.clear() %}\n{% endblock %}\n",
+    "notes.entries.clear",
+    ("not allowed in a template", "'clear'"),
+)
+template_case(
+    "template-reaches-a-file-system-path",
+    "brief.html",
+    EXTEND + "{% block lead %}\n{{ charts.draw.font_dir.parent }}\n{% endblock %}\n",
+    "font_dir",
+    ("not allowed in a template", "'font_dir'"),
+)
+
+
+@data_case("dossier-template-folder-outside-the-dossier")
+def _(c: Ctx) -> Expected:
+    outside = c.tmp_path / "outside-templates"
+    outside.mkdir()
+    (outside / "brief.html").write_text(EXTEND, encoding="utf-8")
+    line = c.edit("dossier.yaml", "dossier:\n", 'dossier:\n  templates: ["../../outside-templates"]\n') + 1
+    return Expected(
+        ("outside the dossier folder",),
+        c.path("dossier.yaml"),
+        line,
+        c.column_of("dossier.yaml", line, '"../'),
+        "dossier.templates[0]",
+    )
 
 
 @data_case("template-includes-missing-file")
