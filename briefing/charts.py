@@ -1,15 +1,14 @@
 """Charts drawn from the data, as inline SVG that both HTML and PDF show identically.
 
-matplotlib is imported only when a chart is drawn, so ``generate --help`` and
-``generate check`` stay fast.  Text stays text in the SVG (``svg.fonttype:
-none``), so the PDF's words are searchable and the brief's own fonts draw it;
-the hash salt and absent date make the SVG byte-identical from run to run.
-Labels come from the data, so matplotlib's mathematics between ``$`` signs is
-off: "$16.6 billion (or $12 billion)" prints as written.
+Horizontal bar charts, written as SVG text by this module (no plotting library: importing
+one took longer than laying out the whole brief).  Labels wrap, measured with the brief's
+own sans-serif font, and are never cut.  Text stays text, so the PDF's words are
+searchable and the brief's fonts draw them; labels are data and are printed as written
+("$16.6 billion (or $12 billion)"); the same data gives byte-identical SVG.
 
 Drawn charts are kept in the user's cache and inlined into the HTML brief unescaped,
 so a cache entry is untrusted: it is used only if its SVG holds nothing but the
-plain drawing elements matplotlib writes (no script, no foreign content, no event
+plain drawing elements this module writes (no script, no foreign content, no event
 attributes, no links out of the drawing); anything else is drawn again.
 """
 
@@ -18,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import io
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -53,11 +52,9 @@ class Chart:
 
 @functools.lru_cache(maxsize=8)
 def _drawing_key(font_files: tuple[tuple[str, int, int], ...]) -> bytes:
-    """What every chart depends on besides its data: this code, matplotlib, the fonts.
+    """What every chart depends on besides its data: this code and the fonts.
     Keyed by the fonts' names, sizes and times, so files are hashed once per process."""
-    from importlib.metadata import version
-
-    digest = hashlib.sha256(version("matplotlib").encode() + Path(__file__).read_bytes())
+    digest = hashlib.sha256(Path(__file__).read_bytes())
     for name, _, _ in font_files:
         digest.update(name.encode() + hashlib.sha256(Path(name).read_bytes()).digest())
     return digest.digest()
@@ -96,14 +93,14 @@ def cached_chart(kind: str, inputs: str, font_dir: Path | None, draw: Callable[[
 
 _SVG = "{http://www.w3.org/2000/svg}"
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-# What matplotlib's SVG backend writes for these charts, and nothing that can run, load or embed.
+# What the charts are drawn with (and what older cached charts hold), and nothing that can run, load or embed.
 _ELEMENTS = {"svg", "g", "defs", "style", "path", "use", "clipPath", "rect", "text", "tspan", "title", "desc"}
 _ATTRIBUTES = {
     "id", "class", "style", "x", "y", "dx", "dy", "width", "height", "transform", "d", "clip-path", "role",
     "aria-label", "preserveAspectRatio", "viewBox", "version", "type", "fill", "stroke", "stroke-width",
     "font-family", "font-size", "font-weight", "font-style", "text-anchor", "href", _XLINK_HREF,
 }  # fmt: skip
-# The one style sheet matplotlib writes (a rule for every element of the page the SVG is in).
+# The one style sheet older cached charts hold (a rule for every element of the page the SVG is in).
 _STYLE_SHEET = re.compile(r"\*\{\s*(stroke-line(join|cap):\s*[a-z]+;?\s*)*\}")
 
 
@@ -135,56 +132,128 @@ def is_plain_drawing(svg: str) -> bool:
     return True
 
 
-def _setup(font_dir: Path | None) -> None:
-    import matplotlib
+# The drawing: horizontal bars with wrapped labels, written as SVG directly.  (matplotlib drew
+# them before; importing it took longer than WeasyPrint's whole layout of a brief.)
+WIDTH = 480.0  # drawing units; the figure is scaled to the column width
+LABEL_WIDTH = 170.0  # the widest a bar's label may be before it wraps
+FONT = 9.0  # labels and ticks
+VALUE_FONT = 8.5  # the figure at the end of each bar
+LINE = 11.0  # line height of wrapped labels
+BAR = 20.0  # bar thickness
+GAP = 12.0  # between rows (more where a label needs the room)
 
-    matplotlib.use("svg")
-    from matplotlib import font_manager
 
-    if font_dir is not None:
-        for path in sorted(font_dir.glob("NotoSans-*.ttf")):
-            font_manager.fontManager.addfont(str(path))
-    matplotlib.rcParams.update(
-        {
-            "svg.fonttype": "none",
-            "svg.hashsalt": "briefing",
-            "font.family": "sans-serif",
-            "font.sans-serif": ["Noto Sans", "DejaVu Sans"],
-            "font.size": 9,
-            "axes.edgecolor": MUTED,
-            "axes.labelcolor": INK,
-            "xtick.color": INK,
-            "ytick.color": INK,
-            "text.color": INK,
-            "text.parse_math": False,  # labels are data: a "$" is a dollar sign, not mathematics
-        }
+class _Metrics:
+    """Advance widths of the sans-serif font the charts are drawn in, for wrapping labels."""
+
+    def __init__(self, font_dir: Path | None) -> None:
+        self.widths: dict[int, float] = {}
+        font = font_dir / "NotoSans-Regular.ttf" if font_dir else None
+        if font is not None and font.is_file():
+            from fontTools.ttLib import TTFont
+
+            with TTFont(font, lazy=True) as ttf:
+                scale = 1.0 / ttf["head"].unitsPerEm
+                metrics = ttf["hmtx"].metrics
+                self.widths = {code: metrics[glyph][0] * scale for code, glyph in ttf.getBestCmap().items()}
+
+    def width(self, text: str, size: float) -> float:
+        return sum(self.widths.get(ord(c), 0.55) for c in text) * size
+
+    def wrap(self, text: str, size: float, limit: float) -> list[str]:
+        """``text`` in lines no wider than ``limit`` (a word wider than that gets a line of its own)."""
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            line = ""
+            for word in paragraph.split():
+                candidate = f"{line} {word}" if line else word
+                if line and self.width(candidate, size) > limit:
+                    lines.append(line)
+                    line = word
+                else:
+                    line = candidate
+            lines.append(line)
+        return lines
+
+
+@functools.lru_cache(maxsize=4)
+def _metrics(font_dir: Path | None) -> _Metrics:
+    return _Metrics(font_dir)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def _ticks(top: float) -> list[float]:
+    """Round tick values from 0 to ``top``: steps of 1, 2, 2.5 or 5 times a power of ten."""
+    if top <= 0:
+        return [0.0]
+    raw = top / 5
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    return [i * step for i in range(int(top / step + 1e-9) + 1)]
+
+
+@dataclass(frozen=True)
+class _Row:
+    label: str  # may hold "\n" for a line break
+    value: float  # bar length in axis units
+    text: str  # printed after the bar
+    colour: str
+    track: float | None = None  # a pale bar behind, this long (the whole of a progress bar)
+
+
+def _bar_chart(rows: Sequence[_Row], top: float, axis_label: str, alt: str, font_dir: Path | None) -> str:
+    metrics = _metrics(font_dir)
+    labels = [metrics.wrap(row.label, FONT, LABEL_WIDTH) for row in rows]
+    label_width = max(metrics.width(line, FONT) for lines in labels for line in lines)
+    value_width = max(metrics.width(row.text, VALUE_FONT) for row in rows)
+    left = math.ceil(label_width) + 10.0
+    right = WIDTH - math.ceil(value_width) - 8.0
+    scale = (right - left) / top
+    parts: list[str] = []
+    y = 6.0
+    for row, lines in zip(rows, labels, strict=True):
+        height = max(BAR, len(lines) * LINE)
+        middle = y + height / 2
+        bar = f'x="{left:.2f}" y="{middle - BAR / 2:.2f}" height="{BAR}"'
+        if row.track is not None:
+            parts.append(f'<rect {bar} width="{row.track * scale:.2f}" fill="{PALE}"/>')
+        parts.append(f'<rect {bar} width="{max(row.value, 0) * scale:.2f}" fill="{row.colour}"/>')
+        end = left + max(row.value, row.track or 0) * scale + 4
+        baseline = middle + VALUE_FONT * 0.35
+        parts.append(f'<text x="{end:.2f}" y="{baseline:.2f}" font-size="{VALUE_FONT}">{_esc(row.text)}</text>')
+        first = middle - (len(lines) - 1) * LINE / 2 + FONT * 0.35
+        spans = "".join(
+            f'<tspan x="{left - 6:.2f}" y="{first + index * LINE:.2f}">{_esc(line)}</tspan>'
+            for index, line in enumerate(lines)
+        )
+        parts.append(f'<text text-anchor="end">{spans}</text>')
+        y += height + GAP
+    axis = y - GAP / 2
+    parts.append(
+        f'<path d="M {left:.2f} 0 V {axis:.2f} H {right:.2f}" fill="none" stroke="{MUTED}" stroke-width="0.8"/>'
     )
-
-
-def _prefix_ids(svg: str, prefix: str) -> str:
-    """Make the SVG's ids unique in a page that inlines several charts."""
-    ids = set(re.findall(r'\sid="([^"]+)"', svg))
-
-    def rename(match: re.Match[str]) -> str:
-        name = match.group(2)
-        return f"{match.group(1)}{prefix}-{name}" if name in ids else match.group(0)
-
-    return re.sub(r'(\sid="|#)([A-Za-z_][\w.:-]*)', rename, svg)
-
-
-def _to_svg(figure: object, title: str, alt: str) -> str:
-    import matplotlib.pyplot as plt
-
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")  # type: ignore[attr-defined]
-    plt.close(figure)  # type: ignore[arg-type]
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: the SVG is inlined in HTML
-    # Give the drawing an accessible name; size it by the page, not in points.
-    svg = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r"<svg \1", svg, count=1)
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(alt)}" preserveAspectRatio="xMinYMin meet" ', 1)
-    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-    return _prefix_ids(svg, re.sub(r"[^\w-]", "-", title))
+    for tick in _ticks(top):
+        x = left + tick * scale
+        parts.append(f'<path d="M {x:.2f} {axis:.2f} v 3.5" stroke="{MUTED}" stroke-width="0.8"/>')
+        parts.append(f'<text x="{x:.2f}" y="{axis + 14:.2f}" text-anchor="middle">{_number(tick)}</text>')
+    parts.append(
+        f'<text x="{(left + right) / 2:.2f}" y="{axis + 29:.2f}" text-anchor="middle">{_esc(axis_label)}</text>'
+    )
+    height = axis + 34
+    return (
+        f'<svg role="img" aria-label="{_attr(alt)}" preserveAspectRatio="xMinYMin meet" '
+        f'viewBox="0 0 {WIDTH:g} {height:.2f}" xmlns="http://www.w3.org/2000/svg" version="1.1">'
+        f'<g font-family="Noto Sans, DejaVu Sans, sans-serif" font-size="{FONT}" fill="{INK}">'
+        + "".join(parts)
+        + "</g></svg>"
+    )
 
 
 def _attr(text: str) -> str:
@@ -197,30 +266,17 @@ def delivery_chart(rows: Sequence[ProgrammeRow], font_dir: Path | None) -> Chart
     bars = [row.progress for row in rows if row.progress is not None]
     if not bars:
         return None
-    _setup(font_dir)
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(6.4, 0.55 * len(bars) + 0.9))
-    labels, alt_parts = [], []
-    for position, bar in enumerate(reversed(bars)):
-        axes.barh(position, 100, color=PALE, height=0.6)
-        axes.barh(position, bar.share, color=ACCENT, height=0.6)
-        due = f", {bar.deadline.text}" if bar.deadline else ""
-        axes.text(101.5, position, f"{bar.done.text} of {bar.total.text}{due}", va="center", fontsize=8.5)
-        labels.append(bar.label)
+    drawn, alt_parts = [], []
     for bar in bars:
+        due = f", {bar.deadline.text}" if bar.deadline else ""
+        drawn.append(_Row(bar.label, bar.share, f"{bar.done.text} of {bar.total.text}{due}", ACCENT, track=100))
         due = f" (due {bar.deadline.text})" if bar.deadline else ""
         alt_parts.append(f"{bar.label}: {bar.done.text} of {bar.total.text} {bar.done_label.lower()}{due}")
-    axes.set_yticks(range(len(bars)), labels)
-    axes.set_xlim(0, 100)
-    axes.set_xlabel(bars[0].axis_label)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
     as_of = sorted({bar.done.as_of for bar in bars if bar.done.as_of})
     alt = f"Bar chart, {bars[0].axis_label}: " + "; ".join(alt_parts)
     if as_of:
         alt += f" (as of {date_label(as_of[-1])})."
-    return Chart(_to_svg(figure, "Deliveries", alt), alt)
+    return Chart(_bar_chart(drawn, 100, bars[0].axis_label, alt, font_dir), alt)
 
 
 def comparison_chart(comparison: Comparison, font_dir: Path | None) -> Chart | None:
@@ -233,33 +289,13 @@ def comparison_chart(comparison: Comparison, font_dir: Path | None) -> Chart | N
     ]
     if not bars:
         return None
-    _setup(font_dir)
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(6.4, 0.55 * len(bars) + 0.9))
-    labels, alt_parts = [], []
-    top = max(fig.value for _, fig in bars)
-    for position, (claim, fig) in enumerate(reversed(bars)):
-        source = claim.cites[0].source
-        name = source_name(source)
-        when = f"as of {date_label(fig.as_of)}" if fig.as_of else "undated"
-        label = f"{_short(name)}\n(grade {claim.grade}, {when})"
-        axes.barh(position, fig.value, color=ACCENT if claim.grade <= "C" else PALE, height=0.6)
-        axes.text(fig.value + top * 0.015, position, fig.text, va="center", fontsize=8.5)
-        labels.append(label)
+    drawn, alt_parts = [], []
     for claim, fig in bars:
-        source = claim.cites[0].source
-        alt_parts.append(
-            f"{fig.text} according to {source_name(source)} (grade {claim.grade})"
-        )
-    axes.set_yticks(range(len(bars)), labels)
-    axes.set_xlim(0, top * 1.25)
-    axes.set_xlabel(bars[0][1].unit)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
+        name = source_name(claim.cites[0].source)
+        when = f"as of {date_label(fig.as_of)}" if fig.as_of else "undated"
+        colour = ACCENT if claim.grade <= "C" else PALE
+        drawn.append(_Row(f"{name}\n(grade {claim.grade}, {when})", fig.value, fig.text, colour))
+        alt_parts.append(f"{fig.text} according to {name} (grade {claim.grade})")
+    top = max(max(fig.value for _, fig in bars), 0) or 1
     alt = "Bar chart comparing sources: " + "; ".join(alt_parts) + "."
-    return Chart(_to_svg(figure, comparison.measure, alt), alt)
-
-
-def _short(text: str, limit: int = 38) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return Chart(_bar_chart(drawn, top * 1.1, bars[0][1].unit, alt, font_dir), alt)

@@ -1,7 +1,8 @@
 """`generate check`: what an analyst should know about a dossier before a brief goes out.
 
 Errors (invalid data) stop every build.  Warnings (stale figures, characters no font
-of the templates can draw) do not, unless ``--strict``.  Notes say what the sources disagree on and which claims each
+of the templates can draw, hedges the dossier's words drop, citations that do not support
+their claim) do not, unless ``--strict``.  Notes say what the sources disagree on and which claims each
 audience's brief leaves out or marks as unconfirmed because of its source grade.
 Everything here is computed from the loaded dossier; only ``run_check`` reads files.
 """
@@ -16,11 +17,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import hedges
 from .errors import DossierError, Problem
 from .pipeline import load
 from .render_html import TemplateSet
 from .schema import Dossier, Fact
-from .select import date_label, is_calendar, is_stale, months_between, rival_facts, select_for_audience
+from .select import date_label, is_calendar, is_stale, months_between, newest, rival_facts, select_for_audience
 from .verify import unverifiable_sources
 from .yamlload import DataPath, Origins
 
@@ -110,6 +112,12 @@ def run_check(data_dir: Path, templates: TemplateSet) -> CheckReport:
         return CheckReport(errors=error.problems)
     report = analyse(loaded.dossier, loaded.raw.origins)
     report.warnings += missing_glyphs(loaded.raw.data, loaded.raw.origins, loaded.templates)
+    if loaded.translations is not None:  # per language: what is printed untranslated, and undrawable characters
+        from .translate import untranslated_warnings
+
+        report.warnings += untranslated_warnings(loaded.translations, loaded.raw.origins, loaded.dossier)
+        for source in loaded.translations.files.values():
+            report.warnings += missing_glyphs(source.raw, source.origins, loaded.templates)
     # load() has verified every quote that has a file; the others are only counted.
     report.unverifiable = unverifiable_sources(loaded.dossier)
     return report
@@ -117,10 +125,19 @@ def run_check(data_dir: Path, templates: TemplateSet) -> CheckReport:
 
 def analyse(dossier: Dossier, origins: Origins) -> CheckReport:
     return CheckReport(
-        warnings=stale_figures(dossier, origins) + unshown_parts(dossier, origins),
+        warnings=stale_figures(dossier, origins)
+        + unshown_parts(dossier, origins)
+        + honesty(dossier, origins)
+        + stale_statements(dossier, origins),
         conflicts=conflicts(dossier, origins),
         grading=grading_notes(dossier) + dropped_notes(dossier),
     )
+
+
+def honesty(dossier: Dossier, origins: Origins) -> list[Problem]:
+    """Hedges the dossier's own words drop, and citations whose quotes do not support their claim."""
+    dropped = [origins.problem(found.path, found.message) for found in hedges.dropped_hedges(dossier)]
+    return dropped + [origins.problem(found.path, found.message) for found in hedges.weak_citations(dossier)]
 
 
 def stale_figures(dossier: Dossier, origins: Origins) -> list[Problem]:
@@ -144,8 +161,38 @@ def stale_figures(dossier: Dossier, origins: Origins) -> list[Problem]:
     return warnings
 
 
+def stale_statements(dossier: Dossier, origins: Origins) -> list[Problem]:
+    """One warning per time-bound statement (who holds an office, a status, something called
+    upcoming) older than some audience's limit: dated by its ``as_of`` or its newest source."""
+    date = dossier.dossier.date
+    sources = {source.id: source.date for source in dossier.sources}
+    warnings = []
+    for key in ("facts", "threats", "divergences", "recommendations", "judgements"):
+        for index, item in enumerate(getattr(dossier, key)):
+            if not (item.time_bound or item.as_of):
+                continue
+            dated = item.as_of or newest(sources.get(cite.source) for cite in item.cites)
+            if dated is None:
+                continue
+            age = months_between(dated, date)
+            over = [a for a in dossier.audiences if a.stale_after_months is not None and age > a.stale_after_months]
+            if not over:
+                continue
+            limits = ", ".join(f"{a.id} {a.stale_after_months}" for a in over)
+            message = (
+                f"{item.id!r} is a time-bound statement as of {date_label(dated)}, {age} months before the brief "
+                f"date ({date_label(date)}); limits in months: {limits}: check it still holds, or date it with as_of"
+            )
+            field = "as_of" if item.as_of else "time_bound"
+            warnings.append(origins.problem((key, index, field), message))
+    return warnings
+
+
 def conflicts(dossier: Dossier, origins: Origins) -> list[Conflict]:
-    """Groups of facts that disagree, each side with its source, grade and location."""
+    """Groups of facts that disagree, each side with its source, grade and location.
+
+    Figures of one measure at different dates are a series, not a disagreement (``rival_facts``):
+    each side's figures carry their as-of date so that the same date is visible."""
     index = {fact.id: position for position, fact in enumerate(dossier.facts)}
     sources = {source.id: source for source in dossier.sources}
     rivals = rival_facts(dossier.facts)
@@ -166,7 +213,7 @@ def conflicts(dossier: Dossier, origins: Origins) -> list[Conflict]:
                 ConflictSide(
                     fact=member.id,
                     statement=member.statement,
-                    figures=[f"{fig.measure} = {fig.text}" for fig in member.figures],
+                    figures=[f"{fig.measure} = {fig.text} ({_as_of(fig.as_of)})" for fig in member.figures],
                     source=source.series or source.title,
                     grade=min(sources[c.source].reliability for c in member.cites),
                     location=f"{file}:{line}",
@@ -174,6 +221,10 @@ def conflicts(dossier: Dossier, origins: Origins) -> list[Conflict]:
             )
         result.append(Conflict(about, sides))
     return result
+
+
+def _as_of(date: str | None) -> str:
+    return f"as of {date_label(date)}" if date else "undated"
 
 
 def _connected(rivals: dict[str, list[str]]) -> list[set[str]]:

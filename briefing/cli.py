@@ -7,11 +7,15 @@ a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-from .cli_options import data_option, reported, templates_option
+from .cli_options import data_option, lang_option, reported, templates_option
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,6 +43,27 @@ def _formats(context: click.Context, param: click.Parameter, values: tuple[str, 
             else:
                 raise click.BadParameter(f"{name!r} is not one of {', '.join(OUTPUT_FORMATS)} (or 'both')", param=param)
     return tuple(name for name in OUTPUT_FORMATS if name in chosen) if chosen else FORMATS
+
+
+def since_option(function: F) -> F:
+    return click.option(
+        "--since",
+        metavar="EDITION|PATH|none",
+        default=None,
+        help="Earlier edition the 'What has changed' section compares with: an edition published in "
+        "--editions, or a path to an edition or dossier folder, or 'none'.  [default: the latest "
+        "edition published before the current one]",
+    )(function)
+
+
+def editions_option(function: F) -> F:
+    return click.option(
+        "--editions",
+        "editions_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Folder of published editions.  [default: editions/ beside the dossier folder]",
+    )(function)
 
 
 @main.command()
@@ -69,6 +94,9 @@ def _formats(context: click.Context, param: click.Parameter, values: tuple[str, 
 )
 @click.option("--force", is_flag=True, help="Render every brief even if its inputs have not changed.")
 @click.option("--serial", is_flag=True, help="Render one brief at a time instead of using every core.")
+@since_option
+@editions_option
+@lang_option
 @data_option
 @templates_option
 def brief(
@@ -77,6 +105,9 @@ def brief(
     out_dir: Path,
     force: bool,
     serial: bool,
+    since: str | None,
+    editions_dir: Path | None,
+    languages: tuple[str, ...],
     data_dir: Path,
     template_dirs: tuple[Path, ...],
 ) -> None:
@@ -88,13 +119,24 @@ def brief(
       generate brief --audience all --format pdf --out /tmp/briefs
       generate brief --audience industry --format html,pdf,docx
       generate brief -a ministry -a parliament --data other-dossier/
+      generate brief --audience all --since 1      # 'What has changed since edition 1'
+      generate brief -a all --lang pl              # the Polish edition: <id>-<audience>.pl.pdf
     """
     from .pipeline import build_briefs
     from .render_html import TemplateSet
 
     with reported():
         result = build_briefs(
-            data_dir, out_dir, audiences, output_formats, TemplateSet(overrides=template_dirs), force, not serial
+            data_dir,
+            out_dir,
+            audiences,
+            output_formats,
+            TemplateSet(overrides=template_dirs),
+            force,
+            not serial,
+            since=since,
+            editions=editions_dir,
+            languages=languages,
         )
     for path in result.up_to_date:
         click.echo(f"up to date {path}")
@@ -108,7 +150,8 @@ def brief(
         for output in rendered.files:
             click.echo(f"wrote {output.path}")
         for warning in rendered.warnings:
-            click.echo(f"warning ({rendered.audience}): {warning}", err=True)
+            edition = f", {rendered.language}" if languages else ""
+            click.echo(f"warning ({rendered.audience}{edition}): {warning}", err=True)
 
 
 @main.command()
@@ -290,9 +333,12 @@ def templates_reference() -> None:
     show_default=True,
     help="Port on 127.0.0.1 (0 picks a free one).",
 )
+@lang_option
 @data_option
 @templates_option
-def serve(audiences: tuple[str, ...], port: int, data_dir: Path, template_dirs: tuple[Path, ...]) -> None:
+def serve(
+    audiences: tuple[str, ...], port: int, languages: tuple[str, ...], data_dir: Path, template_dirs: tuple[Path, ...]
+) -> None:
     """Preview the HTML briefs in a browser, rebuilt and reloaded on every save.
 
     Watches the dossier, the shipped templates and any override folders (not following
@@ -323,10 +369,149 @@ def serve(audiences: tuple[str, ...], port: int, data_dir: Path, template_dirs: 
 
     try:
         with reported():  # an unknown audience is a usage error (exit 2), as for 'brief'
-            run_server(data_dir, template_dirs, audiences, port, ready, built, watch_failed)
+            run_server(data_dir, template_dirs, audiences, port, ready, built, watch_failed, languages)
     except OSError as error:
         raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {error.strerror}") from None
     click.echo("Preview stopped.")
+
+
+@main.command("publish")
+@click.option(
+    "--out",
+    "briefs_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("briefs"),
+    show_default=True,
+    help="Folder the briefs are built in, as for 'generate brief'; only out-of-date ones are rendered.",
+)
+@click.option(
+    "--format",
+    "output_formats",
+    multiple=True,
+    metavar="html|pdf|docx",
+    callback=_formats,
+    help="Which formats the edition holds, as for 'generate brief'.  [default: html,pdf]",
+)
+@editions_option
+@since_option
+@click.option("--strict", is_flag=True, help="Refuse to publish if an earlier edition differs from its manifest.")
+@data_option
+@templates_option
+def publish_command(
+    briefs_dir: Path,
+    output_formats: tuple[str, ...],
+    editions_dir: Path | None,
+    since: str | None,
+    strict: bool,
+    data_dir: Path,
+    template_dirs: tuple[Path, ...],
+) -> None:
+    """Publish the current edition: a copy of the dossier, every brief and a manifest.
+
+    Writes EDITIONS/<edition>/ (the edition as dossier.yaml names it) holding dossier/ (the
+    dossier folder as published), briefs/ (every audience, every format) and manifest.json
+    (each file's SHA-256, audience, language, date, edition, and the git commit of the
+    dossier if it is in git).  Refused while 'generate check' reports errors, and if that
+    edition is already published: raise 'edition' in dossier.yaml first.  Every earlier
+    edition is verified against its manifest; a changed, missing or added file is reported.
+
+    \b
+    Examples:
+      generate publish
+      generate publish --editions /srv/briefing/editions --strict
+      generate diff --since 1        # then: what changed since edition 1
+    """
+    from .editions import publish, shown
+    from .render_html import TemplateSet
+
+    with reported():
+        result = publish(
+            data_dir,
+            briefs_dir,
+            editions_dir,
+            TemplateSet(overrides=template_dirs),
+            output_formats,
+            since,
+            strict,
+            note=lambda text: click.echo(f"note: {text}", err=True),
+        )
+    for problem in result.earlier_problems:
+        click.echo(f"warning: {problem}", err=True)
+    for path in result.up_to_date:
+        click.echo(f"up to date {path}")
+    for path in result.rebuilt:
+        click.echo(f"wrote {path}")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    briefs = sum(entry.kind == "brief" for entry in result.entries)
+    details = [f"{briefs} brief(s)", f"{len(result.entries) - briefs} dossier file(s)"]
+    if result.since:
+        details.append(f"changes listed since edition {result.since}")
+    if result.commit:
+        details.append(f"git commit {result.commit[:12]}")
+    click.echo(f"published edition {result.edition} in {shown(result.folder)}: {', '.join(details)}")
+    if result.earlier_problems:
+        click.echo(
+            f"warning: {len(result.earlier_problems)} difference(s) between earlier editions and their records (above)",
+            err=True,
+        )
+
+
+@main.command("diff")
+@since_option
+@editions_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report as text lines or as one JSON document.",
+)
+@data_option
+@templates_option
+def diff_command(
+    since: str | None, editions_dir: Path | None, output_format: str, data_dir: Path, template_dirs: tuple[Path, ...]
+) -> None:
+    """List what changed since an earlier published edition, for every audience, with file:line.
+
+    The same changes each audience's brief lists under 'What has changed since edition M':
+    new and withdrawn claims, figures changed (old and new, with dates and sources),
+    recommendations added, withdrawn or re-prioritised, sources re-graded, figures now out
+    of date.  Locations are in the current dossier; for something withdrawn, in the
+    earlier edition's copy.
+
+    \b
+    Examples:
+      generate diff
+      generate diff --since 1 --format json
+      generate diff --since editions/1
+    """
+    import json
+
+    from .changes import diff_document, diff_text
+    from .editions import EditionError, default_folder, find_earlier, load_earlier, shown
+    from .pipeline import load
+    from .render_html import TemplateSet
+
+    templates = TemplateSet(overrides=template_dirs)
+    with reported():
+        loaded = load(data_dir, templates)
+        folder = editions_dir or default_folder(data_dir)
+        found = find_earlier(since, folder, loaded.dossier.dossier)
+        if found is None:
+            raise EditionError(
+                f"no earlier edition to compare with in {shown(folder)} ('generate publish' records one; "
+                "--since names another)"
+            )
+        earlier = load_earlier(*found, templates)
+    for problem in earlier.problems:
+        click.echo(f"warning: {problem}", err=True)
+    document = diff_document(loaded.dossier, loaded.raw.origins, earlier.dossier, earlier.origins, earlier.name)
+    if output_format == "json":
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        click.echo(diff_text(document))
 
 
 def _register_distribute() -> None:

@@ -76,6 +76,12 @@ def _progress(messages: Sequence[Outgoing]) -> AbstractContextManager[Iterable[O
     is_flag=True,
     help="Write and send nothing; print what would be written and, with --send, every message that would go.",
 )
+@click.option(
+    "--outdated",
+    is_flag=True,
+    help="Only list the recipients the delivery log shows with an earlier edition but not the current one; "
+    "writes and sends nothing.",
+)
 def distribute(
     list_path: Path,
     out_dir: Path,
@@ -86,6 +92,7 @@ def distribute(
     send: bool,
     smtp_file: Path | None,
     dry_run: bool,
+    outdated: bool,
 ) -> None:
     """Stamp a copy of the brief for each recipient, write a manifest, and optionally email them.
 
@@ -106,6 +113,7 @@ def distribute(
       generate distribute --send --dry-run
       BRIEFING_SMTP_PASSWORD=... generate distribute --send
       generate distribute --list other/recipients.yaml --out /tmp/copies
+      generate distribute --outdated     # who has an earlier edition, not this one
     """
     from .distribute import Options
     from .distribute import distribute as run
@@ -122,6 +130,18 @@ def distribute(
         dry_run=dry_run,
         smtp_file=smtp_file,
     )
+    if outdated:
+        from .distribute import outdated as behind_current
+
+        try:
+            edition, behind = behind_current(options)
+        except BriefingError as error:
+            raise click.ClickException(str(error)) from None
+        for recipient in behind:
+            click.echo(recipient.line(edition))
+        count = len(behind)
+        click.echo(f"{count} recipient{'' if count == 1 else 's'} in {options.log_path} not yet sent edition {edition}")
+        return
     try:
         result = run(options, os.environ, _progress)
     except BriefingError as error:

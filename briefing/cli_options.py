@@ -52,3 +52,14 @@ def templates_option(function: F) -> F:
         type=click.Path(exists=True, file_okay=False, path_type=Path),
         help="Folder of template overrides, searched before the shipped templates (repeatable).",
     )(function)
+
+
+def lang_option(function: F) -> F:
+    return click.option(
+        "--lang",
+        "languages",
+        multiple=True,
+        metavar="LANG",
+        help="Edition language to build (repeatable), or 'all': one of the dossier's languages "
+        "(dossier.languages).  [default: the original]",
+    )(function)

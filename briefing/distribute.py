@@ -4,9 +4,10 @@ The steps, in order:
 
 1. refuse if ``generate check`` reports errors in the dossier;
 2. read the distribution list (``recipients.load_recipients``);
-3. rebuild an audience's PDF (``pipeline.build_briefs``) only if it is missing or older
-   than a file of the dossier or the templates;
-4. stamp each copy (``stamp.stamp_pdf``: pure, milliseconds per copy);
+3. rebuild an audience's PDF (and its Word file, if a recipient asks for one;
+   ``pipeline.build_briefs``) only if it is missing or older than a file of the dossier
+   or the templates;
+4. stamp each copy (``stamp.stamp_pdf``, ``render_docx.stamp_docx``: pure, milliseconds per copy);
 5. write the copies, ``manifest.csv``, ``manifest.json`` and, if asked, one zip per
    audience, all or nothing (``output.write_outputs``);
 6. if asked, email each copy (``mail.send``), skipping what the delivery log holds.
@@ -27,7 +28,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BriefingError, DossierError, Problem
-from .mail import Outgoing, Progress, SendReport, check_messages, load_settings, no_progress, preview, send
+from .mail import (
+    Delivery,
+    Outgoing,
+    Progress,
+    SendReport,
+    check_messages,
+    load_settings,
+    no_progress,
+    preview,
+    read_log,
+    send,
+)
 from .output import OutputFile, write_outputs
 from .pipeline import build_briefs, load
 from .recipients import Listed, load_recipients, slug
@@ -72,7 +84,7 @@ class StampedCopy:
     copy: int
     marking: str
     path: Path
-    pages: int
+    pages: int | None  # None for a Word file: its pages depend on the program that opens it
     sha256: str
     data: bytes = field(repr=False)
 
@@ -132,7 +144,8 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
     if unstampable:
         raise DistributionError(_refusal("the stamp cannot be drawn:", unstampable))
     ignore = {options.list_path, smtp_file}
-    sources, rebuilt, warnings = _audience_pdfs(dossier, audiences, resolved, options, ignore)
+    wanted = {(entry.recipient.audience, fmt) for entry in listed for fmt in entry.recipient.formats}
+    sources, rebuilt, warnings = _audience_documents(dossier, sorted(wanted), resolved, options, ignore)
     copies = stamp_copies(dossier, listed, sources, font, options.out_dir)
     outputs = [OutputFile(copy.path, copy.data) for copy in copies]
     outputs += manifest_files(dossier, copies, options.out_dir)
@@ -186,8 +199,9 @@ def _font_path(templates: TemplateSet) -> Path:
 # ---------------------------------------------------------------------------
 
 
-def pdf_path(dossier: Dossier, audience: str, briefs_dir: Path) -> Path:
-    return briefs_dir / f"{dossier.dossier.id}-{audience}.pdf"
+def pdf_path(dossier: Dossier, audience: str, briefs_dir: Path, output_format: str = "pdf") -> Path:
+    """Where ``generate brief`` writes an audience's brief in ``output_format`` (pdf or docx)."""
+    return briefs_dir / f"{dossier.dossier.id}-{audience}.{output_format}"
 
 
 def out_of_date(pdf: Path, inputs: Sequence[Path], ignore: set[Path]) -> bool:
@@ -211,32 +225,44 @@ def out_of_date(pdf: Path, inputs: Sequence[Path], ignore: set[Path]) -> bool:
     return False
 
 
-def _audience_pdfs(
-    dossier: Dossier, audiences: list[str], templates: TemplateSet, options: Options, ignore: set[Path]
-) -> tuple[dict[str, bytes], list[Path], list[str]]:
-    """Each audience's PDF, rebuilt first if out of date (in a scratch folder on a dry run).
+def _audience_documents(
+    dossier: Dossier,
+    wanted: Sequence[tuple[str, str]],
+    templates: TemplateSet,
+    options: Options,
+    ignore: set[Path],
+) -> tuple[dict[tuple[str, str], bytes], list[Path], list[str]]:
+    """Each (audience, format) brief the list needs, rebuilt first if out of date (in a scratch
+    folder on a dry run).
 
-    A PDF older than its inputs goes to ``build_briefs``, which renders it unless its own
+    A file older than its inputs goes to ``build_briefs``, which renders it unless its own
     record shows the inputs' content unchanged (a file touched, not edited).
     """
     inputs = [options.data_dir, *templates.folders]
-    stale = [a for a in audiences if out_of_date(pdf_path(dossier, a, options.briefs_dir), inputs, ignore)]
+    stale = [
+        (audience, fmt)
+        for audience, fmt in wanted
+        if out_of_date(pdf_path(dossier, audience, options.briefs_dir, fmt), inputs, ignore)
+    ]
     warnings: list[str] = []
-    sources: dict[str, bytes] = {}
+    sources: dict[tuple[str, str], bytes] = {}
     rebuilt: list[Path] = []
     if stale:
         with tempfile.TemporaryDirectory(prefix="briefing-") as scratch:
             target = Path(scratch) if options.dry_run else options.briefs_dir
-            built = build_briefs(options.data_dir, target, stale, templates=options.templates)
+            audiences = list(dict.fromkeys(audience for audience, _ in stale))
+            formats = [fmt for fmt in ("pdf", "docx") if any(f == fmt for _, f in stale)]
+            built = build_briefs(options.data_dir, target, audiences, formats, templates=options.templates)
             for brief in built.briefs:
                 warnings += [f"{brief.audience}: {warning}" for warning in brief.warnings]
-                if any(output.path.suffix == ".pdf" for output in brief.files):
-                    rebuilt.append(pdf_path(dossier, brief.audience, options.briefs_dir))
-            for audience in stale:
-                sources[audience] = pdf_path(dossier, audience, target).read_bytes()
-    for audience in audiences:
-        if audience not in sources:
-            sources[audience] = pdf_path(dossier, audience, options.briefs_dir).read_bytes()
+                for output in brief.files:
+                    if (brief.audience, output.path.suffix[1:]) in stale:
+                        rebuilt.append(pdf_path(dossier, brief.audience, options.briefs_dir, output.path.suffix[1:]))
+            for audience, fmt in stale:
+                sources[audience, fmt] = pdf_path(dossier, audience, target, fmt).read_bytes()
+    for audience, fmt in wanted:
+        if (audience, fmt) not in sources:
+            sources[audience, fmt] = pdf_path(dossier, audience, options.briefs_dir, fmt).read_bytes()
     return sources, rebuilt, warnings
 
 
@@ -262,11 +288,20 @@ def copy_names(listed: Sequence[Listed]) -> list[str]:
 
 
 def stamp_copies(
-    dossier: Dossier, listed: Sequence[Listed], sources: Mapping[str, bytes], font: StampFont, out_dir: Path
+    dossier: Dossier,
+    listed: Sequence[Listed],
+    sources: Mapping[tuple[str, str], bytes],
+    font: StampFont,
+    out_dir: Path,
 ) -> list[StampedCopy]:
-    """Every copy of every recipient, stamped, in list order."""
+    """Every copy of every recipient, in each format they asked for, stamped, in list order.
+
+    ``sources`` holds each audience's rendered brief by (audience, format).
+    """
+    from .render_docx import stamp_docx
+
     markings = {audience.id: audience.marking for audience in dossier.audiences}
-    prepared = {audience: prepare(data) for audience, data in sources.items()}
+    prepared = {audience: prepare(data) for (audience, fmt), data in sources.items() if fmt == "pdf"}
     copies = []
     for entry, name in zip(listed, copy_names(listed), strict=True):
         recipient = entry.recipient
@@ -279,22 +314,28 @@ def stamp_copies(
                 "Marking": marking,
                 "Edition": dossier.dossier.edition,
             }
-            try:
-                data = stamp_pdf(prepared[audience], line, info, font)
-            except StampError as error:
-                raise StampError(f"{entry.file}:{entry.line}: {error}") from None
             stem = f"{dossier.dossier.id}-{audience}-{name}-copy-{number}-of-{recipient.copies}"
-            copies.append(
-                StampedCopy(
-                    listed=entry,
-                    copy=number,
-                    marking=marking,
-                    path=out_dir / audience / f"{stem}.pdf",
-                    pages=prepared[audience].page_count,
-                    sha256=hashlib.sha256(data).hexdigest(),
-                    data=data,
+            for fmt in recipient.formats:
+                pages: int | None = None
+                if fmt == "pdf":
+                    try:
+                        data = stamp_pdf(prepared[audience], line, info, font)
+                    except StampError as error:
+                        raise StampError(f"{entry.file}:{entry.line}: {error}") from None
+                    pages = prepared[audience].page_count
+                else:
+                    data = stamp_docx(sources[audience, fmt], line, info)
+                copies.append(
+                    StampedCopy(
+                        listed=entry,
+                        copy=number,
+                        marking=marking,
+                        path=out_dir / audience / f"{stem}.{fmt}",
+                        pages=pages,
+                        sha256=hashlib.sha256(data).hexdigest(),
+                        data=data,
+                    )
                 )
-            )
     return copies
 
 
@@ -312,7 +353,7 @@ def manifest_rows(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path
             "copy": copy.copy,
             "copies": copy.copies,
             "file": _relative(copy.path, out_dir),
-            "pages": copy.pages,
+            "pages": copy.pages if copy.pages is not None else "",
             "sha256": copy.sha256,
             "edition": dossier.dossier.edition,
         }
@@ -402,3 +443,54 @@ def outgoing(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path) -> 
         )
         for copy in copies
     ]
+
+
+# ---------------------------------------------------------------------------
+# Who has not received the current edition
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Behind:
+    """A recipient the delivery log shows with an earlier edition of the dossier, but not the current one."""
+
+    name: str
+    organisation: str
+    email: str
+    audience: str
+    editions: tuple[str, ...]  # the editions they were sent, in the order they were sent
+    last_accepted: str  # when the server accepted the last of them
+
+    def line(self, current: str) -> str:
+        received = ", ".join(self.editions)
+        who = f"{self.name}, {self.organisation}" if self.organisation else self.name
+        return (
+            f"{who} <{self.email}> ({self.audience or 'audience not recorded'}): received edition "
+            f"{received} (last {self.last_accepted}), not edition {current}"
+        )
+
+
+def recipients_behind(deliveries: Sequence[Delivery], dossier_id: str, edition: str) -> list[Behind]:
+    """Recipients sent some edition of the dossier ``dossier_id`` but never ``edition``, in log order."""
+    by_recipient: dict[str, list[Delivery]] = {}
+    for delivery in deliveries:
+        if delivery.dossier == dossier_id:
+            by_recipient.setdefault(delivery.recipient, []).append(delivery)
+    behind = []
+    for key, records in by_recipient.items():
+        editions = tuple(dict.fromkeys(record.edition for record in records))
+        if edition in editions:
+            continue
+        last = records[-1]
+        behind.append(Behind(last.name or key, last.organisation, last.email, last.audience, editions, last.accepted))
+    return behind
+
+
+def outdated(options: Options) -> tuple[str, list[Behind]]:
+    """The current edition and the recipients the delivery log in ``options.out_dir`` shows
+    behind it; reads the dossier (refused while 'generate check' reports errors) and the log only."""
+    try:
+        info = load(options.data_dir, options.templates).dossier.dossier
+    except DossierError as error:
+        raise DistributionError(_refusal("'generate check' reports", error.problems)) from None
+    return info.edition, recipients_behind(read_log(options.log_path), info.id, info.edition)

@@ -205,7 +205,7 @@ class Outgoing:
     copies: int
     filename: str  # as listed in the manifest
     sha256: str
-    pages: int
+    pages: int | None  # None for a Word file
     marking: str
     dossier: str
     title: str
@@ -266,11 +266,16 @@ def check_messages(messages: Sequence[Outgoing], settings: SmtpSettings) -> None
             ) from None
 
 
+# The MIME subtype (of "application/") of each kind of copy.
+ATTACHMENT_TYPES = {".pdf": "pdf", ".docx": "vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
 def build_message(message: Outgoing, settings: SmtpSettings, date: str | None = None) -> EmailMessage:
     """The email for ``message``: text body and the PDF attached; ``date`` (RFC 2822) defaults to now."""
     mail = _headers(message, settings, date)
     mail.set_content(message.body)
-    mail.add_attachment(message.data, maintype="application", subtype="pdf", filename=Path(message.filename).name)
+    subtype = ATTACHMENT_TYPES[Path(message.filename).suffix]
+    mail.add_attachment(message.data, maintype="application", subtype=subtype, filename=Path(message.filename).name)
     return mail
 
 
@@ -292,6 +297,10 @@ class Delivery:
     message_id: str
     accepted: str
     line: int
+    # Who and which audience's brief, as recorded (for listing recipients an edition has not reached).
+    name: str = ""
+    organisation: str = ""
+    audience: str = ""
 
     @property
     def log_key(self) -> tuple[str, int, str]:
@@ -323,6 +332,9 @@ def read_log(path: Path) -> list[Delivery]:
                     message_id=str(record["message_id"]),
                     accepted=str(record["accepted"]),
                     line=number,
+                    name=str(record.get("name", "")),
+                    organisation=str(record.get("organisation", "")),
+                    audience=str(record.get("audience", "")),
                 )
             )
         except (ValueError, KeyError, TypeError):
@@ -554,7 +566,8 @@ def preview(messages: Sequence[Outgoing], settings: SmtpSettings, log_path: Path
         for header in ("From", "To", "Subject", "Message-ID"):
             lines.append(f"{header}: {mail[header]}")
         lines.append(
-            f"Attachment: {Path(message.filename).name} ({message.pages} pages, {len(message.data):,} bytes, "
+            f"Attachment: {Path(message.filename).name} "
+            f"({f'{message.pages} pages, ' if message.pages is not None else ''}{len(message.data):,} bytes, "
             f"SHA-256 {message.sha256})"
         )
         lines.append("")

@@ -11,8 +11,9 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .charts import Chart, cached_chart, comparison_chart, delivery_chart
 from .errors import DossierError, UnknownAudienceError
@@ -22,9 +23,13 @@ from .render_html import TemplateSet, render_html
 from .schema import Audience, Dossier
 from .select import Brief, Comparison, is_stale, select_for_audience
 
+if TYPE_CHECKING:
+    from .editions import Earlier
+    from .translate import Edition, Translations
+
 FORMATS = ("html", "pdf")  # what a build writes unless told otherwise
 OUTPUT_FORMATS = (*FORMATS, "docx")  # every format a brief can be written in
-# Briefs of this many pages or fewer get no table of contents.
+# Briefs whose page budget is this many pages or fewer get no table of contents in the PDF.
 CONTENTS_MIN_PAGES = 2
 
 
@@ -44,6 +49,23 @@ class LoadedDossier:
     raw: RawDossier  # the files read and where each value was written, for locations
     dossier: Dossier
     templates: TemplateSet  # the given overrides, the dossier's own folders, then the defaults
+    # The dossier in each of its languages (``translate.py``); only the original when none is declared.
+    translations: Translations | None = None
+
+    def edition(self, language: str) -> Edition:
+        """The dossier in ``language`` (one of ``dossier.dossier.editions``)."""
+        if self.translations is None:
+            from .translate import Edition
+
+            return Edition(language, self.dossier)
+        return self.translations.edition(self.dossier, language)
+
+
+def edition_stem(dossier: Dossier, audience: str, language: str) -> str:
+    """Output files' name without suffix: the original keeps ``<id>-<audience>``, another edition
+    is ``<id>-<audience>.<lang>``."""
+    stem = f"{dossier.dossier.id}-{audience}"
+    return stem if language == dossier.dossier.language else f"{stem}.{language}"
 
 
 def load(data_dir: Path, templates: TemplateSet) -> LoadedDossier:
@@ -55,10 +77,18 @@ def load(data_dir: Path, templates: TemplateSet) -> LoadedDossier:
     raw = read_dossier(data_dir)
     templates = dossier_templates(raw, templates)
     dossier = validate_dossier(raw, templates.section_kinds(), templates.names())
+    from .translate import load_translations
+
     verification = verify_dossier(dossier, raw.origins, raw.root)
-    if verification.problems:
-        raise DossierError(verification.problems)
-    return LoadedDossier(raw, dossier, templates)
+    problems = list(verification.problems)
+    translations = None
+    try:
+        translations = load_translations(raw, dossier)
+    except DossierError as error:
+        problems += error.problems
+    if problems:
+        raise DossierError(problems)
+    return LoadedDossier(raw, dossier, templates, translations)
 
 
 def dossier_templates(raw: RawDossier, templates: TemplateSet) -> TemplateSet:
@@ -117,13 +147,15 @@ class Charts:
     def deliveries(self) -> Chart | None:
         if "deliveries" not in self._cache:
             rows = self.brief.programmes
+            # Keyed by language too: the chart's own words come from the edition's catalogue.
+            kind = f"deliveries:{self.brief.info.language}"
             self._cache["deliveries"] = cached_chart(
-                "deliveries", repr(rows), self.font_dir, lambda: delivery_chart(rows, self.font_dir)
+                kind, repr(rows), self.font_dir, lambda: delivery_chart(rows, self.font_dir)
             )
         return self._cache["deliveries"]
 
     def comparison(self, comparison: Comparison) -> Chart | None:
-        key = "compare:" + comparison.measure
+        key = f"compare:{self.brief.info.language}:{comparison.measure}"
         if key not in self._cache:
             self._cache[key] = cached_chart(
                 key, repr(comparison), self.font_dir, lambda: comparison_chart(comparison, self.font_dir)
@@ -142,18 +174,69 @@ _LONG_WORD = re.compile(r"[^\s<>]{40,}")
 _NOT_TEXT = {"head", "title", "style", "script", "svg", "math", "textarea"}
 
 
-def mark_long_words(html: str) -> str:
-    """Wrap every very long word of ``html``'s text in ``<span class="long-word">``.
+# In text: an entity (left alone), a very long word, or an ordinary word (with hyphens and apostrophes).
+_TOKEN = re.compile(r"(?P<entity>&#?\w+;)|(?P<long>[^\s<>]{40,})|(?P<word>[\w’'-]+)")
 
-    The stylesheet lets such a span break anywhere, so a 10,000-character word or a URL
+
+def _keep_whole(word: str) -> bool:
+    """A name ("Bydgoszcz", "Hanwha"), a capitalised word or one with digits ("K2PL", "Homar-K8"):
+    never hyphenated (hyphenation patterns are for a language's ordinary words).  Shorter words
+    cannot be hyphenated anyway (``hyphenate-limit-chars``: 5 characters)."""
+    return len(word) >= 5 and (
+        any(c.isupper() for c in word) or (any(c.isdigit() for c in word) and any(c.isalpha() for c in word))
+    )
+
+
+def _mark_text(text: str, names: bool) -> str:
+    """``text`` (HTML text between tags) with long words, and with ``names`` runs of words to keep
+    whole, wrapped in spans."""
+    out: list[str] = []
+    position = 0
+    run: tuple[int, int] | None = None  # the run of words to keep whole being collected
+
+    def close_run() -> None:
+        nonlocal run
+        if run is not None:
+            out.append(f'<span class="nohyph">{text[run[0] : run[1]]}</span>')
+            run = None
+
+    for match in _TOKEN.finditer(text):
+        if match.lastgroup == "word" and not (names and _keep_whole(match.group())):
+            continue
+        if match.lastgroup == "word":
+            if run is not None and text[run[1] : match.start()].strip(" ") == "":
+                run = (run[0], match.end())  # "South Korea": one span for both words
+            else:
+                close_run()
+                out.append(text[position : match.start()])
+                run = (match.start(), match.end())
+        else:
+            close_run()
+            out.append(text[position : match.start()])
+            long = match.lastgroup == "long"
+            out.append(f'<span class="long-word">{match.group()}</span>' if long else match.group())
+        position = match.end()
+    close_run()
+    out.append(text[position:])
+    return "".join(out)
+
+
+def mark_long_words(html: str, names: bool = False) -> str:
+    """Wrap every very long word of ``html``'s text in ``<span class="long-word">``, and with
+    ``names`` (the PDF) every run of names and capitalised words in ``<span class="nohyph">``.
+
+    The stylesheet lets a long-word span break anywhere, so a 10,000-character word or a URL
     wraps instead of running off the page, even in a table cell, whose width would
     otherwise grow to fit it.  Only such spans may break anywhere: ordinary words and
-    table columns are laid out as before.
+    table columns are laid out as before.  A nohyph span is never hyphenated: the PDF
+    hyphenates ordinary words by the language's patterns, which would split "Po-land" or
+    "By-dgoszcz".  One pass over the text either way.
     """
-    if not _LONG_WORD.search(html):
+    if not names and not _LONG_WORD.search(html):
         return html
     pieces = re.split(r"(<[^>]*>)", html)
     inside: str | None = None  # the element of _NOT_TEXT the text is in, if any
+    links = 0  # how many <a> the text is in: a span in a link would get a link annotation of its own
     for index, piece in enumerate(pieces):
         tag = re.match(r"<(/?)([A-Za-z][\w-]*)", piece)
         if tag:
@@ -162,8 +245,10 @@ def mark_long_words(html: str) -> str:
                 inside = name
             elif inside == name and tag.group(1):
                 inside = None
-        elif inside is None and not piece.startswith("<"):
-            pieces[index] = _LONG_WORD.sub(r'<span class="long-word">\g<0></span>', piece)
+            elif name == "a" and not piece.endswith("/>"):
+                links = max(0, links - 1) if tag.group(1) else links + 1
+        elif inside is None and piece and not piece.startswith("<"):
+            pieces[index] = _mark_text(piece, names and not links)
     return "".join(pieces)
 
 
@@ -174,6 +259,7 @@ class RenderedBrief:
     warnings: tuple[str, ...] = ()
     # For each output file, the template and static names its render read.
     dependencies: tuple[frozenset[str], ...] = ()
+    language: str = ""
 
 
 def render_brief(
@@ -195,14 +281,12 @@ def render_brief(
         from .render_pdf import render_pdf
 
         base = next((folder for folder in templates.static_folders if folder.is_dir()), templates.default / "static")
-        full = render_html(brief, templates, "pdf", {"draw": charts}, env=env)
-        pdf = render_pdf(mark_long_words(full), base, templates.static_folders)
+        # One render: whether the brief is long enough for a contents list is decided from its
+        # page budget, not by rendering it twice to count the pages.
+        show_contents = brief.audience.page_budget > CONTENTS_MIN_PAGES
+        html = render_html(brief, templates, "pdf", {"draw": charts}, show_contents=show_contents, env=env)
+        pdf = render_pdf(mark_long_words(html, names=True), base, templates.static_folders)
         fetched |= pdf.fetched
-        if pdf.pages <= CONTENTS_MIN_PAGES:
-            # A contents list only helps in a longer brief; drop it from a short one.
-            short = render_html(brief, templates, "pdf", {"draw": charts}, show_contents=False, env=env)
-            pdf = render_pdf(mark_long_words(short), base, templates.static_folders)
-            fetched |= pdf.fetched
         files.append(OutputFile(out_dir / f"{stem}.pdf", pdf.data))
         warnings.extend(pdf.warnings)
         if pdf.pages > brief.audience.page_budget:
@@ -216,7 +300,7 @@ def render_brief(
         read.update(docx.static_files)
     pdf_reads = frozenset(read | {f"static/{name}" for name in fetched})
     dependencies = tuple(pdf_reads if output.path.suffix == ".pdf" else frozenset(read) for output in files)
-    return RenderedBrief(brief.audience.id, tuple(files), tuple(warnings), tuple(dependencies))
+    return RenderedBrief(brief.audience.id, tuple(files), tuple(warnings), tuple(dependencies), brief.info.language)
 
 
 @dataclass(frozen=True)
@@ -232,17 +316,23 @@ def _render_job(job: _Job, templates: TemplateSet, out_dir: Path) -> RenderedBri
 
 def _render_all(jobs: Sequence[_Job], templates: TemplateSet, out_dir: Path, parallel: bool) -> list[RenderedBrief]:
     """Render every job, across the machine's cores when several PDFs are due; same bytes either way."""
-    workers = min(os.cpu_count() or 1, len(jobs))
-    if not parallel or workers < 2 or sum("pdf" in job.formats for job in jobs) < 2:
+    cores = os.cpu_count() or 1
+    # One worker more than cores: with three briefs on two cores, two workers would leave one core
+    # idle while the other renders the third brief alone; three share both cores to the end.
+    workers = min(cores + 1, len(jobs))
+    if not parallel or cores < 2 or workers < 2 or sum("pdf" in job.formats for job in jobs) < 2:
         return [_render_job(job, templates, out_dir) for job in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # Import the heavy renderers once, before forking, so the workers share them.
-    import matplotlib.pyplot  # noqa: F401
-    import weasyprint  # noqa: F401
+    from .render_pdf import warm_up
 
-    # Longest briefs first, so two cores finish together; results come back in job order.
+    # Import WeasyPrint and lay out a small page in the brief's fonts and styles once, before
+    # forking: the workers inherit the loaded fonts, font configuration and hyphenation patterns
+    # instead of each building them again.
+    warm_up(jobs[0].brief.info.language, templates.static_folders)
+
+    # Longest briefs first, so the cores finish together; results come back in job order.
     order = sorted(range(len(jobs)), key=lambda index: -jobs[index].brief.audience.page_budget)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         futures = {index: pool.submit(_render_job, jobs[index], templates, out_dir) for index in order}
@@ -258,6 +348,15 @@ class BuildResult:
     stale_figures: int = 0
 
 
+def with_changes(brief: Brief, dossier: Dossier, earlier: Earlier | None) -> Brief:
+    """``brief`` with what changed since the ``earlier`` edition (``changes.py``), if there is one."""
+    if earlier is None:
+        return brief
+    from .changes import audience_changes
+
+    return replace(brief, changes=audience_changes(earlier.dossier, earlier.name, dossier, brief))
+
+
 def _note(text: str) -> None:
     print(f"note: {text}", file=sys.stderr, flush=True)
 
@@ -271,18 +370,32 @@ def build_briefs(
     force: bool = False,
     parallel: bool = True,
     note: Callable[[str], None] = _note,
+    since: str | None = None,
+    editions: Path | None = None,
+    languages: Sequence[str] = (),
 ) -> BuildResult:
     """Build the named audiences' briefs from the dossier in ``data_dir`` into ``out_dir``.
 
     Outputs whose inputs have not changed since they were written are left alone
     (``force`` renders them anyway); several PDFs render in parallel.  Another build
     into the same folder is waited for; ``note`` tells the user (one line each).
-    """
-    from .incremental import BuildState, Inputs
 
-    loaded = load(data_dir, templates or TemplateSet())
+    Each brief lists what changed since an earlier published edition: the one ``since`` names
+    (an edition in ``editions``, a path, or "none"), by default the latest before this one.
+
+    ``languages`` names the editions to build (``all``: every declared language); none: the original.
+    """
+    from .editions import earlier_edition
+    from .i18n import catalogue_file, choose_languages, use_language
+    from .incremental import BuildState, Inputs
+    from .translate import file_of
+
+    given = templates or TemplateSet()
+    loaded = load(data_dir, given)
     raw, dossier, templates = loaded.raw, loaded.dossier, loaded.templates
     chosen = choose_audiences(dossier, audiences)
+    earlier = earlier_edition(since, data_dir, editions, dossier.dossier, given, note)
+    compared = earlier.files if earlier else ()  # a brief depends on the edition it is compared with
     shared_data = tuple(path for path in raw.files if path not in raw.audience_files)
     result = BuildResult()
     result.stale_figures = sum(
@@ -290,30 +403,54 @@ def build_briefs(
         for fact in dossier.facts
         for figure in fact.figures
     )
-    stems = {audience.id: f"{dossier.dossier.id}-{audience.id}" for audience in chosen}
+    chosen_languages = choose_languages(dossier.dossier.editions, tuple(languages))
+    stems = {
+        (audience.id, language): edition_stem(dossier, audience.id, language)
+        for language in chosen_languages
+        for audience in chosen
+    }
     targets = {name: [out_dir / f"{stem}.{output_format}" for output_format in formats] for name, stem in stems.items()}
+    # An edition in another language also depends on its translation file and the tool's catalogue.
+    language_files = {
+        language: tuple(
+            path
+            for path in (file_of(raw.root, language), catalogue_file(language))
+            if path is not None and path.is_file() and language != dossier.dossier.language
+        )
+        for language in chosen_languages
+    }
     # From deciding what is out of date to saving the record, this build is the folder's only writer.
     with folder_lock(out_dir, lambda: note(f"waiting for another build into {out_dir} to finish")):
         remove_leftovers(path for paths in targets.values() for path in paths)
         state = BuildState.load(out_dir)
         jobs: list[_Job] = []
         inputs: dict[Path, Inputs] = {}
-        for audience in chosen:
-            own_profile = raw.audience_files[dossier.audiences.index(audience)]
-            stem = stems[audience.id]
+        for language, audience in ((language, audience) for language in chosen_languages for audience in chosen):
+            index = dossier.audiences.index(audience)
+            own_profile = raw.audience_files[index]
+            stem = stems[(audience.id, language)]
             due = []
-            for output_format, path in zip(formats, targets[audience.id], strict=True):
-                inputs[path] = Inputs((*shared_data, own_profile), templates, output_format)
+            data = (*shared_data, own_profile, *compared, *language_files[language])
+            for output_format, path in zip(formats, targets[(audience.id, language)], strict=True):
+                inputs[path] = Inputs(data, templates, output_format)
                 if force or not state.is_current(path, inputs[path]):
                     due.append(output_format)
                 else:
                     result.up_to_date.append(path)
             if due:
-                jobs.append(_Job(select_for_audience(dossier, audience), tuple(due), stem))
+                edition = loaded.edition(language).dossier
+                # Dates and numbers the selection writes ("as of October 2024") are in the edition's language.
+                with use_language(language):
+                    selected = with_changes(select_for_audience(edition, edition.audiences[index]), dossier, earlier)
+                jobs.append(_Job(selected, tuple(due), stem))
         if jobs:  # a character no font has prints as an empty box, and the render still succeeds
             from .check import missing_glyphs
 
-            if undrawn := len(missing_glyphs(raw.data, raw.origins, templates)):
+            undrawn = len(missing_glyphs(raw.data, raw.origins, templates))
+            for source in (loaded.translations.files if loaded.translations else {}).values():
+                if source.language in chosen_languages:
+                    undrawn += len(missing_glyphs(source.raw, source.origins, templates))
+            if undrawn:
                 note(
                     f"{undrawn} text field(s) have characters no font of the templates has: they print as empty "
                     "boxes ('generate check' lists them)"

@@ -9,6 +9,7 @@ a folder the dossier loader does not read)::
         audience: ministry
         email: z.wojcik-lecka@example.org
         copies: 2
+        formats: [pdf, docx]   # optional; PDF only unless a Word copy is asked for
 
 It is checked like the dossier: every problem at once, each as ``file:line:column``.
 A recipient is identified by name and organisation (case and spacing aside); listing
@@ -22,9 +23,18 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from .errors import BriefingError, Problem
@@ -127,6 +137,15 @@ class Recipient(BaseModel):
     audience: Slug
     email: Email
     copies: int = Field(default=1, ge=1, le=COPIES_MAX)
+    # What each copy is sent as: the stamped PDF, and a Word file for offices that edit and forward.
+    formats: list[Literal["pdf", "docx"]] = Field(default=["pdf"], min_length=1, max_length=2)
+
+    @field_validator("formats")
+    @classmethod
+    def _once_each(cls, formats: list[str]) -> list[str]:
+        if len(set(formats)) != len(formats):
+            raise PydanticCustomError("duplicate_format", "each format may be listed once")
+        return formats
 
     @property
     def key(self) -> str:

@@ -19,7 +19,7 @@ import os
 import re
 import struct
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -1197,3 +1197,23 @@ def render_docx(html: str, static_folders: Sequence[Path]) -> RenderedDocx:
     out = io.BytesIO()
     document.save(out)
     return RenderedDocx(_fixed_zip(out.getvalue()), frozenset(writer.static_used))
+
+
+def stamp_docx(data: bytes, line: str, info: Mapping[str, str]) -> bytes:
+    """A distribution copy of a rendered ``.docx``: ``line`` under the header of every page, ``info`` in its properties.
+
+    Pure: the same arguments give the same bytes.  Word users can edit a header, so this
+    marks the copy rather than protecting it; the manifest's SHA-256 records what was sent.
+    """
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    section = document.sections[0]
+    for header in (section.header, section.first_page_header):
+        paragraph = header.add_paragraph()._p
+        paragraph.append(_text_run(line, Fmt(bold=True, color=INK)))
+    # Core properties have no free-form fields python-docx can add; "comments" is shown by Word and LibreOffice.
+    document.core_properties.comments = _short("; ".join(f"{key}: {value}" for key, value in info.items()))
+    out = io.BytesIO()
+    document.save(out)
+    return _fixed_zip(out.getvalue())

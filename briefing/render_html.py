@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 import time
 import traceback
 import types
@@ -30,8 +31,9 @@ import jinja2
 import jinja2.sandbox
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from . import i18n
 from .errors import TemplateError
 from .schema import CREDIBILITY_LABELS, RELIABILITY_LABELS
 from .select import Brief, Cite, Claim, date_label
@@ -100,11 +102,18 @@ class TemplateSet:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
-            extensions=["jinja2.ext.do"],
+            extensions=["jinja2.ext.do", "jinja2.ext.i18n"],
+            finalize=_mark_foreign,
         )
         env.filters.update(
-            date_label=date_label, reliability=RELIABILITY_LABELS.get, credibility=CREDIBILITY_LABELS.get
+            date_label=date_label,
+            reliability=_reliability_words,
+            credibility=_credibility_words,
+            format_date=format_date,
+            format_number=_format_number,
+            format_percent=_format_percent,
         )
+        i18n.install(env, i18n.SOURCE_LANGUAGE)
 
         def static_text(name: str) -> Markup:
             if record is not None:
@@ -302,6 +311,86 @@ class Notes:
         return list(seen.values())
 
 
+def _reliability_words(grade: str) -> str | None:
+    words = RELIABILITY_LABELS.get(grade)
+    return i18n.gettext(words) if words else None
+
+
+def _credibility_words(credibility: int) -> str | None:
+    words = CREDIBILITY_LABELS.get(credibility)
+    return i18n.gettext(words) if words else None
+
+
+def format_date(date: str) -> str:
+    """A partial date ("2024-10") in the edition's language: "październik 2024", "2024년 10월"."""
+    return i18n.format_partial_date(str(date))
+
+
+def _format_number(value: float, decimals: int | None = None) -> str:
+    return i18n.format_number(value, decimals=decimals)
+
+
+def _format_percent(value: float, decimals: int | None = None) -> str:
+    """A percentage given in percent: ``55|format_percent`` -> "55%"."""
+    return i18n.format_percent(value, decimals=decimals)
+
+
+_OPEN, _OPENED, _CLOSE = i18n.OPEN, i18n.OPENED, i18n.CLOSE
+_SENTINELS = str.maketrans("", "", _OPEN + _OPENED + _CLOSE)
+_LANGUAGE_RUN = re.compile(f"{_OPEN}([A-Za-z]{{2,3}}(?:-[A-Za-z]{{2}})?){_OPENED}|{_CLOSE}|[{_OPEN}{_OPENED}]")
+_NOT_TEXT = frozenset({"head", "title", "style", "script", "svg", "math", "textarea", "option"})
+
+
+def _mark_foreign(value: Any) -> Any:
+    """Every value a template prints: an untranslated text (``i18n.Foreign``) between markers of
+    its language (``i18n.OPEN`` …); any other text from the data without the markers' characters."""
+    if isinstance(value, i18n.Foreign):
+        return i18n.in_own_language(value, escape(str(value).translate(_SENTINELS)))
+    if isinstance(value, str) and not isinstance(value, Markup):  # Markup: a template's own output, marked already
+        return value.translate(_SENTINELS)
+    return value
+
+
+def mark_languages(html: str) -> str:
+    """``html`` with each marked run of another language in ``<span lang="…">`` where it is text, and
+    without the markers in tags, attributes and elements whose content is not text."""
+    if _OPEN not in html and _CLOSE not in html and _OPENED not in html:
+        return html
+    pieces = re.split(r"(<[^>]*>)", html)
+    inside: str | None = None
+    for index, piece in enumerate(pieces):
+        tag = re.match(r"<(/?)([A-Za-z][\w-]*)", piece)
+        if tag:
+            name = tag.group(2).lower()
+            if inside is None and not tag.group(1) and name in _NOT_TEXT and not piece.endswith("/>"):
+                inside = name
+            elif inside == name and tag.group(1):
+                inside = None
+            pieces[index] = piece.translate(_SENTINELS)
+        elif inside is not None or piece.startswith("<"):
+            pieces[index] = piece.translate(_SENTINELS)
+        else:
+            pieces[index] = _spans(piece)
+    return "".join(pieces)
+
+
+def _spans(text: str) -> str:
+    """One run of text: markers to spans, balanced (a stray closing marker is dropped)."""
+    depth = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal depth
+        if match.group(1):
+            depth += 1
+            return f'<span lang="{match.group(1)}">'
+        if match.group() == _CLOSE and depth:
+            depth -= 1
+            return "</span>"
+        return ""
+
+    return _LANGUAGE_RUN.sub(replace, text) + "</span>" * depth
+
+
 def cite_text(cite: Cite) -> str:
     """A footnote's words for one citation: the source as the Sources list names it, and where in it."""
     source = cite.source
@@ -326,11 +415,17 @@ def render_html(
     if isinstance(env, Sandbox):
         env.start_clock()
     notes = Notes()
+    language = brief.info.language
     try:
         template = env.get_template(brief.audience.template)
-        return template.render(
-            brief=brief, target=target, charts=charts, notes=notes, cite_text=cite_text, show_contents=show_contents
-        )
+        # The tool's own words, dates and numbers in the edition's language (charts drawn during
+        # the render included); an environment may be reused for another language next.
+        with i18n.use_language(language):
+            i18n.install(env, language)
+            html = template.render(
+                brief=brief, target=target, charts=charts, notes=notes, cite_text=cite_text, show_contents=show_contents
+            )
+        return mark_languages(html)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(_describe(error, error.filename, error.lineno)) from None
     except jinja2.TemplateNotFound as error:

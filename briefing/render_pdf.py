@@ -15,7 +15,7 @@ import logging
 import mimetypes
 import os
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,6 +94,54 @@ def _fetcher_class() -> type:
     return FolderFetcher
 
 
+def _mark_pagination_artifacts(document: Any, pdf: Any) -> None:
+    """Make the text of the page margins (running title, marking, "Page n of N") pagination artifacts.
+
+    WeasyPrint tags margin-box text as ``Span`` marked content whose structure elements hang
+    outside the structure tree (in PDF 1.7 there is no way to put an artifact in the tree).  A
+    screen reader then meets the running head as loose content, and PDF/UA wants page furniture
+    marked ``/Artifact <</Type /Pagination>>``.  Called by WeasyPrint (its ``finisher``) on the
+    finished objects just before they are written: each marked-content sequence whose
+    structure element cannot be reached from the root becomes an artifact, its entry in the
+    parent tree is emptied, and the orphan elements are emptied.
+    """
+    import pydyf
+
+    objects = pdf.objects
+
+    def resolve(reference: bytes) -> Any:
+        return objects[int(reference.split()[0])]
+
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    root = resolve(pdf.catalog["StructTreeRoot"])
+    reachable: set[int] = set()
+    stack = [kid for kid in root["K"] if isinstance(kid, bytes)]
+    while stack:
+        element = resolve(stack.pop())
+        if element.number in reachable or element.get("Type") != "/StructElem":
+            continue
+        reachable.add(element.number)
+        stack.extend(kid for kid in element.get("K", ()) if isinstance(kid, bytes))
+    nums = resolve(root["ParentTree"])["Nums"]
+    for page_index, page_reference in enumerate(pdf.page_references):
+        parents = nums[2 * page_index + 1]
+        orphans = {mcid for mcid, parent in enumerate(parents) if resolve(parent).number not in reachable}
+        if not orphans:
+            continue
+        content = resolve(resolve(page_reference)["Contents"]).stream
+        for index in range(1, len(content) - 1):
+            item = content[index]
+            if isinstance(item, pydyf.Dictionary) and item.get("MCID") in orphans and content[index + 1] == b"BDC":
+                parents[item["MCID"]] = "null"
+                content[index - 1] = "/Artifact"
+                content[index] = pydyf.Dictionary({"Type": "/Pagination"})
+    for element in objects:
+        orphan = isinstance(element, pydyf.Dictionary) and element.get("Type") == "/StructElem"
+        if orphan and element.number not in reachable:
+            element.clear()  # referenced by nothing now; written as an empty dictionary
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     data: bytes
@@ -119,7 +167,7 @@ def render_pdf(html: str, base_folder: Path, allowed_folders: Sequence[Path]) ->
                 string=html, base_url=base_folder.resolve().as_uri() + "/", url_fetcher=fetcher
             )
             document = html_document.render(pdf_variant=PDF_VARIANT)
-            pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
+            pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_mark_pagination_artifacts)
         except FatalURLFetchingError as error:
             cause = error.__cause__ or error
             raise RenderError(f"PDF render stopped: {cause}") from None
@@ -127,3 +175,23 @@ def render_pdf(html: str, base_folder: Path, allowed_folders: Sequence[Path]) ->
         raise RenderError("PDF renderer reported:\n" + "\n".join(f"  {m}" for m in log.errors))
     assert isinstance(pdf, bytes)
     return RenderedPdf(pdf, len(document.pages), tuple(log.warnings), frozenset(fetcher.served))
+
+
+def warm_up(language: str, allowed_folders: Sequence[Path]) -> None:
+    """Render a few words in each face of the brief's style sheets, so a process forked after
+    this has WeasyPrint imported and its fonts and hyphenation patterns loaded.  Only saves time:
+    a problem here is left for the real render to report."""
+    names = ("brief.css", "print.css")
+    sheets = [next((f / name for f in allowed_folders if (f / name).is_file()), None) for name in names]
+    if sheets[1] is None:
+        return
+    folder = sheets[1].parent
+    style = "\n".join(sheet.read_text(encoding="utf-8") for sheet in sheets if sheet is not None)
+    words = "Warm internationalisation <b>bold</b> <i>italic</i>"
+    html = (
+        f'<!DOCTYPE html><html lang="{language}"><head><title>warm</title><style>{style}</style></head>'
+        f'<body data-running-title="warm" data-marking="warm"><h1>{words}</h1><p>{words}'
+        f'<span class="footnote">{words}</span></p><table><tr><th>{words}</th></tr></table></body></html>'
+    )
+    with suppress(RenderError):
+        render_pdf(html, folder, allowed_folders)

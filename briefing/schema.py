@@ -110,10 +110,26 @@ Quote = Annotated[_Stripped, AfterValidator(_checker(one_line=False, limit=QUOTE
 Line = Annotated[_Stripped, AfterValidator(_checker(one_line=True, limit=LINE_MAX))]
 Url = Annotated[_Stripped, AfterValidator(_checker(one_line=True, limit=URL_MAX))]
 
+# A language as BCP 47 writes it: "pl", "ko", "en-GB".
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(?:-[A-Z]{2})?$")]
+
 # Admiralty (NATO) system: source reliability A-F, information credibility 1-6.
 Reliability = Literal["A", "B", "C", "D", "E", "F"]
 Credibility = Literal[1, 2, 3, 4, 5, 6]
 Priority = Literal["high", "medium", "low"]
+# How likely a judgement holds, in the standard words of analytic tradecraft (ICD 203), and
+# how much the analyst trusts the sourcing and reasoning behind it: stated apart, never mixed.
+Likelihood = Literal[
+    "almost no chance",
+    "very unlikely",
+    "unlikely",
+    "roughly even chance",
+    "likely",
+    "very likely",
+    "almost certain",
+    "almost certainly",
+]
+Confidence = Literal["high", "moderate", "low"]
 
 RELIABILITY_LABELS: dict[str, str] = {
     "A": "completely reliable",
@@ -162,6 +178,9 @@ class Figure(Model):
     # False for a number that cannot go out of date: a deadline, a distance, the value
     # of a deal signed on a given day.  Only figures that change are checked for staleness.
     changes_over_time: bool = True
+    # A year or date by which something is due: the "What to watch" section lists it, and a
+    # brief dated after it marks it as passed.
+    deadline: bool = False
 
 
 class Fact(Model):
@@ -173,6 +192,11 @@ class Fact(Model):
     cites: list[Citation] = Field(min_length=1)
     conflicts_with: list[Slug] = []
     note: Text | None = None
+    # A state of affairs true at the source's date (who holds an office, what is "still being
+    # negotiated", an election called upcoming): dated like a figure and flagged when stale.
+    time_bound: bool = False
+    # When it was true, if not the date of its newest source; implies time_bound.
+    as_of: PartialDate | None = None
 
 
 class Source(Model):
@@ -215,6 +239,8 @@ class ThreatPerception(Model):
     statement: Text
     tags: list[Slug] = Field(min_length=1)
     cites: list[Citation] = Field(min_length=1)
+    time_bound: bool = False
+    as_of: PartialDate | None = None
 
 
 class Position(Model):
@@ -229,6 +255,8 @@ class Divergence(Model):
     consequence: Text | None = None
     tags: list[Slug] = Field(min_length=1)
     cites: list[Citation] = Field(min_length=1)
+    time_bound: bool = False
+    as_of: PartialDate | None = None
 
 
 class Recommendation(Model):
@@ -243,6 +271,35 @@ class Recommendation(Model):
     rests_on: list[Slug] = Field(min_length=1)
     audiences: list[Slug] = Field(min_length=1)
     cites: list[Citation] = Field(min_length=1)
+    time_bound: bool = False
+    as_of: PartialDate | None = None
+
+
+class Judgement(Model):
+    """A key judgement: what a source concludes, with the analyst's confidence in it.
+
+    ``judgement`` says whose judgement it is ("The institute judges that ..."); ``likelihood`` is given
+    only where the judgement states one, in ICD 203 words; ``confidence`` rates the sourcing and
+    reasoning behind it, and ``confidence_basis`` says why in a few words.
+    """
+
+    id: Slug
+    judgement: Text
+    likelihood: Likelihood | None = None
+    confidence: Confidence
+    confidence_basis: Line | None = None
+    rests_on: list[Slug] = Field(min_length=1)
+    audiences: list[Slug] = Field(min_length=1)
+    cites: list[Citation] = Field(min_length=1)
+    time_bound: bool = False
+    as_of: PartialDate | None = None
+
+
+class Term(Model):
+    """An abbreviation and what it stands for; the brief spells it out where it first appears."""
+
+    term: Line
+    expansion: Line
 
 
 class Event(Model):
@@ -252,6 +309,8 @@ class Event(Model):
     tags: list[Slug] = Field(min_length=1)
     cites: list[Citation] = Field(min_length=1)
     date_note: Text | None = None
+    # Another entry describing the same event: the brief shows the two as one, with both citations.
+    same_as: Slug | None = None
 
 
 class Question(Model):
@@ -302,7 +361,10 @@ class DossierInfo(Model):
     series: Line | None = None
     date: PartialDate
     edition: Line
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(?:-[A-Z]{2})?$")]
+    language: LanguageCode
+    # The languages the brief is published in, the original (``language``) first; the others
+    # are translated in ``translations/<lang>.yaml`` (``briefing/translate.py``).  Default: [language].
+    languages: list[LanguageCode] = []
     keywords: list[Line] = []
     tags: dict[Slug, Line] = {}
     # Threat levels a threat perception may have, id -> the words the brief prints.
@@ -311,6 +373,11 @@ class DossierInfo(Model):
     # Template override folders, relative to the dossier folder, searched before the
     # shipped templates (after any given with --templates).
     templates: list[Line] = []
+
+    @property
+    def editions(self) -> list[str]:
+        """The languages of the brief, the original first."""
+        return list(self.languages) or [self.language]
 
 
 class Section(Model):
@@ -341,9 +408,17 @@ class Audience(Model):
     # A figure true more than this many months before the brief's date is flagged as stale.
     stale_after_months: int | None = Field(default=None, ge=1)
     priorities: list[Priority] = ["high", "medium", "low"]
+    # Only recommendations addressed to one of these (their ``addressee``, as written); all if empty.
+    addressees: list[Line] = []
+    # What the key judgements mean for this reader, in a sentence: the analyst's framing, which
+    # states no fact of its own.  Printed in the bottom line after the judgements.
+    so_what: Text | None = None
     key_points: list[Slug] = Field(min_length=3, max_length=5)
     sections: list[Section] = Field(min_length=1)
     labels: dict[Slug, Line] = {}
+    # Whether the brief lists "What has changed since edition M" once an earlier edition is
+    # published (``generate publish``); the label ``changes`` renames that heading.
+    show_changes: bool = True
 
 
 class Dossier(Model):
@@ -356,4 +431,6 @@ class Dossier(Model):
     recommendations: list[Recommendation] = []
     timeline: list[Event] = []
     questions: list[Question] = []
+    judgements: list[Judgement] = []
+    terms: list[Term] = []
     audiences: list[Audience] = Field(min_length=1)

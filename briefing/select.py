@@ -8,11 +8,15 @@ It adds no text of its own: every sentence a brief states comes from the data.
 
 from __future__ import annotations
 
-import calendar
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup, escape
 
 from .errors import UnknownAudienceError
+from .i18n import format_partial_date, in_own_language
 from .schema import (
     Audience,
     Citation,
@@ -22,16 +26,21 @@ from .schema import (
     Event,
     Fact,
     Figure,
+    Judgement,
     Programme,
     ProgrammeTable,
     Question,
     Recommendation,
     Section,
     Source,
+    Term,
     ThreatPerception,
 )
 
-Item = Fact | ThreatPerception | Divergence | Recommendation | Event | Question
+if TYPE_CHECKING:
+    from .changes import Changes
+
+Item = Fact | ThreatPerception | Divergence | Recommendation | Event | Question | Judgement
 
 # Units of a point in time: a bar's length would draw the year 2030 as a quantity of 2,030.
 CALENDAR_UNITS = frozenset({"year", "date"})
@@ -49,7 +58,11 @@ KIND_CONTENT: dict[str, tuple[str, ...]] = {
     "questions": ("questions",),
     "programmes": ("programmes",),
     "deliveries": ("progress",),
+    "watch": ("watch",),
 }
+
+# Recommendations are listed most urgent first.
+PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 def is_calendar(figure: Figure) -> bool:
@@ -58,12 +71,9 @@ def is_calendar(figure: Figure) -> bool:
 
 
 def date_label(date: str) -> str:
-    """ "2024" -> "2024"; "2024-10" -> "October 2024"; "2024-10-31" -> "31 October 2024"."""
-    parts = date.split("-")
-    if len(parts) == 1:
-        return parts[0]
-    month = calendar.month_name[int(parts[1])]
-    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
+    """ "2024" -> "2024"; "2024-10" -> "October 2024"; "2024-10-31" -> "31 October 2024"; in the
+    language of the edition being built ("październik 2024", ``i18n.use_language``)."""
+    return format_partial_date(date)
 
 
 def months_between(earlier: str, later: str) -> int:
@@ -75,6 +85,30 @@ def months_between(earlier: str, later: str) -> int:
         return int(parts[0]) * 12 + (int(parts[1]) if len(parts) > 1 else 12)
 
     return month_index(later) - month_index(earlier)
+
+
+def date_start(date: str) -> tuple[int, int, int]:
+    """The first day a partial date can mean: "2025" -> (2025, 1, 1)."""
+    parts = [int(part) for part in date.split("-")]
+    return (parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def date_end(date: str) -> tuple[int, int, int]:
+    """The last day a partial date can mean: "2025" -> (2025, 12, 31) (a day 31 in every month
+    is fine for ordering)."""
+    parts = [int(part) for part in date.split("-")]
+    return (parts[0], parts[1] if len(parts) > 1 else 12, parts[2] if len(parts) > 2 else 31)
+
+
+def newest(dates: Iterable[str | None]) -> str | None:
+    """The latest of some partial dates (by their last day), or None if none is given."""
+    known = [date for date in dates if date]
+    return max(known, key=date_end) if known else None
+
+
+def is_passed(date: str, brief_date: str) -> bool:
+    """Whether all of ``date`` lies before the brief's date: "2025" is passed on 1 January 2026."""
+    return date_end(date) < date_start(brief_date)
 
 
 def is_stale(figure: Figure, brief_date: str, limit: int | None) -> bool:
@@ -105,18 +139,29 @@ class Claim:
     figures: tuple[Figure, ...] = ()
     # Claims about the same quantity that say something else.
     disagrees_with: tuple[Claim, ...] = ()
-    # Some figure is older than the audience's staleness limit.
+    # Some figure, or the statement itself if time-bound, is older than the audience's staleness limit.
     stale: bool = False
+    # The statement describes a state of affairs at ``dated`` (an office holder, a status,
+    # something "upcoming"): it is dated in the brief like a figure and flagged when stale.
+    time_bound: bool = False
+    # When the statement was true: its own ``as_of``, else the date of the newest source it cites.
+    dated: str | None = None
+    # The statement (not only a figure) is time-bound and older than the staleness limit.
+    stale_statement: bool = False
 
     @property
     def as_of(self) -> str | None:
-        """When the claim's figures were true: the latest date, or "undated".  Figures that
-        cannot go out of date (a deadline, a deal signed on a day) are not dated again."""
+        """When the claim's figures (or, if time-bound, its statement) were true: the latest
+        date, or "undated".  Figures that cannot go out of date (a deadline, a deal signed on a
+        day) are not dated again, nor are statements that are not time-bound."""
         changing = [figure for figure in self.figures if figure.changes_over_time]
-        if not changing:
+        if not changing and not self.time_bound:
             return None
-        dates = sorted({figure.as_of for figure in changing if figure.as_of})
-        return date_label(dates[-1]) if dates else "undated"
+        dates = {figure.as_of for figure in changing if figure.as_of}
+        if self.time_bound and self.dated:
+            dates.add(self.dated)
+        latest = newest(dates)
+        return date_label(latest) if latest else "undated"
 
 
 def source_name(source: Source) -> str:
@@ -193,6 +238,30 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class WatchItem:
+    """A dated deadline or milestone the sources announce: still to come, or passed."""
+
+    date: str
+    claim: Claim
+    # The brief's date is after the whole of ``date``.
+    passed: bool
+    # Some source the dossier holds is dated after the milestone, so it might say what happened.
+    later_sources: bool
+    # When the sources stated it (their newest date), and whether that is older than the
+    # staleness limit: a milestone is a plan as of that date.
+    stated: str | None = None
+    stale: bool = False
+
+    @property
+    def stated_text(self) -> str | None:
+        return date_label(self.stated) if self.stated else None
+
+    @property
+    def date_text(self) -> str:
+        return date_label(self.date)
+
+
+@dataclass(frozen=True)
 class SectionView:
     section: Section
     facts: tuple[Claim, ...]
@@ -205,6 +274,8 @@ class SectionView:
     programmes: tuple[ProgrammeRow, ...] = ()
     # The programme rows that have a bar in the progress chart.
     progress: tuple[ProgrammeRow, ...] = ()
+    # Deadlines and milestones, in date order (section kind ``watch``).
+    watch: tuple[WatchItem, ...] = ()
     # Why the section has nothing to show for this audience, if so (it is then not printed).
     empty_reason: str | None = None
 
@@ -255,6 +326,54 @@ class Brief:
     # The programmes table's columns, as the dossier declares them.
     programme_columns: tuple[Column, ...] = ()
     dropped: tuple[Dropped, ...] = ()
+    # What changed since an earlier published edition (set by the build, see ``changes.py``), if any.
+    changes: Changes | None = None
+    # The key judgements for this audience, which lead the bottom line.
+    judgements: tuple[Claim, ...] = ()
+    # Whether any time-bound statement the brief shows is older than the staleness limit.
+    has_stale_statements: bool = False
+    # The date of the newest source the brief cites, and whether the brief's date is past the
+    # staleness limit from it (the brief then says what its information is current to).
+    newest_source: str | None = None
+    past_cutoff: bool = False
+    # Abbreviations the brief spells out where each first appears.
+    terms: tuple[Term, ...] = ()
+
+    @property
+    def cutoff(self) -> str | None:
+        """ "March 2025" when the newest source is older than the staleness limit, else None."""
+        return date_label(self.newest_source) if self.past_cutoff and self.newest_source else None
+
+    @property
+    def has_stale(self) -> bool:
+        return self.has_stale_figures or self.has_stale_statements
+
+    def key_point_number(self, claim: Claim) -> int | None:
+        """The number of ``claim`` in the bottom line's list of key points (1-based), if it is one.
+        The body then refers to it instead of saying it again."""
+        for number, point in enumerate(self.key_points, start=1):
+            if point.id == claim.id:
+                return number
+        return None
+
+    def passed(self, figure: Figure) -> bool:
+        """Whether a deadline figure (a year) lies wholly before the brief's date."""
+        return figure.deadline and is_calendar(figure) and is_passed(f"{int(figure.value):04d}", self.info.date)
+
+    @property
+    def programmes_stale(self) -> bool:
+        """Whether the programme figures that change are older than the staleness limit."""
+        return any(claim.stale for row in self.programmes for claim in row.claims)
+
+    @property
+    def grade_example(self) -> Claim | None:
+        """A claim on page 1 whose grade explains the notation: one with a credibility digit if any."""
+        first = (*self.judgements, *self.key_points)
+        return next((c for c in first if c.credibility), None) or next(iter(first), None)
+
+    def term_expander(self) -> TermExpander:
+        """A fresh expander for one render: each term is spelt out at its first use only."""
+        return TermExpander(self.terms)
 
     @property
     def programmes_as_of(self) -> str | None:
@@ -283,6 +402,42 @@ class Brief:
         return self.audience.labels.get(key, default)
 
 
+class TermExpander:
+    """Spells out each abbreviation the first time a rendered text uses it: "Expansion (TERM)".
+
+    Stateful, so one is made per render (``brief.term_expander()``); templates pass every text
+    of the reading order through ``expand``.  A text that already spells the term out (as a
+    source's own words often do) counts as its first use.
+    """
+
+    def __init__(self, terms: Sequence[Term]) -> None:
+        self._terms = {term.term: term.expansion for term in terms}
+        self._done: set[str] = set()
+        alternatives = "|".join(re.escape(term) for term in sorted(self._terms, key=len, reverse=True))
+        # Not inside a longer word or a compound ("NATO-IP4" is its own name).
+        self._pattern = re.compile(rf"(?<![\w/&-])(?:{alternatives})(?![\w/&-])") if self._terms else None
+
+    def expand(self, text: str) -> Markup:
+        if self._pattern is None or len(self._done) == len(self._terms):
+            return in_own_language(text, escape(text))
+        lowered = text.lower()
+        out: list[str] = []
+        position = 0
+        for match in self._pattern.finditer(text):
+            term = match.group()
+            if term in self._done:
+                continue
+            self._done.add(term)
+            expansion = self._terms[term]
+            if expansion.lower() in lowered:
+                continue  # the text spells it out itself
+            shown = escape(expansion)
+            out += [escape(text[position : match.start()]), f'{shown} (<abbr title="{shown}">{escape(term)}</abbr>)']
+            position = match.end()
+        out.append(escape(text[position:]))
+        return in_own_language(text, Markup("".join(out)))
+
+
 def find_audience(dossier: Dossier, audience_id: str) -> Audience:
     for audience in dossier.audiences:
         if audience.id == audience_id:
@@ -306,6 +461,7 @@ class _Claims:
             dossier.recommendations,
             dossier.timeline,
             dossier.questions,
+            dossier.judgements,
         ):
             for item in items:
                 self.items[item.id] = item
@@ -331,6 +487,11 @@ class _Claims:
             # A claim an 'omit' profile states names only the sources at or above its bar.
             cites = tuple(c for c in cites if c.source.reliability <= self.audience.min_reliability) or cites
         grade = min(cite.source.reliability for cite in cites) if cites else "F"
+        brief_date, limit = self.dossier.dossier.date, self.audience.stale_after_months
+        explicit = getattr(item, "as_of", None)
+        dated = explicit or newest(cite.source.date for cite in cites)
+        time_bound = bool(getattr(item, "time_bound", False) or explicit)
+        stale_statement = bool(time_bound and limit is not None and dated and months_between(dated, brief_date) > limit)
         rivals: tuple[Claim, ...] = ()
         if with_rivals and isinstance(item, Fact):
             candidates = (self.claim(self.items[r], with_rivals=False) for r in self.rivals.get(item.id, []))
@@ -347,9 +508,19 @@ class _Claims:
             item=item,
             figures=tuple(item.figures) if isinstance(item, Fact) else (),
             disagrees_with=rivals,
-            stale=isinstance(item, Fact)
-            and any(is_stale(f, self.dossier.dossier.date, self.audience.stale_after_months) for f in item.figures),
+            stale=stale_statement
+            or (isinstance(item, Fact) and any(is_stale(f, brief_date, limit) for f in item.figures)),
+            time_bound=time_bound,
+            dated=dated,
+            stale_statement=stale_statement,
         )
+
+    def as_time_bound(self, claim: Claim) -> Claim:
+        """The claim dated and flagged as a statement true at its sources' date (a milestone as
+        the sources announced it)."""
+        limit, dated = self.audience.stale_after_months, claim.dated
+        stale = bool(limit is not None and dated and months_between(dated, self.dossier.dossier.date) > limit)
+        return replace(claim, time_bound=True, stale_statement=stale, stale=claim.stale or stale)
 
     def below_bar_and_omitted(self, claim: Claim) -> bool:
         return claim.unconfirmed and self.audience.below_min_reliability == "omit"
@@ -357,7 +528,7 @@ class _Claims:
     def omitted_grounds(self, claim: Claim) -> tuple[Claim, ...]:
         """For a question or recommendation under an 'omit' profile, the claims it rests on that are omitted."""
         item = claim.item
-        if self.audience.below_min_reliability != "omit" or not isinstance(item, Question | Recommendation):
+        if self.audience.below_min_reliability != "omit" or not isinstance(item, Question | Recommendation | Judgement):
             return ()
         grounds = (self.claim(self.items[ref], with_rivals=False) for ref in item.rests_on if ref in self.items)
         return tuple(ground for ground in grounds if self.below_bar_and_omitted(ground))
@@ -416,11 +587,34 @@ def _text_of(item: Item) -> str:
         return item.title
     if isinstance(item, Event):
         return item.event
+    if isinstance(item, Judgement):
+        return item.judgement
     return item.question
 
 
+def same_time(a: str | None, b: str | None) -> bool:
+    """Whether two as-of dates may name the same time: equal, one within the other ("2024" and
+    "2024-10"), or either undated (an undated figure cannot be placed in a series)."""
+    if a is None or b is None:
+        return True
+    first, second = a.split("-"), b.split("-")
+    shorter = min(len(first), len(second))
+    return first[:shorter] == second[:shorter]
+
+
+def recency(figure: Figure) -> tuple[int, int, int]:
+    """Sort key putting the newest figure of a series last: a bare year counts as its December, a
+    month as its last day (as ``months_between`` does); an undated figure sorts first."""
+    if figure.as_of is None:
+        return (0, 0, 0)
+    parts = [int(part) for part in figure.as_of.split("-")]
+    return (parts[0], parts[1] if len(parts) > 1 else 12, parts[2] if len(parts) > 2 else 31)
+
+
 def rival_facts(facts: Sequence[Fact]) -> dict[str, list[str]]:
-    """For each fact, the facts that disagree with it: declared, or same measure with another value."""
+    """For each fact, the facts that disagree with it: declared, or another value for the same
+    measure at the same time.  Figures of one measure at different ``as_of`` dates are a series
+    (the newest is current, the older ones history), not a disagreement."""
     rivals: dict[str, list[str]] = {fact.id: [] for fact in facts}
 
     def link(a: str, b: str) -> None:
@@ -439,7 +633,11 @@ def rival_facts(facts: Sequence[Fact]) -> dict[str, list[str]]:
     for entries in by_measure.values():
         for index, (fact, figure) in enumerate(entries):
             for other_fact, other_figure in entries[index + 1 :]:
-                if other_fact.id != fact.id and other_figure.value != figure.value:
+                if (
+                    other_fact.id != fact.id
+                    and other_figure.value != figure.value
+                    and same_time(figure.as_of, other_figure.as_of)
+                ):
                     link(fact.id, other_fact.id)
     return rivals
 
@@ -483,8 +681,9 @@ def _programme_rows(claims: _Claims) -> tuple[tuple[ProgrammeRow, ...], tuple[Co
                 if figure.measure == measure
             ]
             admitted = [(claim, figure) for claim, figure in candidates if claims.admitted(claim)]
-            # The best-graded source fills the cell; disagreements are listed in their own section.
-            admitted.sort(key=lambda pair: pair[0].grade)
+            # The newest figure fills the cell (older ones are history), at one date the best-graded
+            # source; disagreements are listed in their own section.
+            admitted.sort(key=lambda pair: (tuple(-part for part in recency(pair[1])), pair[0].grade))
             cells[column.field] = admitted[0][1] if admitted else None
             if admitted and admitted[0][0].id not in {c.id for c in cited}:
                 cited.append(admitted[0][0])
@@ -563,10 +762,11 @@ def _section_view(
     else:
         chosen = [f for f in dossier.facts if section.tags and _has_tag(f.tags, section.tags)]
     events = [e for e in dossier.timeline if _has_tag(e.tags, section.tags)]
+    merged_events = _merge_events(claims.select(events))
     view = SectionView(
         section,
         facts=claims.select(chosen),
-        events=claims.select(events),
+        events=merged_events,
         comparisons=_comparisons(claims, section.measures),
         threats=_tagged(shared["threats"], section.tags),
         divergences=_tagged(shared["divergences"], section.tags),
@@ -574,6 +774,7 @@ def _section_view(
         questions=shared["questions"],
         programmes=rows,
         progress=tuple(row for row in rows if row.progress),
+        watch=_watch(claims, section, merged_events) if section.kind == "watch" else (),
     )
     content = KIND_CONTENT.get(section.kind)
     if content is None or any(getattr(view, name) for name in content):
@@ -588,6 +789,10 @@ def _section_view(
         reason = claims.why_empty(candidates, "claim", "claims") if candidates else "it names no measure and no facts"
     elif section.kind == "timeline":
         reason = claims.why_empty(events, "event", "events") if events else f"no event has its tags ({tags})"
+    elif section.kind == "watch":
+        reason = "no event or deadline figure is dated after the sources that state it" + (
+            f" among those with its tags ({tags})" if tags else ""
+        )
     elif section.kind in ("threats", "divergences"):
         listed: Sequence[ThreatPerception | Divergence] = (
             dossier.threats if section.kind == "threats" else dossier.divergences
@@ -637,22 +842,116 @@ def _all_claims(brief_parts: Iterable[Iterable[Claim]]) -> list[Claim]:
     return found
 
 
+def _event_key(claim: Claim) -> str:
+    """What makes two timeline entries one: their date and their words, case and spacing aside."""
+    item = claim.item
+    date = item.date if isinstance(item, Event) else ""
+    return date + "|" + " ".join(claim.text.lower().split()).rstrip(".")
+
+
+def _merge_events(events: tuple[Claim, ...]) -> tuple[Claim, ...]:
+    """One entry per event: entries with the same date and words, or declared ``same_as`` one
+    another, become one entry with every citation (and each distinct wording once)."""
+    by_id = {claim.id: claim for claim in events}
+
+    def root(claim: Claim) -> Claim:
+        seen = {claim.id}
+        while isinstance(claim.item, Event) and claim.item.same_as in by_id and claim.item.same_as not in seen:
+            claim = by_id[claim.item.same_as]
+            seen.add(claim.id)
+        return claim
+
+    groups: dict[str, list[Claim]] = {}
+    for claim in events:
+        groups.setdefault(_event_key(root(claim)), []).append(claim)
+    merged = []
+    for group in groups.values():
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        texts = list(dict.fromkeys(claim.text for claim in group))
+        unique = {(cite.source.id, cite.locator): cite for claim in group for cite in claim.cites}
+        merged.append(
+            replace(
+                group[0],
+                id="+".join(claim.id for claim in group),
+                text=" ".join(texts),
+                cites=tuple(unique.values()),
+                grade=min(claim.grade for claim in group),
+                unconfirmed=any(claim.unconfirmed for claim in group),
+            )
+        )
+    return tuple(merged)
+
+
+def _watch(claims: _Claims, section: Section, events: tuple[Claim, ...]) -> tuple[WatchItem, ...]:
+    """Deadlines and milestones: timeline entries dated after the sources that announce them, and
+    deadline figures (years) no such entry already gives; passed or still to come at the brief's date."""
+    brief_date = claims.dossier.dossier.date
+    dated_sources = [source.date for source in claims.dossier.sources if source.date]
+    found: list[tuple[str, Claim]] = []
+    for claim in events:
+        item = claim.item
+        if isinstance(item, Event) and claim.dated and date_start(item.date) > date_end(claim.dated):
+            found.append((item.date, claim))
+    for fact in claims.dossier.facts:
+        if not _has_tag(fact.tags, section.tags):
+            continue
+        for figure in fact.figures:
+            if not (figure.deadline and is_calendar(figure)):
+                continue
+            year = f"{int(figure.value):04d}"
+            sources = {cite.source for cite in fact.cites}
+            given = any(
+                date[:4] == year and sources & {cite.source.id for cite in claim.cites} for date, claim in found
+            )
+            claim = claims.claim(fact, with_rivals=False)
+            if not given and claims.admitted(claim):
+                found.append((year, claim))
+    found.sort(key=lambda pair: date_start(pair[0]))
+    return tuple(
+        WatchItem(
+            date,
+            claim,
+            is_passed(date, brief_date),
+            any(date_end(source) > date_end(date) for source in dated_sources),
+            claim.dated,
+            claims.as_time_bound(claim).stale_statement,
+        )
+        for date, claim in found
+    )
+
+
+def _recommendations(claims: _Claims) -> tuple[Claim, ...]:
+    """The audience's recommendations, of its priorities and addressees, most urgent first
+    (the dossier's order within one priority)."""
+    audience = claims.audience
+    chosen = [
+        r
+        for r in claims.dossier.recommendations
+        if audience.id in r.audiences
+        and r.priority in audience.priorities
+        and (not audience.addressees or r.addressee in audience.addressees)
+    ]
+    chosen.sort(key=lambda r: PRIORITY_ORDER[r.priority])
+    return claims.select(chosen)
+
+
 def select_for_audience(dossier: Dossier, audience: Audience) -> Brief:
     """The brief ``audience`` gets from ``dossier``: a pure function, no I/O."""
     claims = _Claims(dossier, audience)
     shared = {
         "threats": claims.select(dossier.threats),
         "divergences": claims.select(dossier.divergences),
-        "recommendations": claims.select(
-            r for r in dossier.recommendations if audience.id in r.audiences and r.priority in audience.priorities
-        ),
+        "recommendations": _recommendations(claims),
         "questions": claims.select(q for q in dossier.questions if audience.id in q.audiences),
     }
     rows, columns = _programme_rows(claims)
     views = [_section_view(claims, section, shared, rows) for section in audience.sections]
     shown = tuple(view for view in views if view.empty_reason is None)
     key_points = claims.select(claims.items[ref] for ref in audience.key_points if ref in claims.items)
-    parts: list[Iterable[Claim]] = [key_points]
+    judgements = claims.select(j for j in dossier.judgements if audience.id in j.audiences)
+    parts: list[Iterable[Claim]] = [judgements, key_points]
     for view in shown:
         for name in KIND_CONTENT.get(view.kind) or tuple(sorted({n for c in KIND_CONTENT.values() for n in c})):
             value = getattr(view, name)
@@ -660,10 +959,17 @@ def select_for_audience(dossier: Dossier, audience: Audience) -> Brief:
                 parts.extend(comparison.claims for comparison in value)
             elif name in ("programmes", "progress"):
                 parts.append(row.claim for row in value if row.claim)
+            elif name == "watch":
+                parts.append(entry.claim for entry in value)
             else:
                 parts.append(value)
     shown_claims = _all_claims(parts)
     cited = {cite.source.id for claim in shown_claims for cite in claim.cites}
+    limit = audience.stale_after_months
+    latest = newest(source.date for source in dossier.sources if source.id in cited)
+    stale_figures = any(
+        is_stale(figure, dossier.dossier.date, limit) for claim in shown_claims for figure in claim.figures
+    )
     return Brief(
         info=dossier.dossier,
         audience=audience,
@@ -677,8 +983,14 @@ def select_for_audience(dossier: Dossier, audience: Audience) -> Brief:
         questions=shared["questions"],
         sources=tuple(source for source in dossier.sources if source.id in cited),
         withheld=tuple(claims.withheld.values()),
-        has_stale_figures=any(claim.stale for claim in shown_claims),
+        has_stale_figures=stale_figures,
         empty_sections=tuple(view for view in views if view.empty_reason is not None),
         programme_columns=columns,
         dropped=tuple(claims.dropped.values()),
+        judgements=judgements,
+        has_stale_statements=any(claim.stale_statement for claim in shown_claims)
+        or any(entry.stale for view in shown for entry in view.watch),
+        newest_source=latest,
+        past_cutoff=bool(limit is not None and latest and months_between(latest, dossier.dossier.date) > limit),
+        terms=tuple(dossier.terms),
     )

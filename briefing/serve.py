@@ -33,10 +33,9 @@ from typing import Any
 import jinja2
 
 from .errors import BriefingError, UnknownAudienceError
-from .pipeline import Charts, choose_audiences, font_folder, load_with_templates, render_brief
+from .pipeline import Charts, LoadedDossier, choose_audiences, edition_stem, font_folder, load, render_brief
 from .render_html import TemplateSet, render_html
-from .schema import Dossier
-from .select import select_for_audience
+from .select import Brief, select_for_audience
 
 RELOAD_SCRIPT = """<script>
 (function () {{
@@ -63,8 +62,26 @@ class Preview:
     watcher_error: str | None = None  # set once the watcher has stopped: edits no longer rebuild
     build_seconds: float = 0.0
     changed: threading.Condition = field(default_factory=threading.Condition)
-    _loaded: tuple[Dossier, TemplateSet] | None = None
+    _loaded: LoadedDossier | None = None
     _env: jinja2.Environment | None = None
+    # Editions to show (``--lang``); none: the original.  A page is named like its file,
+    # without the dossier id: "industry", "industry.pl".
+    languages: Sequence[str] = ()
+
+    def _briefs(self, loaded: LoadedDossier, names: Sequence[str]) -> list[tuple[str, Brief]]:
+        """(page name, brief) of each audience and language asked for."""
+        from .i18n import choose_languages, use_language
+
+        dossier = loaded.dossier
+        chosen = []
+        for language in choose_languages(dossier.dossier.editions, tuple(self.languages)):
+            edition = loaded.edition(language).dossier
+            for audience in choose_audiences(dossier, names):
+                name = edition_stem(dossier, audience.id, language).removeprefix(f"{dossier.dossier.id}-")
+                with use_language(language):
+                    brief = select_for_audience(edition, edition.audiences[dossier.audiences.index(audience)])
+                chosen.append((name, brief))
+        return chosen
 
     def rebuild(self, changed: Sequence[tuple[str, Path]] = ()) -> None:
         """Build again.  ``changed`` lists (kind, path) from the watcher: when only templates
@@ -74,17 +91,16 @@ class Preview:
         files_came_or_went = any(kind != "modified" for kind, _ in changed)
         try:
             if data_changed or self._loaded is None:
-                self._loaded = load_with_templates(self.data_dir, TemplateSet(overrides=self.overrides))
+                self._loaded = load(self.data_dir, TemplateSet(overrides=self.overrides))
                 self._env = None
-            dossier, templates = self._loaded
+            templates = self._loaded.templates
             if self._env is None or files_came_or_went:
                 # A new file may shadow a template already compiled: start from a fresh environment.
                 self._env = templates.environment()
             pages = {}
-            for audience in choose_audiences(dossier, self.audiences):
-                brief = select_for_audience(dossier, audience)
+            for name, brief in self._briefs(self._loaded, self.audiences):
                 charts = {"draw": Charts(brief, font_folder(templates))}
-                pages[audience.id] = render_html(brief, templates, "html", charts, env=self._env)
+                pages[name] = render_html(brief, templates, "html", charts, env=self._env)
             error, failure = None, None
         except BriefingError as problem:
             self._loaded = None
@@ -111,11 +127,15 @@ class Preview:
         return self.watcher_error + (f"\n\nThe last build also failed:\n{self.error}" if self.error else "")
 
     def pdf(self, audience_id: str) -> bytes:
-        # The last good build's dossier, if there is one: the page the PDF is linked from.
-        loaded = self._loaded or load_with_templates(self.data_dir, TemplateSet(overrides=self.overrides))
-        dossier, templates = loaded
-        (audience,) = choose_audiences(dossier, [audience_id])
-        rendered = render_brief(select_for_audience(dossier, audience), templates, ["pdf"], Path("."), audience.id)
+        return self.document(audience_id, "pdf")
+
+    def document(self, audience_id: str, output_format: str) -> bytes:
+        """The brief as a PDF or Word file, rendered on request (each takes seconds, so not on every save)."""
+        # The last good build's dossier, if there is one: the page the file is linked from.
+        loaded = self._loaded or load(self.data_dir, TemplateSet(overrides=self.overrides))
+        audience = audience_id.split(".")[0]
+        (brief,) = [brief for name, brief in self._briefs(loaded, [audience]) if name == audience_id]
+        rendered = render_brief(brief, loaded.templates, [output_format], Path("."), audience_id)
         return rendered.files[0].data
 
 
@@ -137,13 +157,28 @@ pre{{background:#fff4ec;border-left:5px solid #8a3b00;padding:1rem;white-space:p
 
 def _index_page(preview: Preview) -> str:
     links = "".join(
-        f'<li><a href="/{name}.html">{html.escape(name)}</a> · <a href="/{name}.pdf">PDF</a></li>'
+        f'<li><a href="/{name}.html">{html.escape(name)}</a> · <a href="/{name}.pdf">PDF</a>'
+        f' · <a href="/{name}.docx">Word</a></li>'
         for name in preview.pages
     )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Brief preview</title></head>
 <body><main><h1>Brief preview</h1><ul>{links}</ul></main>
 {RELOAD_SCRIPT.format(generation=preview.generation)}</body></html>"""
+
+
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _document_request(path: str, pages: dict[str, str]) -> tuple[str, str] | None:
+    """(audience, format) for a request such as ``/industry.pdf`` or ``/industry.docx``."""
+    name, dot, extension = path[1:].rpartition(".")
+    if dot and extension in DOCUMENT_TYPES and name in pages:
+        return name, extension
+    return None
 
 
 # Sent with every response: no other site may frame, embed or sniff what the preview serves.
@@ -196,9 +231,11 @@ def make_handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPRe
                 self.send_header(name, value)
             super().end_headers()
 
-        def _send(self, status: HTTPStatus, body: bytes, content_type: str) -> None:
+        def _send(self, status: HTTPStatus, body: bytes, content_type: str, download: str | None = None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            if download:
+                self.send_header("Content-Disposition", f'attachment; filename="{download}"')
             self.send_header("Content-Length", str(len(body)))
             if content_type.startswith("text/html"):
                 self.send_header("Content-Security-Policy", PAGE_POLICY)
@@ -226,9 +263,13 @@ def make_handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPRe
             elif path.endswith(".html") and path[1:-5] in pages:
                 page = pages[path[1:-5]].replace("</body>", RELOAD_SCRIPT.format(generation=generation) + "</body>")
                 self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
-            elif path.endswith(".pdf") and path[1:-4] in pages:
+            elif (found := _document_request(path, pages)) is not None:
+                name, output_format = found
                 try:
-                    self._send(HTTPStatus.OK, preview.pdf(path[1:-4]), "application/pdf")
+                    data = preview.document(name, output_format)
+                    # A Word file is saved, not shown; its name is an audience id (a slug), safe in a header.
+                    download = f"{name}.docx" if output_format == "docx" else None
+                    self._send(HTTPStatus.OK, data, DOCUMENT_TYPES[output_format], download)
                 except BriefingError as problem:
                     body = _error_page(str(problem), generation).encode()
                     self._send(HTTPStatus.INTERNAL_SERVER_ERROR, body, "text/html; charset=utf-8")
@@ -353,13 +394,14 @@ def serve(
     on_ready: Any,
     on_build: Any,
     on_watch_failed: WatchFailed,
+    languages: Sequence[str] = (),
 ) -> None:
     """Serve the preview until interrupted (Ctrl-C); the caller reports through the callbacks.
 
     An unknown audience raises ``UnknownAudienceError`` before anything is served, as for
     ``generate brief``; any other problem in the dossier is shown in the page, to be fixed.
     """
-    preview = Preview(data_dir, overrides, audiences)
+    preview = Preview(data_dir, overrides, audiences, languages=languages)
     preview.rebuild()
     if isinstance(preview.failure, UnknownAudienceError):
         raise preview.failure

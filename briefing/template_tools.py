@@ -148,6 +148,8 @@ def template_reference(templates: TemplateSet | None = None) -> str:
         *[f"| `{name}` | `{kind}` | {what} |" for name, kind, what in context],
         "",
         "In a section template (`sections/<kind>.html`) `view` is the `SectionView` being drawn.",
+        "`base.html` sets `terms = brief.term_expander()`: `terms.expand(text)` returns the text escaped,",
+        "with each abbreviation of the dossier's `terms` spelt out where it is first used.",
         "",
         "## Filters (besides Jinja2's own)",
         "",
@@ -167,12 +169,14 @@ def template_reference(templates: TemplateSet | None = None) -> str:
         select.Cite,
         select.ProgrammeRow,
         select.Comparison,
+        select.WatchItem,
         render_html.Notes,
     ):
         lines += _describe_class(cls)
     lines += [
         "The data types (`Audience`, `Section`, `DossierInfo`, `Source`, `Fact`, `Figure`, `ThreatPerception`,",
-        "`Divergence`, `Recommendation`, `Event`, `Question`) are the models in `briefing/schema.py`;",
+        "`Divergence`, `Recommendation`, `Event`, `Question`, `Judgement`, `Term`) are the models in",
+        "`briefing/schema.py`;",
         "a `Claim`'s `item` is one of them.",
         "",
         "## Blocks of `base.html`",

@@ -143,6 +143,7 @@ def check_references(
         "recommendations": dossier.recommendations,
         "timeline": dossier.timeline,
         "questions": dossier.questions,
+        "judgements": dossier.judgements,
     }
     item_ids: dict[str, DataPath] = {}
     for key, items in item_lists.items():
@@ -209,6 +210,7 @@ def check_references(
                 report(("facts", index, "conflicts_with", ref_index), "a fact cannot conflict with itself")
 
     _check_vocabularies(dossier, report)
+    _check_reader_fields(dossier, report, exists)
     measures = {figure.measure for fact in dossier.facts for figure in fact.figures}
     used_tags = {tag for items in item_lists.values() for item in items for tag in getattr(item, "tags", [])}
 
@@ -249,6 +251,8 @@ def check_references(
 def _check_vocabularies(dossier: Dossier, report: Callable[[DataPath, str], None]) -> None:
     """Threat levels and the programme table's fields must be declared in dossier.yaml."""
     info = dossier.dossier
+    if "id" not in info.model_fields_set:
+        return  # dossier.yaml's header did not validate (already reported): nothing declared to check against
     levels = getattr(info, "threat_levels", None) or {}
     if levels:
         for index, threat in enumerate(dossier.threats):
@@ -274,6 +278,34 @@ def _check_vocabularies(dossier: Dossier, report: Callable[[DataPath, str], None
             if key not in details:
                 where = "; declare it under dossier.programme_table.details"
                 report(("programmes", index, "details", key), f"unknown detail {key!r}{where}{_suggest(key, details)}")
+
+
+def _check_reader_fields(dossier: Dossier, report: Callable[[DataPath, str], None], exists: set[str]) -> None:
+    """Merged timeline entries, profiles' addressee filters and the terms list."""
+    event_ids = {event.id for event in dossier.timeline}
+    for index, event in enumerate(dossier.timeline):
+        if event.same_as is None:
+            continue
+        if event.same_as == event.id:
+            report(("timeline", index, "same_as"), "an event cannot be the same as itself")
+        elif event.same_as not in event_ids and event.same_as not in exists:
+            suggestion = _suggest(event.same_as, event_ids)
+            report(("timeline", index, "same_as"), f"unknown event {event.same_as!r}{suggestion}")
+    addressees = {rec.addressee for rec in dossier.recommendations}
+    for index, audience in enumerate(dossier.audiences):
+        for entry, addressee in enumerate(audience.addressees):
+            if addressee not in addressees:
+                known = "; ".join(sorted(addressees)) or "none"
+                report(
+                    ("audiences", index, "addressees", entry),
+                    f"no recommendation is addressed to {addressee!r}{_suggest(addressee, addressees)}; "
+                    f"addressees in the dossier: {known}",
+                )
+    seen: set[str] = set()
+    for index, term in enumerate(dossier.terms):
+        if term.term in seen:
+            report(("terms", index, "term"), f"the term {term.term!r} is listed twice")
+        seen.add(term.term)
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:

@@ -90,8 +90,8 @@ def test_vocabularies_and_programme_table_are_validated(
     dossier = make_dossier()
     level = dossier.edit(
         "threats.yaml",
-        "    level: concern\n    statement: >-\n      President",
-        "    level: rising\n    statement: >-\n      President",
+        "    level: concern\n    # The news report is the only source",
+        "    level: rising\n    # The news report is the only source",
     )
     done = dossier.edit("dossier.yaml", "      done: delivered\n", "      done: delivred\n")
     detail = dossier.edit(
@@ -112,8 +112,8 @@ def test_a_declared_level_prints_its_label(
     dossier = make_dossier()
     dossier.edit(
         "threats.yaml",
-        "    level: concern\n    statement: >-\n      President",
-        "    level: rising\n    statement: >-\n      President",
+        "    level: concern\n    # The news report is the only source",
+        "    level: rising\n    # The news report is the only source",
     )
     dossier.edit("dossier.yaml", "    concern: Concern\n", "    concern: Concern\n    rising: Rising concern\n")
     out = tmp_path / "out"

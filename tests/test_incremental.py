@@ -125,7 +125,7 @@ def _imported(args: list[str], cache: Path) -> set[str]:
 
 def test_heavy_renderers_are_imported_only_when_rendering(dossier: Path, tmp_path: Path) -> None:
     cache, out = tmp_path / "cache", tmp_path / "out"
-    heavy = {"weasyprint", "matplotlib"}
+    heavy = {"weasyprint"}  # the charts are drawn without a plotting library
     assert not heavy & _imported(["--help"], cache)
     assert not heavy & _imported(["check", "--data", str(dossier)], cache)
     build = ["brief", "-a", "industry", "--data", str(dossier), "--out", str(out)]

@@ -410,3 +410,49 @@ def test_a_password_in_the_settings_file_is_an_error_with_its_line(tmp_path: Pat
 def test_the_shipped_settings_file_is_valid() -> None:
     settings = mail.load_settings(DATA / "distribution" / "smtp.yaml", {}, need_password=False)
     assert settings.host.endswith("example.org") and settings.security in {"starttls", "ssl"}
+
+
+def test_a_recipient_who_asks_for_word_gets_a_stamped_docx_too(server: tuple[Mailbox, int], run: Run) -> None:
+    """distribute stays PDF-only unless the list asks for ``docx``; then the Word copy's header carries the stamp."""
+    import docx
+
+    mailbox, _ = server
+    wanting_word = {**RECIPIENTS[0], "copies": 1, "formats": ["pdf", "docx"]}
+    run.write_list([wanting_word, RECIPIENTS[-1]])
+
+    result = run.cli("--send")
+
+    assert result.exit_code == 0, result.output
+    rows = run.manifest()
+    assert [Path(row["file"]).suffix for row in rows] == [".pdf", ".docx", ".pdf"]
+    word_row = rows[1]
+    assert word_row["pages"] == ""
+    copy = run.out / word_row["file"]
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == word_row["sha256"]
+    document = docx.Document(str(copy))
+    header_text = "\n".join(p.text for p in document.sections[0].header.paragraphs)
+    line = f"Prepared for {wanting_word['name']}, {wanting_word['organisation']} — copy 1 of 1"
+    assert line in header_text
+    assert line in "\n".join(p.text for p in document.sections[0].first_page_header.paragraphs)
+    assert wanting_word["name"] in document.core_properties.comments
+
+    attachments = {
+        part.get_filename(): part.get_content_type()
+        for message in mailbox.received
+        for part in message.iter_attachments()
+    }
+    assert attachments[Path(word_row["file"]).name] == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    assert len(mailbox.received) == 3  # one message per copy and format
+
+
+def test_an_unknown_copy_format_is_refused_with_its_line(run: Run) -> None:
+    run.write_list([{**RECIPIENTS[0], "formats": ["pdf", "odt"]}])
+
+    result = run.cli()
+
+    assert result.exit_code == 1
+    assert "recipients.yaml:" in result.output
+    assert "formats" in result.output
+    assert not run.out.exists()

@@ -297,3 +297,25 @@ def test_the_content_security_policy_lets_the_preview_work_in_a_browser(server: 
         assert page.locator("h1").first.inner_text()
         browser.close()
     assert complaints == []
+
+
+def test_the_word_file_is_linked_and_served_with_the_same_protections(server: Server) -> None:
+    import io
+    import zipfile
+
+    status, _, index = server.get("/", server.host())
+    assert status == 200
+    assert b'href="/industry.docx"' in index
+
+    status, headers, body = server.get("/industry.docx", server.host("localhost"))
+    assert status == 200
+    assert headers["content-type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert headers["content-disposition"] == 'attachment; filename="industry.docx"'
+    assert headers["x-content-type-options"] == "nosniff"
+    with zipfile.ZipFile(io.BytesIO(body)) as package:
+        assert "word/document.xml" in package.namelist()
+        assert "word/footnotes.xml" in package.namelist()
+
+    status, _, body = server.get("/industry.docx", {"Host": "evil.example"})
+    assert status == 403
+    assert not body.startswith(b"PK")

@@ -1,0 +1,98 @@
+"""What a reader gets by copying text out of a PDF brief (poppler's pdftotext, as a viewer copies).
+
+A footnote call must never run into the figure or word before it ("India in 2024" with call 6
+must not copy as "2024.6", nor "K2PL" with call 6 as "K2PL6"), and hyphenation must never split
+a name or capitalised word at a line end ("By-dgoszcz", "Po-land").  Checked on every brief of
+the shipped dossier and of the fictional test dossier.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+from conftest import run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+# The character WeasyPrint puts where it hyphenates a word (CSS hyphenate-character: auto).
+AUTO_HYPHEN = "\u2010"
+
+
+@pytest.fixture(scope="module")
+def pdfs(shipped_briefs: Any, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    out = tmp_path_factory.mktemp("fictional-pdfs")
+    fictional = ROOT / "tests" / "fixtures" / "fictional"
+    result = run_cli("brief", "--audience", "all", "--format", "pdf", "--data", fictional, "--out", out)
+    assert result.exit_code == 0, result.output
+    found = sorted(shipped_briefs.out.glob("*.pdf")) + sorted(out.glob("*.pdf"))
+    assert len(found) >= 6
+    return found
+
+
+def _copied(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed: run 'bash scripts/setup.sh --test' to install it")
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _footnote_calls(path: Path) -> list[tuple[str, str]]:
+    """Each footnote call in the pages' drawing order, as (text drawn just before it, call).
+
+    A call is a run of digits set smaller than the text before it and raised above its
+    baseline; what precedes it is what a reader selecting the figure would copy with it."""
+    calls: list[tuple[str, str]] = []
+    for page in pypdf.PdfReader(path).pages:
+        runs: list[tuple[str, float, float]] = []  # text, size, baseline y
+
+        def visit(text: str, cm: Any, tm: Any, font: Any, size: float, runs: list[Any] = runs) -> None:
+            if text:
+                scale = abs(tm[3] * cm[3]) or 1.0
+                runs.append((text, size * scale, tm[5] * cm[3] + cm[5]))
+
+        page.extract_text(visitor_text=visit)
+        for (before, size, y), (text, call_size, call_y) in itertools.pairwise(runs):
+            call = text.strip("\u202f ")
+            if call.isdigit() and call_size < 0.85 * size and call_y > y + 0.5 and before.strip():
+                calls.append((before + text[: len(text) - len(text.lstrip("\u202f "))], call))
+    return calls
+
+
+def test_footnote_calls_are_found(pdfs: list[Path]) -> None:
+    """The check below can fail: every brief has footnote calls for it to look at."""
+    for path in pdfs:
+        assert len(_footnote_calls(path)) >= 5, f"{path.name}: footnote calls not found"
+
+
+def test_no_footnote_call_is_copied_joined_to_the_word_before_it(pdfs: list[Path]) -> None:
+    joined = []
+    for path in pdfs:
+        copied = _copied(path)
+        for before, call in _footnote_calls(path):
+            word = before.split()[-1][-12:]
+            # In the drawing (what a viewer's selection holds) and in pdftotext's copy.
+            if not before[-1:].isspace() or re.search(re.escape(word) + call + r"(?!\d)", copied):
+                joined.append(f"{path.name}: {word!r} + call {call}")
+    assert not joined, "footnote calls copied as part of the word before them:\n" + "\n".join(joined[:20])
+
+
+def test_no_name_or_capitalised_word_is_hyphenated_at_a_line_end(pdfs: list[Path]) -> None:
+    broken = []
+    for path in pdfs:
+        text = _copied(path)
+        # The start of the broken word, at the line end (the rest may follow on another line than
+        # the next one where pdftotext reads columns): a name starts with a capital letter.
+        for match in re.finditer(rf"(\w+){AUTO_HYPHEN}\n", text):
+            if any(c.isupper() or c.isdigit() for c in match.group(1)):
+                broken.append(f"{path.name}: {match.group(1)}{AUTO_HYPHEN}")
+    assert not broken, "names split by hyphenation:\n" + "\n".join(broken)
+
+
+def test_hyphenation_still_works_for_ordinary_words(pdfs: list[Path]) -> None:
+    """The counterpart: ordinary words are still hyphenated (the check above is not vacuous)."""
+    assert any(re.search(rf"[a-z]{AUTO_HYPHEN}\n", _copied(path)) for path in pdfs)

@@ -1,0 +1,390 @@
+"""Editions in Polish and Korean: catalogues, locale formatting, translation files, lang marking.
+
+The fictional dossier (tests/fixtures/fictional) is copied, declares ``languages: [en, pl, ko]``
+and gets the fictional translations in tests/fixtures/fictional-translations/ (Polish: all of
+it; Korean: the water ministry's brief).  Briefs are built through the command line and read
+back with pypdf.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from click.testing import Result
+
+from briefing import i18n
+from briefing.i18n import format_partial_date, number_difference, stated_numbers
+
+REPO = Path(__file__).resolve().parent.parent
+FICTIONAL = REPO / "tests" / "fixtures" / "fictional"
+TRANSLATIONS = REPO / "tests" / "fixtures" / "fictional-translations"
+LOCALE = REPO / "briefing" / "locale"
+DOSSIER_ID = "orm-strait-treaty"
+AUDIENCES = ("assembly", "ferry-board", "water-ministry")
+
+
+def copy_fictional(
+    root: Path, languages: str | None = "[en, pl, ko]", translations: tuple[str, ...] = ("pl", "ko")
+) -> Path:
+    data = root / "data"
+    shutil.copytree(FICTIONAL, data)
+    if languages:
+        dossier = data / "dossier.yaml"
+        text = dossier.read_text(encoding="utf-8")
+        dossier.write_text(text.replace("  language: en\n", f"  language: en\n  languages: {languages}\n", 1), "utf-8")
+    if translations:
+        (data / "translations").mkdir()
+        for language in translations:
+            shutil.copy(TRANSLATIONS / f"{language}.yaml", data / "translations" / f"{language}.yaml")
+    return data
+
+
+def pdf_text(path: Path) -> str:
+    """The text of every page, line-end hyphenation undone, white space (no-break too) as one space."""
+    raw = "\n".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+    raw = re.sub(r"[\u00ad\u2010-]\n(?=[^\W\d_])", "", raw).replace("\u00ad", "")
+    return re.sub(r"\s+", " ", raw)
+
+
+def pdf_language(path: Path) -> str:
+    return str(pypdf.PdfReader(path).trailer["/Root"].get("/Lang"))
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory: pytest.TempPathFactory, cli_module: Callable[..., Result]) -> dict[str, Any]:
+    """The Polish edition of every audience and the Korean water ministry brief, built once."""
+    root = tmp_path_factory.mktemp("editions")
+    data = copy_fictional(root)
+    out = root / "briefs"
+    polish = cli_module("brief", "-a", "all", "--lang", "pl", "--data", data, "--out", out)
+    korean = cli_module("brief", "-a", "water-ministry", "--lang", "ko", "--data", data, "--out", out)
+    return {"data": data, "out": out, "pl": polish, "ko": korean}
+
+
+@pytest.fixture(scope="module")
+def cli_module() -> Callable[..., Result]:
+    from conftest import run_cli
+
+    return run_cli
+
+
+# ---------------------------------------------------------------------------
+# Locale formatting and reading numbers back
+# ---------------------------------------------------------------------------
+
+
+def test_dates_are_written_in_each_language() -> None:
+    assert format_partial_date("2026-11-22", "pl") == "22 listopada 2026"
+    assert format_partial_date("2024-10", "pl") == "październik 2024"  # a month alone: nominative
+    assert format_partial_date("2026-11-22", "ko") == "2026년 11월 22일"
+    assert format_partial_date("2024-10", "ko") == "2024년 10월"
+    assert format_partial_date("2024-10-31", "en") == "31 October 2024"
+    assert format_partial_date("2024", "pl") == "2024"
+
+
+def test_numbers_are_written_in_each_language() -> None:
+    assert i18n.format_number(16.6, "pl") == "16,6"
+    assert i18n.format_number(10000, "pl") == "10\u00a0000"
+    assert i18n.format_number(1000, "pl") == "1000"  # CLDR groups Polish numbers from five digits
+    assert i18n.format_number(10000, "ko") == "10,000"
+    assert i18n.format_percent(55, "pl") == "55%"
+    assert i18n.figure_text(16.6, "USD billion", "pl", {})[0] == "16,6\u00a0mld\u00a0USD"
+    forms = {"one": "czołg", "few": "czołgi", "many": "czołgów", "other": "czołgu"}
+    assert [i18n.figure_text(n, "tanks", "pl", {"tanks": forms})[0] for n in (1, 3, 180)] == [
+        "1 czołg",
+        "3 czołgi",
+        "180 czołgów",
+    ]
+
+
+def test_numbers_are_read_back_in_each_language() -> None:
+    english = "The $16.6 billion deal of 22 November 2026 covers 1,000 tanks; more may follow in May 2024."
+    polish = (
+        "Umowa o wartości 16,6 mld USD z 22 listopada 2026 r. obejmuje 1000 czołgów; w maju 2024 mogą dojść kolejne."
+    )
+    korean = "2026년 11월 22일 체결된 166억 달러 규모의 계약은 전차 1,000대를 포함하며, 2024년 5월 추가될 수 있다."
+    assert stated_numbers(english, "en") == stated_numbers(polish, "pl") == stated_numbers(korean, "ko")
+    assert number_difference("$16.6 billion", "en", "16,6 mln USD", "pl") is not None
+    assert number_difference("410,000 passengers", "en", "410 000 pasażerów", "pl") is None
+    assert number_difference("the first season", "en", "w 1. sezonie", "pl") is not None
+
+
+# ---------------------------------------------------------------------------
+# The catalogues
+# ---------------------------------------------------------------------------
+
+
+def extracted_msgids(root: Path = REPO) -> set[str]:
+    """Every msgid in the templates and the package, extracted with Babel's API as ``pybabel extract`` does."""
+    with open(root / "babel.cfg", encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    found = set()
+    for _, _, message, _, _ in extract_from_dir(root, method_map, options_map, keywords=keywords):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def untranslated(msgids: set[str], language: str) -> list[str]:
+    with open(LOCALE / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        catalogue = read_po(handle)
+    missing = []
+    for msgid in sorted(msgids):
+        message = catalogue.get(msgid)
+        strings = message.string if message is not None else None
+        texts = strings if isinstance(strings, tuple) else (strings,)
+        if message is None or message.fuzzy or not all(texts):
+            missing.append(msgid)
+    return missing
+
+
+@pytest.mark.parametrize("language", ["pl", "ko"])
+def test_every_string_the_tool_prints_has_a_translation(language: str) -> None:
+    msgids = extracted_msgids()
+    assert len(msgids) > 20
+    assert untranslated(msgids, language) == []
+
+
+def test_a_new_template_string_without_translation_is_caught(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copy(REPO / "babel.cfg", root / "babel.cfg")
+    (root / "briefing").mkdir()
+    (root / "templates" / "sections" / "new-kind.html").write_text('<p>{{ _("A label nobody translated") }}</p>\n')
+    assert untranslated(extracted_msgids(root), "pl") == ["A label nobody translated"]
+
+
+@pytest.mark.parametrize("language", ["pl", "ko"])
+def test_compiled_catalogues_are_up_to_date(language: str) -> None:
+    folder = LOCALE / language / "LC_MESSAGES"
+    with open(folder / "messages.po", "rb") as handle:
+        source = read_po(handle)
+    with open(folder / "messages.mo", "rb") as handle:
+        compiled = read_mo(handle)
+    expected = {m.id: m.string for m in source if m.id and m.string and not m.fuzzy}
+    actual = {m.id: m.string for m in compiled if m.id}
+    assert actual == expected, "run: bash scripts/catalogue.sh"
+
+
+# ---------------------------------------------------------------------------
+# Translation files
+# ---------------------------------------------------------------------------
+
+
+def test_a_translation_stating_other_numbers_is_an_error_at_its_line(
+    tmp_path: Path, cli_module: Callable[..., Result]
+) -> None:
+    data = copy_fictional(tmp_path, "[en, pl]", ("pl",))
+    path = data / "translations" / "pl.yaml"
+    text = path.read_text(encoding="utf-8")
+    # The statement's value starts on the line after the fact's id ("statement: >-").
+    line = text[: text.index("  crossing-and-passengers:")].count("\n") + 2
+    path.write_text(text.replace("410 000", "410 500"), encoding="utf-8")
+    result = cli_module("check", "--data", data)
+    assert result.exit_code == 1
+    assert f"translations/pl.yaml:{line}:16: facts.crossing-and-passengers.statement:" in result.output
+    assert "the original has 410,000 where the translation has 410,500" in result.output
+    built = cli_module("brief", "-a", "assembly", "--lang", "pl", "--data", data, "--out", tmp_path / "out")
+    assert built.exit_code == 1 and not (tmp_path / "out").exists()
+
+
+def test_quotes_ids_and_unknown_items_are_refused_with_file_and_line(
+    tmp_path: Path, cli_module: Callable[..., Result]
+) -> None:
+    data = copy_fictional(tmp_path, "[en, pl]", ("pl",))
+    path = data / "translations" / "pl.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("  treaty-has-held:\n", "  treaty-has-hold:\n", 1)
+    text = text.replace(
+        '      treaty.duration: {text: "25 lat"}\n', '      treaty.duration: {text: "25 lat"}\n    quote: "x"\n'
+    )
+    path.write_text(text, encoding="utf-8")
+    result = cli_module("check", "--data", data)
+    assert result.exit_code == 1
+    assert re.search(
+        r"translations/pl\.yaml:\d+:\d+: facts\.treaty-duration\.quote: never translated: quotes", result.output
+    )
+    assert "unknown fact 'treaty-has-hold' (did you mean 'treaty-has-held'?)" in result.output
+
+
+def test_an_undeclared_language_is_a_usage_error(tmp_path: Path, cli_module: Callable[..., Result]) -> None:
+    data = copy_fictional(tmp_path, "[en, pl]", ("pl",))
+    result = cli_module("brief", "-a", "assembly", "--lang", "de", "--data", data, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "unknown language 'de'" in result.output and "en, pl, all" in result.output
+
+
+def test_a_dossier_without_translations_warns_listing_what_is_untranslated(
+    tmp_path: Path, cli_module: Callable[..., Result]
+) -> None:
+    data = copy_fictional(tmp_path, "[en, pl]", ())
+    result = cli_module("check", "--data", data)
+    assert result.exit_code == 0
+    assert re.search(r"dossier\.yaml:\d+:\d+: dossier\.languages\[1\]: pl: \d+ facts not translated", result.output)
+    assert "treaty-purpose (statement)" in result.output
+    assert cli_module("check", "--strict", "--data", data).exit_code == 1
+    built = cli_module("brief", "-a", "assembly", "--lang", "pl", "--data", data, "--out", tmp_path / "out")
+    assert built.exit_code == 0, built.output
+    pdf = tmp_path / "out" / f"{DOSSIER_ID}-assembly.pl.pdf"
+    assert pdf_language(pdf) == "pl"
+    text = pdf_text(pdf)
+    assert "15 maja 2031" in text  # the brief's date in Polish, though nothing is translated
+    assert_no_english_interface_words(text, data)
+    html = (tmp_path / "out" / f"{DOSSIER_ID}-assembly.pl.html").read_text(encoding="utf-8")
+    # The untranslated statements are marked as English inside the Polish page.
+    assert '<span lang="en">Aldmark pays A$0.35 for each cubic metre delivered.</span>' in html
+
+
+# ---------------------------------------------------------------------------
+# The Polish and Korean briefs, read back
+# ---------------------------------------------------------------------------
+
+
+def english_msgids(language: str) -> list[str]:
+    """The catalogue's English strings whose translation differs (those the brief must not print)."""
+    with open(LOCALE / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        catalogue = read_po(handle)
+    found = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for msgid in ids:
+            if msgid not in strings:
+                found.append(msgid)
+    return found
+
+
+def assert_no_english_interface_words(text: str, data: Path) -> None:
+    import yaml
+
+    # What stays English by design: the sources' own titles and names, and untranslated content.
+    kept = []
+    for source in yaml.safe_load((data / "sources.yaml").read_text(encoding="utf-8"))["sources"]:
+        kept += [source.get(key) for key in ("title", "publisher", "series", "author") if source.get(key)]
+    for words in kept:
+        text = text.replace(re.sub(r"\s+", " ", words), " ")
+    for msgid in english_msgids("pl"):
+        for fragment in re.split(r"%\(\w+\)[sd]|%[sd]", msgid):
+            fragment = fragment.strip(" .,:;()…")
+            if len(fragment) < 3:
+                continue
+            pattern = r"(?<!\w)" + re.escape(fragment).replace(r"\ ", r"\s+") + r"(?!\w)"
+            assert not re.search(pattern, text, re.IGNORECASE), f"English interface text {fragment!r} in a Polish brief"
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_polish_briefs_have_polish_language_dates_numbers_and_words(editions: dict[str, Any], audience: str) -> None:
+    assert editions["pl"].exit_code == 0, editions["pl"].output
+    out: Path = editions["out"]
+    pdf = out / f"{DOSSIER_ID}-{audience}.pl.pdf"
+    html = (out / f"{DOSSIER_ID}-{audience}.pl.html").read_text(encoding="utf-8")
+    assert pdf_language(pdf) == "pl"
+    assert '<html lang="pl"' in html
+    text = pdf_text(pdf)
+    assert "15 maja 2031" in text and "May 2031" not in text
+    assert not re.search(
+        r"\b(January|February|March|April|June|July|August|September|October|November|December)\b", text
+    )
+    assert_no_english_interface_words(text, editions["data"])
+
+
+def shown_figures(data: Path, audience: str, language: str) -> list[Any]:
+    """The figures the brief of ``audience`` in ``language`` shows, with their original texts."""
+    from briefing.pipeline import load
+    from briefing.render_html import TemplateSet
+    from briefing.select import select_for_audience
+
+    loaded = load(data, TemplateSet())
+    edition = loaded.edition(language).dossier
+    index = [a.id for a in loaded.dossier.audiences].index(audience)
+    brief = select_for_audience(edition, edition.audiences[index])
+    originals = {f.id: f for f in loaded.dossier.facts}
+    shown = []
+    # The facts a section of kind "facts" or "comparison" prints (other kinds select facts but show their own items).
+    printed = [view for view in brief.sections if view.kind in ("facts", "comparison")]
+    claims = [*brief.key_points, *(c for view in printed for c in view.facts)]
+    claims += [c for view in brief.sections for comparison in view.comparisons for c in comparison.claims]
+    for claim in claims:
+        if claim.kind == "fact":
+            shown += originals[claim.id].figures
+    return shown
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_every_figure_shown_is_in_its_polish_form(editions: dict[str, Any], audience: str) -> None:
+    text = pdf_text(editions["out"] / f"{DOSSIER_ID}-{audience}.pl.pdf")
+    checked = 0
+    for figure in shown_figures(editions["data"], audience, "pl"):
+        written = re.search(r"\d[\d,]*(?:\.\d+)?", figure.text)
+        if written is None:
+            continue  # written as a word in the source ("six")
+        number = float(written.group().replace(",", ""))
+        polish = i18n.format_number(number, "pl").replace("\u00a0", " ")
+        assert re.search(rf"(?<![\d,]){re.escape(polish)}(?![\d,])", text), f"{polish} ({figure.text}) not in the brief"
+        if "," in written.group() or "." in written.group():
+            assert written.group() not in text, f"English form {written.group()} in a Polish brief"
+        checked += 1
+    assert checked
+
+
+def test_untranslated_text_keeps_its_own_language(editions: dict[str, Any]) -> None:
+    html = (editions["out"] / f"{DOSSIER_ID}-water-ministry.ko.html").read_text(encoding="utf-8")
+    assert '<html lang="ko"' in html
+    # The Korean file leaves the recommendations in English: each is marked as such.
+    assert '<span lang="en">Publish the water accounts every quarter</span>' in html
+    # In attributes and the title a span cannot be: the markers are gone, not printed.
+    assert "\ufdd0" not in html and "\ufdd2" not in html
+
+
+def test_korean_brief_embeds_hangul_that_extracts_as_text(editions: dict[str, Any]) -> None:
+    assert editions["ko"].exit_code == 0, editions["ko"].output
+    pdf = editions["out"] / f"{DOSSIER_ID}-water-ministry.ko.pdf"
+    assert pdf_language(pdf) == "ko"
+    text = pdf_text(pdf)
+    assert "조약은 오름 해협을 가로지르는" in text
+    assert "2031년 5월 15일" in text
+    reader = pypdf.PdfReader(io.BytesIO(pdf.read_bytes()))
+    fonts = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts") or [font]
+            for descendant in descendants:
+                descriptor = descendant.get_object().get("/FontDescriptor")
+                if descriptor is not None and any(
+                    key in descriptor.get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3")
+                ):
+                    fonts.add(str(font.get("/BaseFont")))
+    assert any("KR" in name or "CJK" in name for name in fonts), fonts
+    assert "\ufffd" not in text and "□" not in text
+
+
+def test_editions_are_up_to_date_per_language(tmp_path: Path, cli_module: Callable[..., Result]) -> None:
+    data = copy_fictional(tmp_path, "[en, pl]", ("pl",))
+    out = tmp_path / "out"
+    first = cli_module("brief", "-a", "assembly", "--lang", "all", "--format", "html", "--data", data, "--out", out)
+    assert first.exit_code == 0, first.output
+    assert sorted(path.name for path in out.iterdir()) == [
+        f"{DOSSIER_ID}-assembly.html",
+        f"{DOSSIER_ID}-assembly.pl.html",
+    ]
+    # A change to the Polish translation renders the Polish edition again, and only that.
+    path = data / "translations" / "pl.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Pieniądze i woda", "Finanse i woda"), encoding="utf-8")
+    again = cli_module("brief", "-a", "assembly", "--lang", "all", "--format", "html", "--data", data, "--out", out)
+    assert f"up to date {out / f'{DOSSIER_ID}-assembly.html'}" in again.output
+    assert f"wrote {out / f'{DOSSIER_ID}-assembly.pl.html'}" in again.output
+    assert "Finanse i woda" in (out / f"{DOSSIER_ID}-assembly.pl.html").read_text(encoding="utf-8")
