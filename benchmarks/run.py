@@ -1,8 +1,9 @@
-"""The build benchmark: eight ratios, measured in one run on this machine.
+"""The build benchmark: ten figures, measured in one run on this machine.
 
     .venv/bin/python benchmarks/run.py            # about five minutes on 2 cores
     .venv/bin/python benchmarks/run.py --quick    # one repetition of each (rougher)
     .venv/bin/python benchmarks/run.py --sandbox  # only the sandbox's cost (figure 8)
+    .venv/bin/python benchmarks/run.py --speed    # only figures 9 and 10 (against WeasyPrint; parallel)
 
 Prints a table and the machine it ran on; copy it into benchmarks/README.md.
 Commands run in fresh processes with an empty cache (cold) unless a figure says
@@ -232,10 +233,74 @@ def _print_table(rows: list[tuple[str, str, str, str]]) -> None:
         print("| " + " | ".join(row) + " |")
 
 
+def _final_html(audience: str, folder: Path) -> Path:
+    """The HTML the build hands WeasyPrint for ``audience``'s PDF, written beside the static files
+    it names (so the same fonts and images load)."""
+    from briefing.pipeline import CONTENTS_MIN_PAGES, Charts, font_folder, load, mark_long_words
+    from briefing.render_html import TemplateSet, render_html
+    from briefing.select import select_for_audience
+
+    loaded = load(DATA, TemplateSet())
+    profile = next(a for a in loaded.dossier.audiences if a.id == audience)
+    brief = select_for_audience(loaded.dossier, profile)
+    templates = loaded.templates
+    charts = {"draw": Charts(brief, font_folder(templates))}
+    contents = profile.page_budget > CONTENTS_MIN_PAGES
+    html = render_html(brief, templates, "pdf", charts, show_contents=contents, env=templates.environment(set()))
+    shutil.copytree(templates.default / "static", folder, dirs_exist_ok=True)
+    path = folder / f"{audience}.html"
+    path.write_text(mark_long_words(html, names=True), encoding="utf-8")
+    return path
+
+
+def against_weasyprint(repeats: int, work: Path) -> tuple[float, float]:
+    """Seconds for `generate brief -a industry --format pdf --force --serial` (cold, whole process),
+    and for the `weasyprint` command on the same final HTML (PDF/UA-1, as the build)."""
+    ours = cold(
+        ["brief", "-a", "industry", "--format", "pdf", "--force", "--serial", "--data", str(DATA)], repeats, work
+    )
+    html = _final_html("industry", work / "final")
+    command = [
+        str(Path(sys.executable).with_name("weasyprint")),
+        "--pdf-variant",
+        "pdf/ua-1",
+        str(html),
+        str(work / "raw.pdf"),
+    ]
+
+    def once() -> float:
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        return time.perf_counter() - started
+
+    return ours, _median(repeats, once)
+
+
+def _speed_rows(repeats: int, work: Path) -> list[tuple[str, str, str, str]]:
+    ours, raw = against_weasyprint(max(repeats, 5), work)
+    every = ["brief", "--audience", "all", "--format", "pdf", "--force", "--data", str(DATA)]
+    parallel, serial = cold(every, repeats, work), cold([*every, "--serial"], repeats, work)
+    return [
+        (
+            "9 industry PDF ÷ weasyprint command, same HTML (cold, median of 5)",
+            f"{ours:.2f} s ÷ {raw:.2f} s",
+            f"{ours / raw:.2f}",
+            "≤ 1.2",
+        ),
+        (
+            "10 all PDFs: serial ÷ parallel (cold)",
+            f"{serial:.2f} s ÷ {parallel:.2f} s",
+            f"{serial / parallel:.2f}",
+            "≥ 1.4",
+        ),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="one repetition of each timing")
     parser.add_argument("--sandbox", action="store_true", help="only figure 8 (and the cold build it is set against)")
+    parser.add_argument("--speed", action="store_true", help="only figures 9 and 10 (against WeasyPrint; parallel)")
     args = parser.parse_args()
     repeats = 1 if args.quick else 3
     work = Path(tempfile.mkdtemp(prefix="briefing-bench-"))
@@ -245,6 +310,10 @@ def main() -> None:
         one = ["brief", "--audience", "industry", "--data", str(DATA)]
         if args.sandbox:
             rows.append(_sandbox_row(cold(every, repeats, work), 3 if args.quick else 15))
+            _print_table(rows)
+            return
+        if args.speed:
+            rows += _speed_rows(repeats, work)
             _print_table(rows)
             return
         all_cold, one_cold = cold(every, repeats, work), cold(one, repeats, work)
@@ -310,6 +379,7 @@ def main() -> None:
             )
         )
         rows.append(_sandbox_row(all_cold, 3 if repeats == 1 else 15))
+        rows += _speed_rows(repeats, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     _print_table(rows)

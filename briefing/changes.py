@@ -167,7 +167,7 @@ def _values(pairs: list[tuple[Figure, Claim]]) -> tuple[FigureValue, ...]:
 
 
 def measure_name(measure: str, briefs: Iterable[Brief], pairs: Iterable[tuple[Figure, Claim]]) -> str:
-    """What a measure is, in the brief's words: "K2 battle tank: Delivered" for a programme's
+    """What a measure is, in the brief's words: "Battle tank: Delivered" for a programme's
     figure, else the statement of the claim that gives it."""
     for brief in briefs:
         columns = {column.field: column.label for column in brief.programme_columns}

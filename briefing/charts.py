@@ -25,6 +25,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from .errors import BriefingError
+from .i18n import format_number
+from .i18n import gettext as _
 from .output import OutputFile, cache_folder, write_outputs
 from .select import Comparison, ProgrammeRow, date_label, is_calendar, source_name
 
@@ -55,7 +57,7 @@ def _drawing_key(font_files: tuple[tuple[str, int, int], ...]) -> bytes:
     """What every chart depends on besides its data: this code and the fonts.
     Keyed by the fonts' names, sizes and times, so files are hashed once per process."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
-    for name, _, _ in font_files:
+    for name, _size, _time in font_files:
         digest.update(name.encode() + hashlib.sha256(Path(name).read_bytes()).digest())
     return digest.digest()
 
@@ -138,6 +140,9 @@ WIDTH = 480.0  # drawing units; the figure is scaled to the column width
 LABEL_WIDTH = 170.0  # the widest a bar's label may be before it wraps
 FONT = 9.0  # labels and ticks
 VALUE_FONT = 8.5  # the figure at the end of each bar
+# The fonts the charts are measured with, in the order of the SVG's font-family list.
+CHART_FONTS = ("NotoSans-Regular.ttf", "NotoSansKR-Regular.ttf")
+FONT_FAMILIES = "Noto Sans, Noto Sans KR, Noto Sans CJK KR, DejaVu Sans, sans-serif"
 LINE = 11.0  # line height of wrapped labels
 BAR = 20.0  # bar thickness
 GAP = 12.0  # between rows (more where a label needs the room)
@@ -148,14 +153,16 @@ class _Metrics:
 
     def __init__(self, font_dir: Path | None) -> None:
         self.widths: dict[int, float] = {}
-        font = font_dir / "NotoSans-Regular.ttf" if font_dir else None
-        if font is not None and font.is_file():
-            from fontTools.ttLib import TTFont
+        # The Latin font first; Hangul from the KR one, as the SVG's font-family list draws them.
+        for name in reversed(CHART_FONTS):
+            font = font_dir / name if font_dir else None
+            if font is not None and font.is_file():
+                from fontTools.ttLib import TTFont
 
-            with TTFont(font, lazy=True) as ttf:
-                scale = 1.0 / ttf["head"].unitsPerEm
-                metrics = ttf["hmtx"].metrics
-                self.widths = {code: metrics[glyph][0] * scale for code, glyph in ttf.getBestCmap().items()}
+                with TTFont(font, lazy=True) as ttf:
+                    scale = 1.0 / ttf["head"].unitsPerEm
+                    metrics = ttf["hmtx"].metrics
+                    self.widths |= {code: metrics[glyph][0] * scale for code, glyph in ttf.getBestCmap().items()}
 
     def width(self, text: str, size: float) -> float:
         return sum(self.widths.get(ord(c), 0.55) for c in text) * size
@@ -186,7 +193,9 @@ def _esc(text: str) -> str:
 
 
 def _number(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    """A tick value in the edition's language ("2,5" in Polish), at most two decimals."""
+    places = len(f"{value:.2f}".rstrip("0").split(".")[1]) if value != int(value) else 0
+    return format_number(value, decimals=places)
 
 
 def _ticks(top: float) -> list[float]:
@@ -250,9 +259,7 @@ def _bar_chart(rows: Sequence[_Row], top: float, axis_label: str, alt: str, font
     return (
         f'<svg role="img" aria-label="{_attr(alt)}" preserveAspectRatio="xMinYMin meet" '
         f'viewBox="0 0 {WIDTH:g} {height:.2f}" xmlns="http://www.w3.org/2000/svg" version="1.1">'
-        f'<g font-family="Noto Sans, DejaVu Sans, sans-serif" font-size="{FONT}" fill="{INK}">'
-        + "".join(parts)
-        + "</g></svg>"
+        f'<g font-family="{FONT_FAMILIES}" font-size="{FONT}" fill="{INK}">' + "".join(parts) + "</g></svg>"
     )
 
 
@@ -268,14 +275,20 @@ def delivery_chart(rows: Sequence[ProgrammeRow], font_dir: Path | None) -> Chart
         return None
     drawn, alt_parts = [], []
     for bar in bars:
-        due = f", {bar.deadline.text}" if bar.deadline else ""
-        drawn.append(_Row(bar.label, bar.share, f"{bar.done.text} of {bar.total.text}{due}", ACCENT, track=100))
-        due = f" (due {bar.deadline.text})" if bar.deadline else ""
-        alt_parts.append(f"{bar.label}: {bar.done.text} of {bar.total.text} {bar.done_label.lower()}{due}")
+        done = {"done": bar.done.text, "total": bar.total.text}
+        text = _("%(done)s of %(total)s") % done
+        if bar.deadline:
+            text = _("%(done)s of %(total)s, %(deadline)s") % (done | {"deadline": bar.deadline.text})
+        drawn.append(_Row(bar.label, bar.share, text, ACCENT, track=100))
+        what = {"label": bar.label, "what": bar.done_label.lower()} | done
+        described = _("%(label)s: %(done)s of %(total)s %(what)s") % what
+        if bar.deadline:
+            described += " " + _("(due %(deadline)s)") % {"deadline": bar.deadline.text}
+        alt_parts.append(described)
     as_of = sorted({bar.done.as_of for bar in bars if bar.done.as_of})
-    alt = f"Bar chart, {bars[0].axis_label}: " + "; ".join(alt_parts)
+    alt = _("Bar chart, %(axis)s: %(bars)s") % {"axis": bars[0].axis_label, "bars": "; ".join(alt_parts)}
     if as_of:
-        alt += f" (as of {date_label(as_of[-1])})."
+        alt += " " + _("(as of %(date)s).") % {"date": date_label(as_of[-1])}
     return Chart(_bar_chart(drawn, 100, bars[0].axis_label, alt, font_dir), alt)
 
 
@@ -292,10 +305,13 @@ def comparison_chart(comparison: Comparison, font_dir: Path | None) -> Chart | N
     drawn, alt_parts = [], []
     for claim, fig in bars:
         name = source_name(claim.cites[0].source)
-        when = f"as of {date_label(fig.as_of)}" if fig.as_of else "undated"
+        when = _("as of %(date)s") % {"date": date_label(fig.as_of)} if fig.as_of else _("undated")
         colour = ACCENT if claim.grade <= "C" else PALE
-        drawn.append(_Row(f"{name}\n(grade {claim.grade}, {when})", fig.value, fig.text, colour))
-        alt_parts.append(f"{fig.text} according to {name} (grade {claim.grade})")
-    top = max(max(fig.value for _, fig in bars), 0) or 1
-    alt = "Bar chart comparing sources: " + "; ".join(alt_parts) + "."
+        grade = _("grade %(grade)s") % {"grade": claim.grade}
+        drawn.append(_Row(f"{name}\n({grade}, {when})", fig.value, fig.text, colour))
+        alt_parts.append(
+            _("%(figure)s according to %(source)s (%(grade)s)") % {"figure": fig.text, "source": name, "grade": grade}
+        )
+    top = max(max(fig.value for _claim, fig in bars), 0) or 1
+    alt = _("Bar chart comparing sources: %(bars)s.") % {"bars": "; ".join(alt_parts)}
     return Chart(_bar_chart(drawn, top * 1.1, bars[0][1].unit, alt, font_dir), alt)

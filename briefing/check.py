@@ -9,6 +9,8 @@ Everything here is computed from the loaded dossier; only ``run_check`` reads fi
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import unicodedata
 from collections.abc import Iterator
@@ -116,6 +118,9 @@ def run_check(data_dir: Path, templates: TemplateSet) -> CheckReport:
         from .translate import untranslated_warnings
 
         report.warnings += untranslated_warnings(loaded.translations, loaded.raw.origins, loaded.dossier)
+        # A translation whose numbers are not the original's is an error (it stops that edition's build).
+        report.errors += [problem for e in loaded.translations.editions.values() for problem in e.mismatched]
+        report.warnings += [problem for e in loaded.translations.editions.values() for problem in e.orphans]
         for source in loaded.translations.files.values():
             report.warnings += missing_glyphs(source.raw, source.origins, loaded.templates)
     # load() has verified every quote that has a file; the others are only counted.
@@ -355,14 +360,37 @@ def covered_characters(fonts: list[Path]) -> frozenset[int]:
 
 @lru_cache(maxsize=64)
 def _cmap(path: str, mtime_ns: int, size: int) -> frozenset[int]:
-    """The characters of one font file; cached per file and version (``mtime_ns`` and ``size`` are the key)."""
+    """The characters of one font file; cached per file and version (``mtime_ns`` and ``size`` are the key),
+    in memory and in the user cache, since parsing a font's tables costs more than the rest of a check."""
+    from .output import cache_folder
+
+    folder = cache_folder("cmaps")
+    key = hashlib.sha256(f"{path}\n{mtime_ns}\n{size}".encode()).hexdigest()[:32]
+    cached = folder / f"{key}.json" if folder else None
+    if cached is not None:
+        try:
+            codes = json.loads(cached.read_text(encoding="utf-8"))
+            # Cache content is untrusted: it only decides warnings, but must have the right shape.
+            if isinstance(codes, list) and all(type(code) is int and 0 <= code <= 0x10FFFF for code in codes):
+                return frozenset(codes)
+        except (OSError, ValueError):
+            pass
     from fontTools.ttLib import TTFont, TTLibError
 
     try:
         with TTFont(path, lazy=True) as font:
-            return frozenset(font.getBestCmap() or {})
+            covered = frozenset(font.getBestCmap() or {})
     except (OSError, TTLibError, ValueError, KeyError, AssertionError):
         return frozenset()  # a font that cannot be read draws nothing
+    if cached is not None:
+        try:  # an optimisation only: a cache that cannot be written is left alone
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(sorted(covered)), encoding="utf-8")
+            os.replace(temporary, cached)
+        except OSError:
+            pass
+    return covered
 
 
 def missing_glyphs(data: Any, origins: Origins, templates: TemplateSet) -> list[Problem]:

@@ -41,10 +41,10 @@ from .mail import (
     send,
 )
 from .output import OutputFile, write_outputs
-from .pipeline import build_briefs, load
-from .recipients import Listed, load_recipients, slug
+from .pipeline import LoadedDossier, build_briefs, load
+from .recipients import Listed, Recipient, load_recipients, slug
 from .render_html import TemplateSet
-from .schema import Dossier
+from .schema import Audience, Dossier
 from .select import date_label
 from .stamp import StampError, StampFont, load_font, prepare, stamp_line, stamp_pdf
 from .yamlload import Origins
@@ -55,6 +55,8 @@ DEFAULT_BRIEFS = Path("briefs")
 SMTP_FILE = "smtp.yaml"  # beside the list, unless another file is named
 LOG_FILE = "delivery-log.jsonl"  # in the output folder, beside the copies it records
 STAMP_FONT = Path("fonts") / "NotoSans-Regular.ttf"  # in a static folder of the templates
+# The stamp of a copy in one of these languages is drawn in this font instead (the script's own).
+STAMP_FONTS = {"ko": Path("fonts") / "NotoSansKR-Regular.ttf"}
 
 
 class DistributionError(BriefingError):
@@ -135,7 +137,14 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
         raise DistributionError(_refusal("'generate check' reports", error.problems)) from None
     dossier, resolved = loaded.dossier, loaded.templates
     font = load_font(_font_path(resolved))
-    listed = load_recipients(options.list_path, [a.id for a in dossier.audiences], font.unprintable)
+    fonts = {language: load_font(_font_path(resolved, path)) for language, path in STAMP_FONTS.items()}
+    fonts = {language: fonts.get(language.split("-")[0], font) for language in dossier.dossier.editions} | fonts
+
+    def unprintable_in(text: str, language: str | None) -> str:  # the stamp font of the recipient's edition
+        return fonts.get(language or "", font).unprintable(text)
+
+    listed = load_recipients(options.list_path, [a.id for a in dossier.audiences], font.unprintable, unprintable_in)
+    _check_languages(dossier, listed)
 
     audiences = list(dict.fromkeys(entry.recipient.audience for entry in listed))
     # Every part of the stamp line is checked before anything is built or written: the
@@ -144,9 +153,12 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
     if unstampable:
         raise DistributionError(_refusal("the stamp cannot be drawn:", unstampable))
     ignore = {options.list_path, smtp_file}
-    wanted = {(entry.recipient.audience, fmt) for entry in listed for fmt in entry.recipient.formats}
+    wanted = {(edition_key(dossier, entry.recipient), fmt) for entry in listed for fmt in entry.recipient.formats}
     sources, rebuilt, warnings = _audience_documents(dossier, sorted(wanted), resolved, options, ignore)
-    copies = stamp_copies(dossier, listed, sources, font, options.out_dir)
+    markings = {
+        edition_key(dossier, entry.recipient): _edition_audience(loaded, entry.recipient).marking for entry in listed
+    }
+    copies = stamp_copies(dossier, listed, sources, font, options.out_dir, markings, fonts)
     outputs = [OutputFile(copy.path, copy.data) for copy in copies]
     outputs += manifest_files(dossier, copies, options.out_dir)
     if options.zip:
@@ -187,11 +199,39 @@ def unstampable_markings(
     return problems
 
 
-def _font_path(templates: TemplateSet) -> Path:
+def _font_path(templates: TemplateSet, name: Path = STAMP_FONT) -> Path:
     for folder in templates.static_folders:
-        if (folder / STAMP_FONT).is_file():
-            return folder / STAMP_FONT
-    raise DistributionError(f"no stamp font {STAMP_FONT} in the template folders")
+        if (folder / name).is_file():
+            return folder / name
+    raise DistributionError(f"no stamp font {name} in the template folders")
+
+
+def edition_key(dossier: Dossier, recipient: Recipient) -> str:
+    """Which brief a recipient gets, as its file is named after the dossier id: "industry", or
+    "industry.pl" for the Polish edition."""
+    language = recipient.language
+    if language is None or language == dossier.dossier.language:
+        return recipient.audience
+    return f"{recipient.audience}.{language}"
+
+
+def _edition_audience(loaded: LoadedDossier, recipient: Recipient) -> Audience:
+    """The recipient's audience profile in the language of their edition (its marking, translated or not)."""
+    edition = loaded.edition(recipient.language or loaded.dossier.dossier.language).dossier
+    return next(audience for audience in edition.audiences if audience.id == recipient.audience)
+
+
+def _check_languages(dossier: Dossier, listed: Sequence[Listed]) -> None:
+    """A recipient's language must be one the dossier is published in."""
+    declared = dossier.dossier.editions
+    problems = [
+        Problem(entry.file, entry.line, 1, "language", f"{entry.recipient.language!r} is not one of the dossier's "
+                f"languages ({', '.join(declared)}; dossier.languages)")
+        for entry in listed
+        if entry.recipient.language is not None and entry.recipient.language not in declared
+    ]  # fmt: skip
+    if problems:
+        raise DistributionError(_refusal("the recipient list has", problems))
 
 
 # ---------------------------------------------------------------------------
@@ -250,14 +290,21 @@ def _audience_documents(
     if stale:
         with tempfile.TemporaryDirectory(prefix="briefing-") as scratch:
             target = Path(scratch) if options.dry_run else options.briefs_dir
-            audiences = list(dict.fromkeys(audience for audience, _ in stale))
-            formats = [fmt for fmt in ("pdf", "docx") if any(f == fmt for _, f in stale)]
-            built = build_briefs(options.data_dir, target, audiences, formats, templates=options.templates)
+            audiences = list(dict.fromkeys(key.split(".")[0] for key, _ in stale))
+            original = dossier.dossier.language
+            languages = list(dict.fromkeys(key.partition(".")[2] or original for key, _ in stale))
+            # The HTML and PDF are rebuilt together, as 'generate brief' would (an up-to-date one is
+            # skipped); the Word file only when a recipient wants it.
+            formats = ["html", "pdf", *(["docx"] if any(fmt == "docx" for _, fmt in stale) else [])]
+            built = build_briefs(
+                options.data_dir, target, audiences, formats, templates=options.templates, languages=languages
+            )
             for brief in built.briefs:
                 warnings += [f"{brief.audience}: {warning}" for warning in brief.warnings]
                 for output in brief.files:
-                    if (brief.audience, output.path.suffix[1:]) in stale:
-                        rebuilt.append(pdf_path(dossier, brief.audience, options.briefs_dir, output.path.suffix[1:]))
+                    key = output.path.name.removeprefix(f"{dossier.dossier.id}-").rsplit(".", 1)[0]
+                    if (key, output.path.suffix[1:]) in stale:
+                        rebuilt.append(pdf_path(dossier, key, options.briefs_dir, output.path.suffix[1:]))
             for audience, fmt in stale:
                 sources[audience, fmt] = pdf_path(dossier, audience, target, fmt).read_bytes()
     for audience, fmt in wanted:
@@ -293,6 +340,8 @@ def stamp_copies(
     sources: Mapping[tuple[str, str], bytes],
     font: StampFont,
     out_dir: Path,
+    markings: Mapping[str, str] | None = None,
+    fonts: Mapping[str, StampFont] | None = None,
 ) -> list[StampedCopy]:
     """Every copy of every recipient, in each format they asked for, stamped, in list order.
 
@@ -300,31 +349,34 @@ def stamp_copies(
     """
     from .render_docx import stamp_docx
 
-    markings = {audience.id: audience.marking for audience in dossier.audiences}
+    # By edition ("industry", "industry.pl"): a translated edition may translate its marking.
+    markings = {audience.id: audience.marking for audience in dossier.audiences} | dict(markings or {})
     prepared = {audience: prepare(data) for (audience, fmt), data in sources.items() if fmt == "pdf"}
     copies = []
     for entry, name in zip(listed, copy_names(listed), strict=True):
         recipient = entry.recipient
-        audience, marking = recipient.audience, markings[recipient.audience]
+        audience, edition = recipient.audience, edition_key(dossier, recipient)
+        marking, language = markings[edition], recipient.language or dossier.dossier.language
+        stamp_font = (fonts or {}).get(language, font)
         for number in range(1, recipient.copies + 1):
-            line = stamp_line(recipient.name, recipient.organisation, number, recipient.copies, marking)
+            line = stamp_line(recipient.name, recipient.organisation, number, recipient.copies, marking, language)
             info = {
                 "PreparedFor": f"{recipient.name}, {recipient.organisation}",
                 "Copy": f"{number} of {recipient.copies}",
                 "Marking": marking,
                 "Edition": dossier.dossier.edition,
             }
-            stem = f"{dossier.dossier.id}-{audience}-{name}-copy-{number}-of-{recipient.copies}"
+            stem = f"{dossier.dossier.id}-{edition}-{name}-copy-{number}-of-{recipient.copies}"
             for fmt in recipient.formats:
                 pages: int | None = None
                 if fmt == "pdf":
                     try:
-                        data = stamp_pdf(prepared[audience], line, info, font)
+                        data = stamp_pdf(prepared[edition], line, info, stamp_font)
                     except StampError as error:
                         raise StampError(f"{entry.file}:{entry.line}: {error}") from None
-                    pages = prepared[audience].page_count
+                    pages = prepared[edition].page_count
                 else:
-                    data = stamp_docx(sources[audience, fmt], line, info)
+                    data = stamp_docx(sources[edition, fmt], line, info)
                 copies.append(
                     StampedCopy(
                         listed=entry,

@@ -27,6 +27,8 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from .errors import UnknownAudienceError
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -285,7 +287,7 @@ def unit_label(unit: str, language: str, units: Mapping[str, UnitForms]) -> tupl
 
 
 def _scale_word(scale: float, language: str) -> str:
-    """The short word for a scale in ``language``: 10^9 -> "mld" (pl); Korean counts in 10^4 and
+    """The short word for a scale in ``language``: 10^9 -> "mld" (pl); ko counts in 10^4 and
     10^8, so 10^9 stays "10억"."""
     from babel.numbers import format_compact_decimal
 
@@ -297,7 +299,7 @@ def _scale_word(scale: float, language: str) -> str:
 # The numbers a text states, in its own language
 # ---------------------------------------------------------------------------
 
-# Scale words after a number, per language (a Korean unit joins the number: "166억").
+# Scale words after a number, per language (a ko unit joins the number: "166억").
 _SCALE_WORDS: dict[str, list[tuple[str, float]]] = {
     "en": [
         (r"\s?trillions?\b|\s?tn\b", 1e12),
@@ -335,7 +337,7 @@ def _month_names(language: str) -> dict[str, int]:
         for width in ("wide", "abbreviated"):
             for number, name in locale.months[context][width].items():
                 word = name.lower().rstrip(".")
-                if not any(ch.isdigit() for ch in word):  # Korean "11월" is read as a number already
+                if not any(ch.isdigit() for ch in word):  # ko "11월" is read as a number already
                     names[word] = number
     for number, word in enumerate(_EXTRA_MONTHS.get(base_language(language), "").split(), start=1):
         names[word] = number
@@ -375,7 +377,7 @@ def _plain_value(number: str, language: str) -> float:
 
 def stated_numbers(text: str, language: str) -> Counter[float]:
     """Every number ``text`` states, as read in ``language`` ("16,6 mld" is 16.6e9 in Polish,
-    "166억" 1.66e10 in Korean), with the month of a date written with a month name counted as
+    "166억" 1.66e10 in ko), with the month of a date written with a month name counted as
     its number ("November 2026" has 11 and 2026, like "2026년 11월").  Numbers written as
     words are not counted."""
     found: Counter[float] = Counter()
@@ -491,11 +493,9 @@ def N_(message: str) -> str:
 OPEN, OPENED, CLOSE = "\ufdd0", "\ufdd1", "\ufdd2"
 
 
-def in_own_language(text: str, html: Any) -> Any:
+def in_own_language(text: str, html: Markup) -> Markup:
     """``html`` (the escaped ``text``, as Markup) between language markers if ``text`` is ``Foreign``."""
     if isinstance(text, Foreign):
-        from markupsafe import Markup
-
         return Markup(f"{OPEN}{text.lang}{OPENED}") + html + Markup(CLOSE)
     return html
 
@@ -542,4 +542,26 @@ VOCABULARY = (
     N_("very likely"),
     N_("almost certain"),
     N_("almost certainly"),
+    N_("high"),
+    N_("medium"),
+    N_("low"),
+    N_("high priority"),
+    N_("medium priority"),
+    N_("low priority"),
+    N_("high confidence"),
+    N_("moderate confidence"),
+    N_("low confidence"),
+    N_("moderate"),
+    # What changed since an earlier edition (changes.py).
+    N_("Figure changed"),
+    N_("New"),
+    N_("Revised"),
+    N_("Withdrawn"),
+    N_("New recommendation"),
+    N_("Priority changed"),
+    N_("Recommendation withdrawn"),
+    N_("Source re-graded"),
+    N_("Now out of date"),
+    N_("raised"),
+    N_("lowered"),
 )

@@ -58,7 +58,10 @@ class LoadedDossier:
             from .translate import Edition
 
             return Edition(language, self.dossier)
-        return self.translations.edition(self.dossier, language)
+        edition = self.translations.edition(self.dossier, language)
+        if edition.mismatched:
+            raise DossierError(list(edition.mismatched))
+        return edition
 
 
 def edition_stem(dossier: Dossier, audience: str, language: str) -> str:
@@ -179,7 +182,7 @@ _TOKEN = re.compile(r"(?P<entity>&#?\w+;)|(?P<long>[^\s<>]{40,})|(?P<word>[\w’
 
 
 def _keep_whole(word: str) -> bool:
-    """A name ("Bydgoszcz", "Hanwha"), a capitalised word or one with digits ("K2PL", "Homar-K8"):
+    """A name ("Szczecin", "Airbus"), a capitalised word or one with digits ("A400M", "Mk-II4"):
     never hyphenated (hyphenation patterns are for a language's ordinary words).  Shorter words
     cannot be hyphenated anyway (``hyphenate-limit-chars``: 5 characters)."""
     return len(word) >= 5 and (
@@ -205,7 +208,7 @@ def _mark_text(text: str, names: bool) -> str:
             continue
         if match.lastgroup == "word":
             if run is not None and text[run[1] : match.start()].strip(" ") == "":
-                run = (run[0], match.end())  # "South Korea": one span for both words
+                run = (run[0], match.end())  # "New Zealand": one span for both words
             else:
                 close_run()
                 out.append(text[position : match.start()])
@@ -404,6 +407,8 @@ def build_briefs(
         for figure in fact.figures
     )
     chosen_languages = choose_languages(dossier.dossier.editions, tuple(languages))
+    for language in chosen_languages:
+        loaded.edition(language)  # a translation stating other numbers stops its edition now, before any write
     stems = {
         (audience.id, language): edition_stem(dossier, audience.id, language)
         for language in chosen_languages

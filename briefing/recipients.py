@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -39,7 +39,7 @@ from pydantic_core import PydanticCustomError
 
 from .errors import BriefingError, Problem
 from .loader import RawDossier
-from .schema import LINE_MAX, Slug, describe_char, text_problem
+from .schema import LINE_MAX, LanguageCode, Slug, describe_char, text_problem
 from .validate import _schema_problems, _suggest
 from .yamlload import DataPath, Origins, load_yaml
 
@@ -65,8 +65,14 @@ def _one_line(text: str, info: ValidationInfo) -> str:
         raise PydanticCustomError(
             "one_line", "contains the invisible character {shown}: remove it", {"shown": describe_char(hidden)}
         )
-    unprintable = (info.context or {}).get("unprintable")
-    missing = unprintable(text) if unprintable else ""
+    context = info.context or {}
+    # The stamp font depends on the language of the recipient's edition (validated before the name).
+    by_language = context.get("unprintable_in")
+    unprintable = context.get("unprintable")
+    if by_language is not None:
+        missing = by_language(text, info.data.get("language"))
+    else:
+        missing = unprintable(text) if unprintable else ""
     if missing:
         shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing)
         raise PydanticCustomError(
@@ -132,6 +138,9 @@ class Recipient(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
+    # First, so that the name and organisation are checked against the stamp font of this language.
+    # The edition's language (one of the dossier's ``languages``); none: the original.
+    language: LanguageCode | None = None
     name: Annotated[_Line, StringConstraints(max_length=NAME_MAX), AfterValidator(_one_line)]
     organisation: Annotated[_Line, StringConstraints(max_length=ORGANISATION_MAX), AfterValidator(_one_line)]
     audience: Slug
@@ -192,7 +201,10 @@ def display_name(path: Path) -> str:
 
 
 def load_recipients(
-    path: Path, audiences: Iterable[str], unprintable: Callable[[str], str] = lambda text: ""
+    path: Path,
+    audiences: Iterable[str],
+    unprintable: Callable[[str], str] = lambda text: "",
+    unprintable_in: Callable[[str, str | None], str] | None = None,
 ) -> list[Listed]:
     """The recipients listed in ``path``; raises ``DistributionListError`` naming every problem.
 
@@ -208,7 +220,7 @@ def load_recipients(
         raise DistributionListError(problems)
     if not isinstance(data, dict):
         raise DistributionListError([*problems, Problem(name, 1, 1, "", "the file must be a mapping with recipients:")])
-    context = {"unprintable": unprintable}
+    context: dict[str, Any] = {"unprintable": unprintable, "unprintable_in": unprintable_in}
     try:
         DistributionList.model_validate(data, context=context)
     except ValidationError as error:

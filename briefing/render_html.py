@@ -121,6 +121,7 @@ class TemplateSet:
             return Markup(self.read_static(name))  # our own CSS, not user data
 
         env.globals["static_text"] = static_text
+        env.globals["page_numbers"] = page_numbers
         return env
 
     def resolve(self, name: str) -> Path | None:
@@ -309,6 +310,20 @@ class Notes:
             for cite in claim.cites:
                 seen.setdefault(cite.source.id, cite.source)
         return list(seen.values())
+
+
+def page_numbers() -> Markup:
+    """The CSS ``content`` of the PDF's page-number margin box in the edition's language:
+    ``"Strona " counter(page) " z " counter(pages)``."""
+    words = i18n.gettext("Page %(page)s of %(pages)s")
+    pieces = re.split(r"(%\(pages?\)s)", words)
+    css = []
+    for piece in pieces:
+        if piece in ("%(page)s", "%(pages)s"):
+            css.append(f"counter({piece[2:-2]})")
+        elif piece:
+            css.append('"' + piece.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"')
+    return Markup(" ".join(css))  # our own catalogue's words, quoted for CSS
 
 
 def _reliability_words(grade: str) -> str | None:

@@ -136,10 +136,37 @@ def _mark_pagination_artifacts(document: Any, pdf: Any) -> None:
                 parents[item["MCID"]] = "null"
                 content[index - 1] = "/Artifact"
                 content[index] = pydyf.Dictionary({"Type": "/Pagination"})
+    _annotations_into_links(objects, nums, len(pdf.page_references), reachable, resolve)
     for element in objects:
         orphan = isinstance(element, pydyf.Dictionary) and element.get("Type") == "/StructElem"
         if orphan and element.number not in reachable:
             element.clear()  # referenced by nothing now; written as an empty dictionary
+
+
+def _annotations_into_links(objects: list[Any], nums: list[Any], pages: int, reachable: set[int], resolve: Any) -> None:
+    """Put each link annotation under its Link element.  WeasyPrint gives an element inside a link
+    (``<a><span>…</span> …</a>``) an annotation of its own and tags it on the inner ``Span``;
+    PDF/UA wants every link annotation inside a ``Link`` element.  The annotation moves up to the
+    enclosing Link (a link may hold several annotations, one per piece)."""
+    moved: dict[bytes, bytes] = {}
+    for element in objects:
+        if element.number not in reachable or element.get("S") == "/Link":
+            continue
+        kids = element.get("K", ())
+        objrs = [kid for kid in kids if isinstance(kid, bytes) and resolve(kid).get("Type") == "/OBJR"]
+        if not objrs:
+            continue
+        link = resolve(element["P"])
+        while link.get("Type") == "/StructElem" and link.get("S") != "/Link" and "P" in link:
+            link = resolve(link["P"])
+        if link.get("S") != "/Link":
+            continue
+        element["K"] = type(kids)([kid for kid in kids if kid not in objrs])
+        link["K"].extend(objrs)
+        moved[element.reference] = link.reference
+    # The parent tree names, for each annotation, the element it belongs to (after the pages' entries).
+    for index in range(2 * pages + 1, len(nums), 2):
+        nums[index] = moved.get(nums[index], nums[index])
 
 
 @dataclass(frozen=True)

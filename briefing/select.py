@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 
 from .errors import UnknownAudienceError
-from .i18n import format_partial_date, in_own_language
+from .hedges import supporting_citations, weights_for
+from .i18n import format_partial_date, gettext, in_own_language
 from .schema import (
     Audience,
     Citation,
@@ -251,6 +252,8 @@ class WatchItem:
     # staleness limit: a milestone is a plan as of that date.
     stated: str | None = None
     stale: bool = False
+    # The brief's date falls within ``date`` (a milestone "in 2026", read in 2026).
+    current: bool = False
 
     @property
     def stated_text(self) -> str | None:
@@ -395,7 +398,7 @@ class Brief:
     def progress_caption(self) -> str:
         table = self.info.programme_table
         progress = table.progress if table else None
-        return (progress.caption if progress else None) or "Progress per programme."
+        return (progress.caption if progress else None) or gettext("Progress per programme.")
 
     def label(self, key: str, default: str) -> str:
         """A wording the audience profile may override (section headings, captions)."""
@@ -466,6 +469,8 @@ class _Claims:
             for item in items:
                 self.items[item.id] = item
         self.rivals = rival_facts(dossier.facts)
+        # How much each word weighs when judging whether a quote supports its claim (as 'check' does).
+        self.weights = weights_for(dossier)
         self.withheld: dict[str, Claim] = {}
         # Why each withheld claim is left out: "below", "rests-on" or "better-rival".
         self.reasons: dict[str, str] = {}
@@ -486,7 +491,14 @@ class _Claims:
         if self.audience.below_min_reliability == "omit":
             # A claim an 'omit' profile states names only the sources at or above its bar.
             cites = tuple(c for c in cites if c.source.reliability <= self.audience.min_reliability) or cites
-        grade = min(cite.source.reliability for cite in cites) if cites else "F"
+        # The grade comes from the citations whose quotes support the claim: a citation added
+        # to lift a grade does not ('check' warns about it).  The footnote still names them all.
+        if isinstance(item, Question):
+            graded = cites
+        else:
+            backing = {(c.source, c.locator) for c in supporting_citations(item, self.weights)}
+            graded = tuple(c for c in cites if (c.source.id, c.locator) in backing) or cites
+        grade = min(cite.source.reliability for cite in graded) if graded else "F"
         brief_date, limit = self.dossier.dossier.date, self.audience.stale_after_months
         explicit = getattr(item, "as_of", None)
         dated = explicit or newest(cite.source.date for cite in cites)
@@ -917,6 +929,7 @@ def _watch(claims: _Claims, section: Section, events: tuple[Claim, ...]) -> tupl
             any(date_end(source) > date_end(date) for source in dated_sources),
             claim.dated,
             claims.as_time_bound(claim).stale_statement,
+            date_start(date) <= date_start(brief_date) <= date_end(date),
         )
         for date, claim in found
     )

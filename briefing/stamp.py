@@ -60,7 +60,12 @@ SCRIPTS: dict[str, tuple[tuple[int, int], ...]] = {
     "latin-b": ((0x180, 0x24F), (0x1E00, 0x1EFF)),  # Romanian comma-below letters, Vietnamese, ...
     "greek": ((0x370, 0x3FF),),
     "cyrillic": ((0x400, 0x4FF),),
+    # Hangul (a ko edition's stamp, in NotoSansKR): eleven thousand syllables, so a copy
+    # embeds only the ones its own line uses, not the whole group.
+    "hangul": ((0x1100, 0x11FF), (0x3000, 0x303F), (0x3130, 0x318F), (0xAC00, 0xD7A3)),
 }
+# Groups embedded character by character rather than whole.
+_BY_CHARACTER = frozenset({"hangul"})
 
 
 class StampError(BriefingError):
@@ -135,7 +140,12 @@ def _subset(font: StampFont, scripts: frozenset[str]) -> _Subset:
     from fontTools.ttLib import TTFont
 
     codes = sorted(
-        code for name in scripts for low, high in SCRIPTS[name] for code in range(low, high + 1) if code in font.covered
+        code
+        for name in scripts
+        if name not in _BY_CHARACTER
+        for low, high in (((int(name[2:], 16),) * 2,) if name.startswith("U+") else SCRIPTS[name])
+        for code in range(low, high + 1)
+        if code in font.covered
     )
     ttf = TTFont(io.BytesIO(font.data), lazy=True, recalcTimestamp=False)  # no clock in the bytes
     options = subset.Options()
@@ -432,9 +442,14 @@ def _stream_object(number: int, data: bytes, extra: bytes = b"") -> bytes:
 # ---------------------------------------------------------------------------
 
 
-def stamp_line(name: str, organisation: str, copy: int, copies: int, marking: str) -> str:
-    """The line printed on every page of a copy."""
-    return f"{marking} · Prepared for {name}, {organisation} — copy {copy} of {copies}"
+def stamp_line(name: str, organisation: str, copy: int, copies: int, marking: str, language: str = "en") -> str:
+    """The line printed on every page of a copy, in the language of the recipient's edition."""
+    from .i18n import translations
+
+    words = translations(language).gettext(
+        "%(marking)s · Prepared for %(name)s, %(organisation)s — copy %(copy)d of %(copies)d"
+    )
+    return words % {"marking": marking, "name": name, "organisation": organisation, "copy": copy, "copies": copies}
 
 
 def stamp_pdf(source: PreparedPdf | bytes, line: str, info: Mapping[str, str], font: StampFont) -> bytes:
@@ -448,6 +463,7 @@ def stamp_pdf(source: PreparedPdf | bytes, line: str, info: Mapping[str, str], f
     if missing:
         raise StampError(f"the stamp font cannot print {', '.join(repr(ch) for ch in missing)} in {line!r}")
     scripts = frozenset(script for ch in line if (script := _script(ord(ch))) is not None)
+    scripts |= {f"U+{ord(ch):04X}" for ch in line if _script(ord(ch)) in _BY_CHARACTER}
     subset = _subset(font, scripts)
 
     position = len(prepared.prefix)

@@ -12,8 +12,9 @@ unit in the edition's locale.  Everything except reading the files is pure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,6 +37,8 @@ from .schema import Dossier, Line, Slug, Text
 from .yamlload import DataPath, Origins, load_yaml
 
 TRANSLATIONS_FOLDER = "translations"
+# A space between digit groups ("10 000"), made a no-break space.
+_GROUPS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
 
 
 # ---------------------------------------------------------------------------
@@ -247,6 +250,13 @@ class Edition:
     # (path in the translation file, the original, the translation) of every translated text.
     pairs: tuple[tuple[DataPath, str, str], ...] = ()
     problems: tuple[Problem, ...] = ()
+    # Translated texts whose numbers are not the original's.  They stop a build of this edition
+    # (and 'check'), not of the others: an edit to the original must not block its own briefs
+    # while the translator catches up.
+    mismatched: tuple[Problem, ...] = ()
+    # Translations of items, fields or names the original does not have (removed, or misspelt):
+    # never printed, so a warning in 'check' (with "did you mean"), not a stop.
+    orphans: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -290,6 +300,8 @@ class _Apply:
 
     def text(self, original: str, given: str | None, where: DataPath, counted: bool = True) -> str:
         if given is not None:
+            # "410 000": a thousands group is never broken from its number at the end of a line.
+            given = _GROUPS.sub("\u00a0", given)
             self.pairs.append((where, original, given))
             return given
         if not any(ch.isalpha() for ch in original):
@@ -490,6 +502,7 @@ def load_translations(raw: RawDossier, dossier: Dossier) -> Translations:
 
     folder = raw.root / TRANSLATIONS_FOLDER
     sources: dict[str, TranslationSource] = {}
+    outdated: dict[str, list[Problem]] = {}
     paths = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
     for path in paths:
         display = _display(path, raw.root)
@@ -530,7 +543,7 @@ def load_translations(raw: RawDossier, dossier: Dossier) -> Translations:
             problems.extend(_schema_problems(error, data, origins))
             continue
         source = TranslationSource(language, path, parsed, origins, data)
-        problems.extend(_references(source, dossier))
+        outdated[language] = _references(source, dossier)
         sources[language] = source
 
     # Unknown ids are left out of an edition, so its numbers are checked in the same run.
@@ -540,12 +553,15 @@ def load_translations(raw: RawDossier, dossier: Dossier) -> Translations:
         edition = translate(dossier, given, language)
         problems.extend(edition.problems)
         if given is not None:
-            for at_path, before, after in edition.pairs:
-                if why := number_difference(before, original, after, language):
-                    problems.append(given.origins.problem(at_path, why))
+            mismatched = [
+                given.origins.problem(at_path, why)
+                for at_path, before, after in edition.pairs
+                if (why := number_difference(before, original, after, language))
+            ]
+            edition = replace(edition, mismatched=tuple(mismatched), orphans=tuple(outdated.get(language, [])))
         editions[language] = edition
-    if problems:
-        raise DossierError(problems)
+    if problems:  # stopped anyway: report what no longer fits the original in the same run
+        raise DossierError(problems + [problem for found in outdated.values() for problem in found])
     return Translations(original, editions, sources)
 
 

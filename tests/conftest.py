@@ -147,15 +147,23 @@ class DossierCopy:
 
 
 @pytest.fixture
-def make_dossier(tmp_path: Path, repo_root: Path) -> Iterator[Callable[[], DossierCopy]]:
+def make_dossier(tmp_path: Path, repo_root: Path) -> Iterator[Callable[..., DossierCopy]]:
     """Factory: each call copies the shipped ``data/`` to a new folder under ``tmp_path``."""
     made = 0
 
-    def make() -> DossierCopy:
+    def make(with_translations: bool = False) -> DossierCopy:
         nonlocal made
         made += 1
         root = tmp_path / f"dossier-{made}" / "data"
         shutil.copytree(repo_root / "data", root)
+        if not with_translations:
+            # An English-only copy: a test that edits an English text (to break it) would otherwise
+            # also meet the Polish and Korean translations' number check.  Languages are tested on
+            # copies that keep them (with_translations=True) and on the fictional dossier.
+            shutil.rmtree(root / "translations", ignore_errors=True)
+            dossier = root / "dossier.yaml"
+            text = dossier.read_text(encoding="utf-8")
+            dossier.write_text(re.sub(r"(?m)^  languages: .*\n", "", text), encoding="utf-8")
         return DossierCopy(root)
 
     yield make

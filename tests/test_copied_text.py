@@ -17,6 +17,7 @@ from typing import Any
 
 import pypdf
 import pytest
+import yaml
 from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,3 +97,55 @@ def test_no_name_or_capitalised_word_is_hyphenated_at_a_line_end(pdfs: list[Path
 def test_hyphenation_still_works_for_ordinary_words(pdfs: list[Path]) -> None:
     """The counterpart: ordinary words are still hyphenated (the check above is not vacuous)."""
     assert any(re.search(rf"[a-z]{AUTO_HYPHEN}\n", _copied(path)) for path in pdfs)
+
+
+def _reachable(root: Any) -> set[int]:
+    """Object numbers of the structure elements the structure tree reaches."""
+    seen: set[int] = set()
+    stack = list(root["/K"]) if isinstance(root["/K"], list) else [root["/K"]]
+    while stack:
+        kid = stack.pop()
+        if not hasattr(kid, "idnum") or kid.idnum in seen:
+            continue
+        element = kid.get_object()
+        if not isinstance(element, dict) or element.get("/Type", "/StructElem") != "/StructElem":
+            continue
+        seen.add(kid.idnum)
+        kids = element.get("/K", [])
+        stack.extend(kids if isinstance(kids, list) else [kids])
+    return seen
+
+
+def test_running_heads_and_feet_are_pagination_artifacts(pdfs: list[Path]) -> None:
+    """Running title, marking and "Page n of N" are page furniture: marked as pagination artifacts,
+    and every piece of marked content on a page belongs to the document's structure tree."""
+    for path in pdfs:
+        reader = pypdf.PdfReader(path)
+        root = reader.trailer["/Root"]["/StructTreeRoot"]
+        reachable = _reachable(root)
+        nums = root["/ParentTree"]["/Nums"]
+        for number, page in enumerate(reader.pages):
+            content = page.get_contents().get_data().decode("latin-1")
+            artifacts = re.findall(r"/Artifact\s*<<\s*/Type\s*/Pagination\s*>>\s*BDC", content)
+            assert len(artifacts) >= 3, f"{path.name} page {number + 1}: margin text is not a pagination artifact"
+            parents = nums[2 * number + 1]
+            for mcid in map(int, re.findall(r"/MCID\s+(\d+)", content)):
+                parent = parents[mcid]
+                assert hasattr(parent, "idnum") and parent.idnum in reachable, (
+                    f"{path.name} page {number + 1}: marked content {mcid} is outside the structure tree"
+                )
+
+
+def test_the_first_page_copies_no_hidden_running_title(pdfs: list[Path]) -> None:
+    """Page 1 prints no running title: nothing invisible carries it (or the marking) into the copied
+    text, where it used to mix with the letter-spaced publisher line ("P O L I C Y B R I E F I Korea")."""
+    for path in pdfs:
+        dossier = ROOT / "data" if path.name.startswith("poland") else ROOT / "tests" / "fixtures" / "fictional"
+        info = yaml.safe_load((dossier / "dossier.yaml").read_text(encoding="utf-8"))["dossier"]
+        first_page = subprocess.run(["pdftotext", "-l", "1", str(path), "-"], capture_output=True, text=True).stdout
+        squashed = re.sub(r"\s+", "", first_page).upper()
+        publisher = re.sub(r"\s+", "", info["publisher"]).upper()
+        lines = [re.sub(r"\s+", "", line).upper() for line in first_page.splitlines()]
+        assert publisher in squashed and publisher in lines, f"{path.name}: publisher line mixed with hidden text"
+        top = first_page.strip().splitlines()[:3]  # the marking, then the publisher: no running title
+        assert not any(info["short_title"] in line for line in top), f"{path.name}: hidden running title on page 1"

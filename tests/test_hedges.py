@@ -256,3 +256,23 @@ def test_a_hedge_is_dropped_only_when_no_equivalent_is_kept(sentence: str, text:
     found = hedges._dropped_in(fact, ("facts", 0), {}, hedges.UNIFORM)
 
     assert bool(found) is dropped
+
+
+def test_a_citation_that_does_not_support_the_claim_does_not_lift_its_grade(make_dossier: Callable[[], Any]) -> None:
+    """The co-citation of defect 4 put back: the footnote names it, but the grade stays the news report's C."""
+    from briefing.pipeline import load_dossier
+    from briefing.select import select_for_audience
+
+    (defect,) = [d for d in DEFECTS if d.name == "co-citation-lifting-the-grade"]
+    dossier_copy = make_dossier()
+    dossier_copy.edit(defect.file, defect.old, defect.new)
+    dossier = load_dossier(Path(dossier_copy.root))
+    ministry = next(a for a in dossier.audiences if a.id == "ministry")
+
+    brief = select_for_audience(dossier, ministry)
+
+    claims = [c for c in brief.threats if c.id == "south-korea-russia-north-korea-cooperation"]
+    assert claims, "the threat is no longer in the ministry brief: pick another claim"
+    (claim,) = claims
+    assert "pism-2024" in {cite.source.id for cite in claim.cites}
+    assert claim.grade == "C"

@@ -172,8 +172,17 @@ def test_compiled_catalogues_are_up_to_date(language: str) -> None:
         source = read_po(handle)
     with open(folder / "messages.mo", "rb") as handle:
         compiled = read_mo(handle)
-    expected = {m.id: m.string for m in source if m.id and m.string and not m.fuzzy}
-    actual = {m.id: m.string for m in compiled if m.id}
+
+    def entries(catalogue: Any) -> dict[Any, Any]:
+        return {
+            tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id: tuple(m.string)
+            if isinstance(m.string, (list, tuple))
+            else m.string
+            for m in catalogue
+            if m.id and m.string and not m.fuzzy
+        }
+
+    expected, actual = entries(source), entries(compiled)
     assert actual == expected, "run: bash scripts/catalogue.sh"
 
 
@@ -197,6 +206,11 @@ def test_a_translation_stating_other_numbers_is_an_error_at_its_line(
     assert "the original has 410,000 where the translation has 410,500" in result.output
     built = cli_module("brief", "-a", "assembly", "--lang", "pl", "--data", data, "--out", tmp_path / "out")
     assert built.exit_code == 1 and not (tmp_path / "out").exists()
+    assert f"translations/pl.yaml:{line}:16:" in built.output
+    # The original edition does not depend on the translation: an analyst who has just changed a
+    # number in the original can still build it while the translator catches up.
+    original = cli_module("brief", "-a", "assembly", "--data", data, "--out", tmp_path / "out-en")
+    assert original.exit_code == 0, original.output
 
 
 def test_quotes_ids_and_unknown_items_are_refused_with_file_and_line(
@@ -270,12 +284,26 @@ def english_msgids(language: str) -> list[str]:
 def assert_no_english_interface_words(text: str, data: Path) -> None:
     import yaml
 
-    # What stays English by design: the sources' own titles and names, and untranslated content.
-    kept = []
-    for source in yaml.safe_load((data / "sources.yaml").read_text(encoding="utf-8"))["sources"]:
-        kept += [source.get(key) for key in ("title", "publisher", "series", "author") if source.get(key)]
-    for words in kept:
-        text = text.replace(re.sub(r"\s+", " ", words), " ")
+    # What stays in the original by design (sources' titles and names, locators) or for want of a
+    # translation: every text of the dossier's own files is taken out before looking for the
+    # tool's words.
+    kept: list[str] = []
+
+    def texts(value: Any) -> None:
+        if isinstance(value, str):
+            kept.append(re.sub(r"\s+", " ", value).strip())
+        elif isinstance(value, dict):
+            for item in value.values():
+                texts(item)
+        elif isinstance(value, list):
+            for item in value:
+                texts(item)
+
+    for path in [*data.glob("*.yaml"), *data.glob("audiences/*.yaml")]:
+        texts(yaml.safe_load(path.read_text(encoding="utf-8")))
+    for words in sorted(kept, key=len, reverse=True):
+        if len(words) > 3:
+            text = text.replace(words, " ")
     for msgid in english_msgids("pl"):
         for fragment in re.split(r"%\(\w+\)[sd]|%[sd]", msgid):
             fragment = fragment.strip(" .,:;()…")
@@ -388,3 +416,49 @@ def test_editions_are_up_to_date_per_language(tmp_path: Path, cli_module: Callab
     assert f"up to date {out / f'{DOSSIER_ID}-assembly.html'}" in again.output
     assert f"wrote {out / f'{DOSSIER_ID}-assembly.pl.html'}" in again.output
     assert "Finanse i woda" in (out / f"{DOSSIER_ID}-assembly.pl.html").read_text(encoding="utf-8")
+
+
+def test_recipients_get_their_languages_edition_with_the_stamp_translated(
+    tmp_path: Path, cli_module: Callable[..., Result]
+) -> None:
+    data = copy_fictional(tmp_path)
+    recipients = tmp_path / "recipients.yaml"
+    recipients.write_text(
+        "# FICTIONAL recipients\n"
+        "recipients:\n"
+        "  - {name: Jan Kowalski, organisation: Komisja Zgromadzenia, audience: assembly, email: j@example.org,"
+        " language: pl}\n"
+        "  - {name: Kim Min-jun, organisation: 수자원부, audience: water-ministry, email: k@example.org,"
+        " language: ko}\n"
+        "  - {name: Ann Smith, organisation: Water Board, audience: water-ministry, email: a@example.org}\n",
+        encoding="utf-8",
+    )
+    out, briefs = tmp_path / "copies", tmp_path / "briefs"
+    result = cli_module("distribute", "--data", data, "--list", recipients, "--out", out, "--briefs", briefs)
+    assert result.exit_code == 0, result.output
+    assert (briefs / f"{DOSSIER_ID}-assembly.pl.pdf").is_file() and (
+        briefs / f"{DOSSIER_ID}-water-ministry.ko.pdf"
+    ).is_file()
+    polish = pdf_text(next((out / "assembly").glob(f"{DOSSIER_ID}-assembly.pl-jan-kowalski-*.pdf")))
+    assert "UNCLASSIFIED · Przygotowano dla: Jan Kowalski, Komisja Zgromadzenia — egzemplarz 1 z 1" in polish
+    assert "15 maja 2031" in polish
+    korean = pdf_text(next((out / "water-ministry").glob(f"{DOSSIER_ID}-water-ministry.ko-*.pdf")))
+    assert "Kim Min-jun, 수자원부 귀중 — 사본 1부 중 제1부" in korean
+    english = pdf_text(next((out / "water-ministry").glob(f"{DOSSIER_ID}-water-ministry-ann-smith-*.pdf")))
+    assert "Prepared for Ann Smith, Water Board — copy 1 of 1" in english
+
+
+def test_a_recipient_language_the_dossier_lacks_is_refused_at_its_line(
+    tmp_path: Path, cli_module: Callable[..., Result]
+) -> None:
+    data = copy_fictional(tmp_path, "[en, pl]", ("pl",))
+    recipients = tmp_path / "recipients.yaml"
+    recipients.write_text(
+        "recipients:\n  - {name: Ann Smith, organisation: Water Board, audience: assembly, email: a@example.org,"
+        " language: de}\n",
+        encoding="utf-8",
+    )
+    result = cli_module("distribute", "--data", data, "--list", recipients, "--out", tmp_path / "copies")
+    assert result.exit_code == 1
+    assert "recipients.yaml:2:1: language: 'de' is not one of the dossier's languages (en, pl" in result.output
+    assert not (tmp_path / "copies").exists()

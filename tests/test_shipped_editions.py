@@ -1,0 +1,79 @@
+"""The shipped dossier's Polish edition (every audience) and Korean ministry brief, built and read back."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+from test_i18n import assert_no_english_interface_words, pdf_language, pdf_text, shown_figures
+
+from briefing import i18n
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "data"
+AUDIENCES = ("industry", "ministry", "parliament")
+
+
+@pytest.fixture(scope="module")
+def shipped_editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from conftest import run_cli
+
+    out = tmp_path_factory.mktemp("shipped-editions")
+    polish: Result = run_cli("brief", "-a", "all", "--lang", "pl", "--data", DATA, "--out", out)
+    korean: Result = run_cli("brief", "-a", "ministry", "--lang", "ko", "--data", DATA, "--out", out)
+    return {"out": out, "pl": polish, "ko": korean, "id": "poland-south-korea-defence"}
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_the_polish_edition_is_polish_throughout(shipped_editions: dict[str, Any], audience: str) -> None:
+    assert shipped_editions["pl"].exit_code == 0, shipped_editions["pl"].output
+    out: Path = shipped_editions["out"]
+    stem = f"{shipped_editions['id']}-{audience}.pl"
+    pdf = out / f"{stem}.pdf"
+    assert pdf_language(pdf) == "pl"
+    assert '<html lang="pl"' in (out / f"{stem}.html").read_text(encoding="utf-8")
+    text = pdf_text(pdf)
+    assert "22 listopada 2026" in text
+    # English month names are left only where a source's own words are kept (titles, quotes).
+    assert_no_english_interface_words(text, DATA)
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_every_figure_shown_is_in_its_polish_form(shipped_editions: dict[str, Any], audience: str) -> None:
+    text = pdf_text(shipped_editions["out"] / f"{shipped_editions['id']}-{audience}.pl.pdf")
+    checked = 0
+    for figure in shown_figures(DATA, audience, "pl"):
+        written = re.search(r"\d[\d,]*(?:\.\d+)?", figure.text)
+        if written is None:
+            continue
+        number = float(written.group().replace(",", ""))
+        polish = i18n.format_number(number, "pl").replace("\u00a0", " ")
+        pattern = re.escape(polish).replace("\\ ", "[ \u00a0]")
+        found = re.search(rf"(?<![\d,]){pattern}(?![\d,])", text)
+        assert found, f"{polish} ({figure.text}) not in the Polish {audience} brief"
+        checked += 1
+    assert checked
+
+
+def test_the_korean_ministry_brief_embeds_hangul_that_extracts(shipped_editions: dict[str, Any]) -> None:
+    assert shipped_editions["ko"].exit_code == 0, shipped_editions["ko"].output
+    pdf = shipped_editions["out"] / f"{shipped_editions['id']}-ministry.ko.pdf"
+    assert pdf_language(pdf) == "ko"
+    text = pdf_text(pdf)
+    assert "2026년 11월 22일" in text
+    assert "폴란드" in text
+    assert "\ufffd" not in text
+
+
+def test_check_has_no_untranslated_item_for_the_shipped_editions(cli: Callable[..., Result]) -> None:
+    result = cli("check", "--data", DATA, "--format", "json")
+    import json
+
+    report = json.loads(result.output)
+    assert not report["errors"], report["errors"]
+    untranslated = [w for w in report["warnings"] if "untranslated" in w["message"].lower()]
+    assert not untranslated, [w["text"] for w in untranslated]
