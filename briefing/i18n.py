@@ -44,6 +44,17 @@ class UnknownLanguageError(UnknownAudienceError):
     an unknown audience."""
 
 
+# Languages whose nouns change with their role in the sentence: a spelt-out name dropped into
+# the sentence in its dictionary form would break the grammar ("wobec Organizacja ..."), so the
+# abbreviation keeps its place and the expansion follows in brackets: "NATO (Organizacja ...)".
+INFLECTED = frozenset({"pl", "cs", "sk", "ru", "uk", "be", "bg", "hr", "sr", "sl", "lt", "lv", "et", "fi", "hu", "de"})
+
+
+def abbreviation_first(language: str) -> bool:
+    """Whether a first use is written "TERM (expansion)" rather than "expansion (TERM)"."""
+    return base_language(language) in INFLECTED
+
+
 def base_language(language: str) -> str:
     """ "pl-PL" -> "pl"."""
     return language.split("-")[0].split("_")[0].lower()
@@ -313,7 +324,8 @@ _SCALE_WORDS: dict[str, list[tuple[str, float]]] = {
         (r"\s?(?:mln\b|milion\w*)", 1e6),
         (r"\s?(?:tys\.|tys\b|tysi\w*)", 1e3),
     ],
-    "ko": [(r"\s?조", 1e12), (r"\s?억", 1e8), (r"\s?만", 1e4), (r"\s?천", 1e3)],
+    # Joined to the number, never after a space: "X12 천무" is a name, not 12 thousand.
+    "ko": [(r"조", 1e12), (r"억", 1e8), (r"만", 1e4), (r"천", 1e3)],
 }
 # Polish months in the locative ("w październiku 2024"), which CLDR does not list.
 _EXTRA_MONTHS = {

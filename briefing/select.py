@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from .errors import UnknownAudienceError
 from .hedges import supporting_citations, weights_for
-from .i18n import format_partial_date, gettext, in_own_language
+from .i18n import abbreviation_first, current_language, format_partial_date, gettext, in_own_language
 from .schema import (
     Audience,
     Citation,
@@ -376,7 +376,7 @@ class Brief:
 
     def term_expander(self) -> TermExpander:
         """A fresh expander for one render: each term is spelt out at its first use only."""
-        return TermExpander(self.terms)
+        return TermExpander(self.terms, abbreviation_first(current_language()))
 
     @property
     def programmes_as_of(self) -> str | None:
@@ -406,15 +406,17 @@ class Brief:
 
 
 class TermExpander:
-    """Spells out each abbreviation the first time a rendered text uses it: "Expansion (TERM)".
+    """Spells out each abbreviation the first time a rendered text uses it: "Expansion (TERM)", or
+    "TERM (expansion)" in a language whose nouns inflect (``i18n.abbreviation_first``).
 
     Stateful, so one is made per render (``brief.term_expander()``); templates pass every text
     of the reading order through ``expand``.  A text that already spells the term out (as a
     source's own words often do) counts as its first use.
     """
 
-    def __init__(self, terms: Sequence[Term]) -> None:
+    def __init__(self, terms: Sequence[Term], term_first: bool = False) -> None:
         self._terms = {term.term: term.expansion for term in terms}
+        self._term_first = term_first
         self._done: set[str] = set()
         alternatives = "|".join(re.escape(term) for term in sorted(self._terms, key=len, reverse=True))
         # Not inside a longer word or a compound ("NATO-IP4" is its own name).
@@ -434,8 +436,9 @@ class TermExpander:
             expansion = self._terms[term]
             if expansion.lower() in lowered:
                 continue  # the text spells it out itself
-            shown = escape(expansion)
-            out += [escape(text[position : match.start()]), f'{shown} (<abbr title="{shown}">{escape(term)}</abbr>)']
+            shown, abbreviation = escape(expansion), f'<abbr title="{escape(expansion)}">{escape(term)}</abbr>'
+            spelt = f"{abbreviation} ({shown})" if self._term_first else f"{shown} ({abbreviation})"
+            out += [escape(text[position : match.start()]), spelt]
             position = match.end()
         out.append(escape(text[position:]))
         return in_own_language(text, Markup("".join(out)))

@@ -118,6 +118,9 @@ def test_numbers_are_read_back_in_each_language() -> None:
     assert number_difference("$16.6 billion", "en", "16,6 mln USD", "pl") is not None
     assert number_difference("410,000 passengers", "en", "410 000 pasażerów", "pl") is None
     assert number_difference("the first season", "en", "w 1. sezonie", "pl") is not None
+    # A ko scale joins its number ("166억"); a word after a space is not one ("K239 천무" is a name).
+    assert number_difference("239 K239 Chunmoo launchers", "en", "K239 천무 발사대 239대", "ko") is None
+    assert number_difference("10,000 troops", "en", "1만 명", "ko") is None
 
 
 # ---------------------------------------------------------------------------

@@ -77,3 +77,13 @@ def test_check_has_no_untranslated_item_for_the_shipped_editions(cli: Callable[.
     assert not report["errors"], report["errors"]
     untranslated = [w for w in report["warnings"] if "untranslated" in w["message"].lower()]
     assert not untranslated, [w["text"] for w in untranslated]
+
+
+def test_polish_spells_an_abbreviation_out_after_it_so_the_sentence_keeps_its_grammar(
+    shipped_editions: dict[str, Any],
+) -> None:
+    out: Path = shipped_editions["out"]
+    for audience in AUDIENCES:
+        html = (out / f"{shipped_editions['id']}-{audience}.pl.html").read_text(encoding="utf-8")
+        assert re.search(r"<abbr [^>]*>[^<]+</abbr> \(", html), audience  # "NATO (Organizacja …)"
+        assert not re.search(r"\(<abbr ", html), audience  # never "Organizacja … (NATO)" in Polish
