@@ -140,6 +140,9 @@ class Claim:
     figures: tuple[Figure, ...] = ()
     # Claims about the same quantity that say something else.
     disagrees_with: tuple[Claim, ...] = ()
+    # Ids of claims that disagree with this one but come from sources the profile omits: the
+    # brief says that something was left out, never silently chooses.
+    rivals_withheld: tuple[str, ...] = ()
     # Some figure, or the statement itself if time-bound, is older than the audience's staleness limit.
     stale: bool = False
     # The statement describes a state of affairs at ``dated`` (an office holder, a status,
@@ -217,6 +220,21 @@ class ProgrammeRow:
     progress: ProgressBar | None = None
 
 
+def table_rivals(rows: Sequence[ProgrammeRow]) -> tuple[tuple[Claim, ...], int]:
+    """What the sources say against the figures a table shows: the rivals it may quote (each once,
+    leaving out those the table itself shows) and how many the profile leaves out."""
+    shown = {claim.id for row in rows for claim in row.claims}
+    quoted: dict[str, Claim] = {}
+    withheld: set[str] = set()
+    for row in rows:
+        for claim in row.claims:
+            for rival in claim.disagrees_with:
+                if rival.id not in shown:
+                    quoted.setdefault(rival.id, rival)
+            withheld.update(claim.rivals_withheld)
+    return tuple(quoted.values()), len(withheld)
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Claims that measure the same quantity, side by side."""
@@ -285,6 +303,11 @@ class SectionView:
     @property
     def id(self) -> str:
         return self.section.id
+
+    @property
+    def programme_rivals(self) -> tuple[tuple[Claim, ...], int]:
+        """The rivals of the programme table's figures to quote, and how many are left out."""
+        return table_rivals(self.programmes)
 
     @property
     def title(self) -> str:
@@ -377,6 +400,11 @@ class Brief:
     def term_expander(self) -> TermExpander:
         """A fresh expander for one render: each term is spelt out at its first use only."""
         return TermExpander(self.terms, abbreviation_first(current_language()))
+
+    @property
+    def programme_rivals(self) -> tuple[tuple[Claim, ...], int]:
+        """The rivals of the programme figures (table and progress chart) to quote, and how many are left out."""
+        return table_rivals(self.programmes)
 
     @property
     def programmes_as_of(self) -> str | None:
@@ -508,10 +536,12 @@ class _Claims:
         time_bound = bool(getattr(item, "time_bound", False) or explicit)
         stale_statement = bool(time_bound and limit is not None and dated and months_between(dated, brief_date) > limit)
         rivals: tuple[Claim, ...] = ()
+        withheld: tuple[str, ...] = ()
         if with_rivals and isinstance(item, Fact):
-            candidates = (self.claim(self.items[r], with_rivals=False) for r in self.rivals.get(item.id, []))
-            # A rival the profile would not state is not quoted in a note either.
+            candidates = [self.claim(self.items[r], with_rivals=False) for r in self.rivals.get(item.id, [])]
+            # A rival the profile would not state is not quoted in a note either; the note says one was left out.
             rivals = tuple(rival for rival in candidates if not self.below_bar_and_omitted(rival))
+            withheld = tuple(rival.id for rival in candidates if self.below_bar_and_omitted(rival))
         return Claim(
             id=item.id,
             kind=type(item).__name__.lower(),
@@ -523,6 +553,7 @@ class _Claims:
             item=item,
             figures=tuple(item.figures) if isinstance(item, Fact) else (),
             disagrees_with=rivals,
+            rivals_withheld=withheld,
             stale=stale_statement
             or (isinstance(item, Fact) and any(is_stale(f, brief_date, limit) for f in item.figures)),
             time_bound=time_bound,
