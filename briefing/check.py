@@ -114,14 +114,18 @@ def run_check(data_dir: Path, templates: TemplateSet) -> CheckReport:
         return CheckReport(errors=error.problems)
     report = analyse(loaded.dossier, loaded.raw.origins)
     report.warnings += missing_glyphs(loaded.raw.data, loaded.raw.origins, loaded.templates)
-    if loaded.translations is not None:  # per language: what is printed untranslated, and undrawable characters
+    try:
+        translations = loaded.translations
+    except DossierError as error:  # a translation file that cannot be used
+        report.errors += error.problems
+    else:  # per language: what is printed untranslated, and undrawable characters
         from .translate import untranslated_warnings
 
-        report.warnings += untranslated_warnings(loaded.translations, loaded.raw.origins, loaded.dossier)
+        report.warnings += untranslated_warnings(translations, loaded.raw.origins, loaded.dossier)
         # A translation whose numbers are not the original's is an error (it stops that edition's build).
-        report.errors += [problem for e in loaded.translations.editions.values() for problem in e.mismatched]
-        report.warnings += [problem for e in loaded.translations.editions.values() for problem in e.orphans]
-        for source in loaded.translations.files.values():
+        report.errors += [problem for e in translations.editions.values() for problem in e.mismatched]
+        report.warnings += [problem for e in translations.editions.values() for problem in e.orphans]
+        for source in translations.files.values():
             report.warnings += missing_glyphs(source.raw, source.origins, loaded.templates)
     # load() has verified every quote that has a file; the others are only counted.
     report.unverifiable = unverifiable_sources(loaded.dossier)

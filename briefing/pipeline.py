@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,12 +50,19 @@ class LoadedDossier:
     raw: RawDossier  # the files read and where each value was written, for locations
     dossier: Dossier
     templates: TemplateSet  # the given overrides, the dossier's own folders, then the defaults
-    # The dossier in each of its languages (``translate.py``); only the original when none is declared.
-    translations: Translations | None = None
+
+    @cached_property
+    def translations(self) -> Translations:
+        """The dossier in each of its languages (``translate.py``), read on first use: a build of
+        the original does not read, or depend on, the translation files.  Raises ``DossierError``
+        for a translation file that cannot be used ('generate check' reports it)."""
+        from .translate import load_translations
+
+        return load_translations(self.raw, self.dossier)
 
     def edition(self, language: str) -> Edition:
         """The dossier in ``language`` (one of ``dossier.dossier.editions``)."""
-        if self.translations is None:
+        if language == self.dossier.dossier.language:
             from .translate import Edition
 
             return Edition(language, self.dossier)
@@ -80,18 +88,10 @@ def load(data_dir: Path, templates: TemplateSet) -> LoadedDossier:
     raw = read_dossier(data_dir)
     templates = dossier_templates(raw, templates)
     dossier = validate_dossier(raw, templates.section_kinds(), templates.names())
-    from .translate import load_translations
-
     verification = verify_dossier(dossier, raw.origins, raw.root)
-    problems = list(verification.problems)
-    translations = None
-    try:
-        translations = load_translations(raw, dossier)
-    except DossierError as error:
-        problems += error.problems
-    if problems:
-        raise DossierError(problems)
-    return LoadedDossier(raw, dossier, templates, translations)
+    if verification.problems:
+        raise DossierError(list(verification.problems))
+    return LoadedDossier(raw, dossier, templates)
 
 
 def dossier_templates(raw: RawDossier, templates: TemplateSet) -> TemplateSet:
@@ -452,8 +452,9 @@ def build_briefs(
             from .check import missing_glyphs
 
             undrawn = len(missing_glyphs(raw.data, raw.origins, templates))
-            for source in (loaded.translations.files if loaded.translations else {}).values():
-                if source.language in chosen_languages:
+            translated = [language for language in chosen_languages if language != dossier.dossier.language]
+            for source in (loaded.translations.files if translated else {}).values():
+                if source.language in translated:
                     undrawn += len(missing_glyphs(source.raw, source.origins, templates))
             if undrawn:
                 note(
