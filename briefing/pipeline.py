@@ -7,9 +7,11 @@ written, so a failing audience leaves every earlier brief as it was.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -313,6 +315,26 @@ class _Job:
     stem: str
 
 
+_renderer_import: threading.Thread | None = None
+
+
+def _start_importing_renderer() -> None:
+    """Import WeasyPrint in a background thread while the dossier is selected and the HTML
+    rendered: much of its import is loading C libraries and font configuration, during which the
+    main thread runs.  Called only once a PDF is known to be due, so an up-to-date build never
+    imports it."""
+    global _renderer_import
+    if _renderer_import is None and "weasyprint" not in sys.modules:
+        _renderer_import = threading.Thread(target=importlib.import_module, args=("weasyprint",), daemon=True)
+        _renderer_import.start()
+
+
+def _renderer_imported() -> None:
+    """Wait for the background import (before forking: a child must not inherit a half-held import lock)."""
+    if _renderer_import is not None:
+        _renderer_import.join()
+
+
 def _render_job(job: _Job, templates: TemplateSet, out_dir: Path) -> RenderedBrief:
     return render_brief(job.brief, templates, job.formats, out_dir, job.stem)
 
@@ -330,6 +352,7 @@ def _render_all(jobs: Sequence[_Job], templates: TemplateSet, out_dir: Path, par
 
     from .render_pdf import warm_up
 
+    _renderer_imported()
     # Import WeasyPrint and lay out a small page in the brief's fonts and styles once, before
     # forking: the workers inherit the loaded fonts, font configuration and hyphenation patterns
     # instead of each building them again.
@@ -443,6 +466,8 @@ def build_briefs(
                 else:
                     result.up_to_date.append(path)
             if due:
+                if "pdf" in due:
+                    _start_importing_renderer()
                 edition = loaded.edition(language).dossier
                 # Dates and numbers the selection writes ("as of October 2024") are in the edition's language.
                 with use_language(language):
