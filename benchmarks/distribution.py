@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefing.pipeline import build_briefs  # noqa: E402
-from briefing.stamp import load_font, prepare, stamp_line, stamp_pdf  # noqa: E402
+from briefing.build.pipeline import build_briefs  # noqa: E402
+from briefing.distribution.stamp import load_font, prepare, stamp_line, stamp_pdf  # noqa: E402
 
 FIRST = ["Zofia", "Łukasz", "Małgorzata", "Grzegorz", "Agnieszka", "Paweł", "Żaneta", "Michał", "Ewa", "Jan"]
 LAST = ["Wójcik-Łęcka", "Brzęczyszczykiewicz", "Nowak", "Kowalski", "Dąbrowska", "Śliwiński", "Żółkiewska", "Kim"]

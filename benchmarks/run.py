@@ -62,8 +62,8 @@ def noop(args: list[str], repeats: int, work: Path) -> float:
 def stamped_copies(count: int) -> tuple[float, float]:
     """Seconds to stamp ``count`` copies of the industry PDF, and to render that PDF once."""
     from benchmarks.distribution import recipients
-    from briefing.pipeline import build_briefs
-    from briefing.stamp import load_font, prepare, stamp_line, stamp_pdf
+    from briefing.build.pipeline import build_briefs
+    from briefing.distribution.stamp import load_font, prepare, stamp_line, stamp_pdf
 
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
@@ -80,7 +80,7 @@ def stamped_copies(count: int) -> tuple[float, float]:
 
 def preview_template_edit(repeats: int, work: Path) -> float:
     """Seconds from a saved template edit to a rebuilt HTML page, inside the preview server."""
-    from briefing.serve import Preview
+    from briefing.preview.serve import Preview
 
     overrides = Path(tempfile.mkdtemp(dir=work))
     template = overrides / "brief.html"
@@ -130,9 +130,9 @@ def typst_peer(repeats: int) -> tuple[float, float]:
     import typst
 
     from benchmarks.typst_peer import typst_source
-    from briefing.pipeline import load_with_templates, render_brief
-    from briefing.render_html import TemplateSet
-    from briefing.select import select_for_audience
+    from briefing.build.pipeline import load_with_templates, render_brief
+    from briefing.build.select import select_for_audience
+    from briefing.formats.render_html import TemplateSet
 
     dossier, templates = load_with_templates(DATA, TemplateSet())
     audience = next(a for a in dossier.audiences if a.id == "industry")
@@ -180,9 +180,9 @@ def _plain_environment(sandboxed: Any) -> Any:
 def sandbox_cost(rounds: int) -> tuple[float, float]:
     """Seconds for the Jinja renders of a full build (every audience, HTML and PDF targets, a fresh
     environment per audience as the build makes), sandboxed and with a plain environment."""
-    from briefing.pipeline import Charts, font_folder, load_with_templates
-    from briefing.render_html import TemplateSet, render_html
-    from briefing.select import select_for_audience
+    from briefing.build.pipeline import Charts, font_folder, load_with_templates
+    from briefing.build.select import select_for_audience
+    from briefing.formats.render_html import TemplateSet, render_html
 
     dossier, templates = load_with_templates(DATA, TemplateSet())
     briefs = [select_for_audience(dossier, audience) for audience in dossier.audiences]
@@ -236,9 +236,9 @@ def _print_table(rows: list[tuple[str, str, str, str]]) -> None:
 def _final_html(audience: str, folder: Path) -> Path:
     """The HTML the build hands WeasyPrint for ``audience``'s PDF, written beside the static files
     it names (so the same fonts and images load)."""
-    from briefing.pipeline import CONTENTS_MIN_PAGES, Charts, font_folder, load, mark_long_words
-    from briefing.render_html import TemplateSet, render_html
-    from briefing.select import select_for_audience
+    from briefing.build.pipeline import CONTENTS_MIN_PAGES, Charts, font_folder, load, mark_long_words
+    from briefing.build.select import select_for_audience
+    from briefing.formats.render_html import TemplateSet, render_html
 
     loaded = load(DATA, TemplateSet())
     profile = next(a for a in loaded.dossier.audiences if a.id == audience)

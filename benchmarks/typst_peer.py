@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from briefing.pipeline import Charts, font_folder
-from briefing.render_html import TemplateSet, cite_text
-from briefing.select import Brief, Claim
+from briefing.build.pipeline import Charts, font_folder
+from briefing.build.select import Brief, Claim
+from briefing.formats.render_html import TemplateSet, cite_text
 
 _SPECIAL = re.compile(r"([\\#$*_`<>@\[\]~=/+-])")
 

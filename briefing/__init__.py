@@ -14,13 +14,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .errors import BriefingError, DossierError, Problem, RenderError, TemplateError, UnknownAudienceError
+from briefing.errors import BriefingError, DossierError, Problem, RenderError, TemplateError, UnknownAudienceError
 
 _LAZY = {
-    "build_briefs": "pipeline",
-    "load_dossier": "pipeline",
-    "TemplateSet": "render_html",
-    "select_for_audience": "select",
+    "build_briefs": "build.pipeline",
+    "load_dossier": "build.pipeline",
+    "TemplateSet": "formats.render_html",
+    "select_for_audience": "build.select",
 }
 
 __all__ = [

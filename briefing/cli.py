@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .cli_options import data_option, lang_option, reported, templates_option
+from briefing.cli_options import data_option, lang_option, reported, templates_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,7 +31,7 @@ def main() -> None:
 
 def _formats(context: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
     """``--format`` values (repeated or comma-separated) as output formats, in a fixed order."""
-    from .pipeline import FORMATS, OUTPUT_FORMATS
+    from briefing.build.pipeline import FORMATS, OUTPUT_FORMATS
 
     chosen: set[str] = set()
     for value in values:
@@ -122,8 +122,8 @@ def brief(
       generate brief --audience all --since 1      # 'What has changed since edition 1'
       generate brief -a all --lang pl              # the Polish edition: <id>-<audience>.pl.pdf
     """
-    from .pipeline import build_briefs
-    from .render_html import TemplateSet
+    from briefing.build.pipeline import build_briefs
+    from briefing.formats.render_html import TemplateSet
 
     with reported():
         result = build_briefs(
@@ -178,8 +178,8 @@ def check(data_dir: Path, template_dirs: tuple[Path, ...], strict: bool, output_
     """
     import json
 
-    from .check import run_check
-    from .render_html import TemplateSet
+    from briefing.dossier.check import run_check
+    from briefing.formats.render_html import TemplateSet
 
     report = run_check(data_dir, TemplateSet(overrides=template_dirs))
     if output_format == "json":
@@ -203,7 +203,7 @@ def new(folder: Path) -> None:
       generate check --data my-topic
       generate brief --audience all --data my-topic
     """
-    from .scaffold import new_dossier
+    from briefing.dossier.scaffold import new_dossier
 
     with reported():
         written = new_dossier(folder)
@@ -234,7 +234,7 @@ def schema(out_dir: Path | None, data_dir: Path) -> None:
       generate schema --data my-topic
       generate schema --out /tmp/schemas
     """
-    from .schema_export import SCHEMA_FOLDER, write_schemas
+    from briefing.dossier.schema_export import SCHEMA_FOLDER, write_schemas
 
     with reported():
         written = write_schemas(out_dir if out_dir is not None else data_dir / SCHEMA_FOLDER)
@@ -264,9 +264,9 @@ def templates_list(data_dir: Path, template_dirs: tuple[Path, ...]) -> None:
     Example:
       generate templates list --templates my-templates
     """
-    from .pipeline import load_with_templates
-    from .render_html import TemplateSet
-    from .template_tools import list_templates
+    from briefing.build.pipeline import load_with_templates
+    from briefing.formats.render_html import TemplateSet
+    from briefing.formats.template_tools import list_templates
 
     with reported():
         dossier, search_path = load_with_templates(data_dir, TemplateSet(overrides=template_dirs))
@@ -295,8 +295,8 @@ def templates_copy(name: str, target: Path) -> None:
       generate templates copy base.html --to my-templates
       generate brief --audience industry --templates my-templates
     """
-    from .render_html import TemplateSet
-    from .template_tools import copy_template
+    from briefing.formats.render_html import TemplateSet
+    from briefing.formats.template_tools import copy_template
 
     with reported():
         destination = copy_template(TemplateSet(), name, target)
@@ -311,7 +311,7 @@ def templates_reference() -> None:
     Example:
       generate templates reference > docs/template-reference.md
     """
-    from .template_tools import template_reference
+    from briefing.formats.template_tools import template_reference
 
     click.echo(template_reference(), nl=False)
 
@@ -349,8 +349,8 @@ def serve(
     Example:
       generate serve --audience industry --templates my-templates
     """
-    from .serve import Preview
-    from .serve import serve as run_server
+    from briefing.preview.serve import Preview
+    from briefing.preview.serve import serve as run_server
 
     def ready(preview: Preview, bound_port: int) -> None:
         click.echo(f"Previewing {', '.join(preview.pages) or 'nothing yet'} at http://127.0.0.1:{bound_port}/")
@@ -421,8 +421,8 @@ def publish_command(
       generate publish --editions /srv/briefing/editions --strict
       generate diff --since 1        # then: what changed since edition 1
     """
-    from .editions import publish, shown
-    from .render_html import TemplateSet
+    from briefing.build.editions import publish, shown
+    from briefing.formats.render_html import TemplateSet
 
     with reported():
         result = publish(
@@ -489,10 +489,10 @@ def diff_command(
     """
     import json
 
-    from .changes import diff_document, diff_text
-    from .editions import EditionError, default_folder, find_earlier, load_earlier, shown
-    from .pipeline import load
-    from .render_html import TemplateSet
+    from briefing.build.changes import diff_document, diff_text
+    from briefing.build.editions import EditionError, default_folder, find_earlier, load_earlier, shown
+    from briefing.build.pipeline import load
+    from briefing.formats.render_html import TemplateSet
 
     templates = TemplateSet(overrides=template_dirs)
     with reported():
@@ -516,7 +516,7 @@ def diff_command(
 
 def _register_distribute() -> None:
     # Its own module: the distribution code (PDF stamping, SMTP) loads only when it runs.
-    from .cli_distribute import distribute
+    from briefing.cli_distribute import distribute
 
     main.add_command(distribute)
 

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli_options import data_option, templates_option
-from .errors import BriefingError
+from briefing.cli_options import data_option, templates_option
+from briefing.errors import BriefingError
 
 if TYPE_CHECKING:
-    from .mail import Outgoing
+    from briefing.distribution.mail import Outgoing
 
 # Show a progress bar when sending more messages than this.
 PROGRESS_FROM = 5
@@ -115,9 +115,9 @@ def distribute(
       generate distribute --list other/recipients.yaml --out /tmp/copies
       generate distribute --outdated     # who has an earlier edition, not this one
     """
-    from .distribute import Options
-    from .distribute import distribute as run
-    from .render_html import TemplateSet
+    from briefing.distribution.distribute import Options
+    from briefing.distribution.distribute import distribute as run
+    from briefing.formats.render_html import TemplateSet
 
     options = Options(
         data_dir=data_dir,
@@ -131,7 +131,7 @@ def distribute(
         smtp_file=smtp_file,
     )
     if outdated:
-        from .distribute import outdated as behind_current
+        from briefing.distribution.distribute import outdated as behind_current
 
         try:
             edition, behind = behind_current(options)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .errors import BriefingError, UnknownAudienceError
+from briefing.errors import BriefingError, UnknownAudienceError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

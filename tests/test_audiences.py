@@ -16,7 +16,7 @@ import yaml
 from click.testing import Result
 
 from briefing import TemplateSet, load_dossier, select_for_audience
-from briefing.schema import Dossier
+from briefing.dossier.schema import Dossier
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 AUDIENCES = [

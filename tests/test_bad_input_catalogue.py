@@ -31,8 +31,8 @@ import pytest
 import yaml
 from click.testing import Result
 
-import briefing.yamlload
-from briefing.render_html import DEFAULT_TEMPLATES
+import briefing.dossier.yamlload
+from briefing.formats.render_html import DEFAULT_TEMPLATES
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -260,7 +260,7 @@ def _(c: Ctx) -> Expected:
     # and one file is padded past it, so the case runs in milliseconds.
     sizes = [path.stat().st_size for path in Path(c.dossier.root).rglob("*.yaml")]
     limit = max(sizes)
-    c.monkeypatch.setattr(briefing.yamlload, "MAX_FILE_BYTES", limit)
+    c.monkeypatch.setattr(briefing.dossier.yamlload, "MAX_FILE_BYTES", limit)
     path = c.path("programmes.yaml")
     padding = limit + 1 - path.stat().st_size
     path.write_bytes(path.read_bytes() + b"#" * (padding - 1) + b"\n")

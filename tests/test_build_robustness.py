@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from briefing.cli import main
-from briefing.render_html import DEFAULT_TEMPLATES
+from briefing.formats.render_html import DEFAULT_TEMPLATES
 
 TITLE = "Poland and South Korea: Security and Defence Cooperation"
 
@@ -221,7 +221,7 @@ def _title_in(out: Path, dossier_id: str, audience: str) -> tuple[str, str]:
 def test_ctrl_c_right_after_the_first_move_splits_nothing(
     make_dossier: Callable[[], Any], tmp_path: Path, dossier_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefing.pipeline import build_briefs
+    from briefing.build.pipeline import build_briefs
 
     dossier = make_dossier()
     out = tmp_path / "out"

@@ -28,11 +28,11 @@ import yaml
 from click.testing import CliRunner
 
 from briefing.cli_distribute import distribute as distribute_command
-from briefing.distribute import Options, copy_names, distribute
+from briefing.distribution.distribute import Options, copy_names, distribute
+from briefing.distribution.recipients import DistributionListError, Listed, Recipient, load_recipients
+from briefing.distribution.stamp import StampError, StampFont, load_font, prepare, stamp_line, stamp_pdf
 from briefing.errors import BriefingError
-from briefing.recipients import DistributionListError, Listed, Recipient, load_recipients
-from briefing.render_html import TemplateSet
-from briefing.stamp import StampError, StampFont, load_font, prepare, stamp_line, stamp_pdf
+from briefing.formats.render_html import TemplateSet
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -147,7 +147,7 @@ def test_copies_are_the_same_bytes_in_every_process(ministry_pdf: bytes, font: S
     source = tmp_path / "brief.pdf"
     source.write_bytes(ministry_pdf)
     script = (
-        "import hashlib, sys; from pathlib import Path; from briefing.stamp import load_font, stamp_pdf; "
+        "import hashlib, sys; from pathlib import Path; from briefing.distribution.stamp import load_font, stamp_pdf; "
         "font = load_font(Path(sys.argv[3])); "
         "data = stamp_pdf(Path(sys.argv[1]).read_bytes(), sys.argv[2], {'Copy': '1 of 2'}, font); "
         "print(hashlib.sha256(data).hexdigest())"

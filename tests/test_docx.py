@@ -24,8 +24,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from briefing.errors import RenderError
-from briefing.render_docx import render_docx
-from briefing.render_html import TemplateSet
+from briefing.formats.render_docx import render_docx
+from briefing.formats.render_html import TemplateSet
 
 FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 
@@ -113,7 +113,10 @@ def test_headings_use_word_heading_styles(briefs: dict[str, tuple[str, Path]]) -
 def test_one_real_footnote_per_citation_with_the_html_notes_words(briefs: dict[str, tuple[str, Path]]) -> None:
     for audience, (page, path) in briefs.items():
         document = docx.Document(str(path))
-        html_notes = [plain(re.sub(r"<a [^>]*>(?:↩|<span[^>]*>↩</span><span[^>]*>[^<]*</span>)</a>", "", inner)) for inner in html_elements(page, "li", 'id="fn-')]
+        html_notes = [
+            plain(re.sub(r"<a [^>]*>(?:↩|<span[^>]*>↩</span><span[^>]*>[^<]*</span>)</a>", "", inner))
+            for inner in html_elements(page, "li", 'id="fn-')
+        ]
         assert len(html_notes) == page.count('class="fnref"') > 10, audience
         notes = footnotes_xml(document)
         real = [n for n in notes.iter(qn("w:footnote")) if n.get(qn("w:type")) is None]

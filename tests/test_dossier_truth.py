@@ -1,6 +1,6 @@
 """The shipped dossier says only what its seeds say, in their words.
 
-The product verifies this (``briefing.verify``, run by ``generate check`` and every
+The product verifies this (``briefing.dossier.verify``, run by ``generate check`` and every
 build): every quote is found in the seed it cites, every figure's text in a quote of its
 own fact, every figure's value is the number in that text.  Here we hold the shipped
 dossier to it with no exception: no source without a file, and every citation counted
@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-from briefing.pipeline import load
-from briefing.render_html import TemplateSet
-from briefing.verify import verify_dossier
+from briefing.build.pipeline import load
+from briefing.dossier.verify import verify_dossier
+from briefing.formats.render_html import TemplateSet
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

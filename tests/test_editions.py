@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 from conftest import BriefText, DossierCopy, read_html_text, read_pdf, run_cli
 
-from briefing.changes import figure_words, shown_claims
-from briefing.pipeline import load
-from briefing.render_html import TemplateSet
-from briefing.schema import Citation, Fact, Figure
-from briefing.select import rival_facts, select_for_audience
+from briefing.build.changes import figure_words, shown_claims
+from briefing.build.pipeline import load
+from briefing.build.select import rival_facts, select_for_audience
+from briefing.dossier.schema import Citation, Fact, Figure
+from briefing.formats.render_html import TemplateSet
 
 MEASURE = "k2.delivered"  # in the programmes table of some audiences, not of others
 NEW_AS_OF = "2026-11"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing import check
+from briefing.dossier import check
 
 FONT = Path(__file__).resolve().parent.parent / "templates" / "static" / "fonts" / "NotoSans-Regular.ttf"
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from briefing.schema import Citation, Fact
+from briefing.dossier.schema import Citation, Fact
 
 HEDGE = "drops the hedge"
 SUPPORT = "does not support"
@@ -208,7 +208,7 @@ def test_strict_check_fails_on_a_dropped_hedge(make_dossier: Callable[[], Any], 
 # ---------------------------------------------------------------------------
 # The functions select can use: which citations support a claim
 # ---------------------------------------------------------------------------
-# ``briefing.hedges`` is imported in each test, so that on code without it the command-line
+# ``briefing.dossier.hedges`` is imported in each test, so that on code without it the command-line
 # tests above still run (and fail on what check reports) instead of the whole file failing to load.
 
 
@@ -218,7 +218,7 @@ def _fact(statement: str, *quotes: tuple[str, str]) -> Fact:
 
 
 def test_supporting_citations_leave_out_a_quote_about_something_else() -> None:
-    from briefing import hedges
+    from briefing.dossier import hedges
 
     fact = _fact(
         "President Yoon described the alleged troop deployment as a provocation that threatens global security.",
@@ -230,7 +230,7 @@ def test_supporting_citations_leave_out_a_quote_about_something_else() -> None:
 
 
 def test_supporting_citations_keep_every_citation_when_none_supports() -> None:
-    from briefing import hedges
+    from briefing.dossier import hedges
 
     # A claim is never left without a source; check warns about each citation instead.
     fact = _fact("Tanks were delivered.", ("a", "Weather was fine."), ("b", "Nothing happened at sea."))
@@ -249,7 +249,7 @@ def test_supporting_citations_keep_every_citation_when_none_supports() -> None:
     ],
 )
 def test_a_hedge_is_dropped_only_when_no_equivalent_is_kept(sentence: str, text: str, dropped: bool) -> None:
-    from briefing import hedges
+    from briefing.dossier import hedges
 
     fact = _fact(text, ("s", sentence))
 
@@ -260,8 +260,8 @@ def test_a_hedge_is_dropped_only_when_no_equivalent_is_kept(sentence: str, text:
 
 def test_a_citation_that_does_not_support_the_claim_does_not_lift_its_grade(make_dossier: Callable[[], Any]) -> None:
     """The co-citation of defect 4 put back: the footnote names it, but the grade stays the news report's C."""
-    from briefing.pipeline import load_dossier
-    from briefing.select import select_for_audience
+    from briefing.build.pipeline import load_dossier
+    from briefing.build.select import select_for_audience
 
     (defect,) = [d for d in DEFECTS if d.name == "co-citation-lifting-the-grade"]
     dossier_copy = make_dossier()

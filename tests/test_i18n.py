@@ -23,8 +23,8 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from click.testing import Result
 
-from briefing import i18n
-from briefing.i18n import format_partial_date, number_difference, stated_numbers
+from briefing.languages import i18n
+from briefing.languages.i18n import format_partial_date, number_difference, stated_numbers
 
 REPO = Path(__file__).resolve().parent.parent
 FICTIONAL = REPO / "tests" / "fixtures" / "fictional"
@@ -334,9 +334,9 @@ def test_polish_briefs_have_polish_language_dates_numbers_and_words(editions: di
 
 def shown_figures(data: Path, audience: str, language: str) -> list[Any]:
     """The figures the brief of ``audience`` in ``language`` shows, with their original texts."""
-    from briefing.pipeline import load
-    from briefing.render_html import TemplateSet
-    from briefing.select import select_for_audience
+    from briefing.build.pipeline import load
+    from briefing.build.select import select_for_audience
+    from briefing.formats.render_html import TemplateSet
 
     loaded = load(data, TemplateSet())
     edition = loaded.edition(language).dossier

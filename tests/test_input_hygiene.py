@@ -26,11 +26,11 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from briefing import mail
 from briefing.cli_distribute import distribute as distribute_command
-from briefing.recipients import DistributionListError, load_recipients
-from briefing.schema import LINE_MAX, QUOTE_MAX, TEXT_MAX, Citation, DossierInfo, Fact
-from briefing.stamp import load_font
+from briefing.distribution import mail
+from briefing.distribution.recipients import DistributionListError, load_recipients
+from briefing.distribution.stamp import load_font
+from briefing.dossier.schema import LINE_MAX, QUOTE_MAX, TEXT_MAX, Citation, DossierInfo, Fact
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from conftest import run_cli
 
-from briefing.stamp import load_font, prepare, stamp_line, stamp_pdf
+from briefing.distribution.stamp import load_font, prepare, stamp_line, stamp_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 JUDGES = ROOT / "tests" / "judges" / "node_modules"

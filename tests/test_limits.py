@@ -13,7 +13,7 @@ from typing import Any
 
 from click.testing import Result
 
-import briefing.yamlload
+import briefing.dossier.yamlload
 
 MIB = 1024 * 1024
 PROBLEM = re.compile(r"^\s*(?:error: )?(?P<file>\S.*?):(?P<line>\d+):(?P<column>\d+): (?P<rest>.*)$")
@@ -69,7 +69,7 @@ def test_50_mb_file_is_refused_by_its_size(
     with open(huge, "wb") as handle:
         handle.truncate(50 * MIB)  # sparse: 50 MB on paper, nothing written to disk
     size = huge.stat().st_size
-    assert size > briefing.yamlload.MAX_FILE_BYTES
+    assert size > briefing.dossier.yamlload.MAX_FILE_BYTES
     out = tmp_path / "out"
 
     for result in (
@@ -79,7 +79,7 @@ def test_50_mb_file_is_refused_by_its_size(
         _assert_refused(result, out)
         (problem,) = _problems(result.output, huge)
         assert (problem["line"], problem["column"]) == ("1", "1")
-        limit = briefing.yamlload.MAX_FILE_BYTES // MIB
+        limit = briefing.dossier.yamlload.MAX_FILE_BYTES // MIB
         # This message is produced only before the file is read.
         assert problem["rest"] == f"file is {size:,} bytes; the limit is {limit} MiB", problem
 
@@ -94,7 +94,7 @@ def test_deep_nesting_within_the_parser_stack_is_refused(
     result = cli("check", "--data", dossier.root)
     assert result.exit_code == 1, result.output
     (problem,) = _problems(result.output, deep)
-    limit = briefing.yamlload.MAX_FLOW_DEPTH
+    limit = briefing.dossier.yamlload.MAX_FLOW_DEPTH
     assert (problem["line"], problem["column"]) == ("1", str(len(prefix) + limit + 1))
     assert f"nested more than {limit} levels deep" in problem["rest"]
 

@@ -25,9 +25,9 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from briefing import mail
 from briefing.cli_distribute import distribute as distribute_command
-from briefing.distribute import Options, distribute
+from briefing.distribution import mail
+from briefing.distribution.distribute import Options, distribute
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 

@@ -11,7 +11,7 @@ import pypdf
 import pytest
 
 from briefing import TemplateSet, load_dossier
-from briefing.select import select_for_audience
+from briefing.build.select import select_for_audience
 
 ROOT = Path(__file__).resolve().parent.parent
 AUDIENCES = ["ministry", "industry", "parliament"]

@@ -19,10 +19,10 @@ from click.testing import CliRunner
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from briefing.check import CheckReport, run_check
 from briefing.cli import main
+from briefing.dossier.check import CheckReport, run_check
 from briefing.errors import Problem
-from briefing.render_html import TemplateSet
+from briefing.formats.render_html import TemplateSet
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FILES = sorted(

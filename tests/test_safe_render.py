@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from briefing.cli import main
-from briefing.render_html import DEFAULT_TEMPLATES
+from briefing.formats.render_html import DEFAULT_TEMPLATES
 
 SCRIPT = "<script>alert(1)</script>"
 BOLD = "<b>bold</b>"

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from click.testing import Result
 
+from briefing.build.pipeline import Charts, load_with_templates
+from briefing.build.select import select_for_audience
 from briefing.errors import BriefingError, TemplateError
-from briefing.pipeline import Charts, load_with_templates
-from briefing.render_html import TemplateSet, render_html
-from briefing.select import select_for_audience
-from briefing.serve import Preview
-from briefing.template_tools import copy_template
+from briefing.formats.render_html import TemplateSet, render_html
+from briefing.formats.template_tools import copy_template
+from briefing.preview.serve import Preview
 
 
 def _lead_override(folder: Path, body: str) -> Path:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from click.testing import Result
 
-from briefing.schema_export import schema_files
+from briefing.dossier.schema_export import schema_files
 
 jsonschema = pytest.importorskip("jsonschema")
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import Result
 from test_i18n import assert_no_english_interface_words, pdf_language, pdf_text, shown_figures
 
-from briefing import i18n
+from briefing.languages import i18n
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"

@@ -9,8 +9,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from briefing.cli import main
-from briefing.render_html import TemplateSet
-from briefing.template_tools import template_reference
+from briefing.formats.render_html import TemplateSet
+from briefing.formats.template_tools import template_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -129,7 +129,7 @@ def test_template_reference_is_up_to_date() -> None:
 def test_template_reference_names_every_brief_attribute() -> None:
     from dataclasses import fields
 
-    from briefing.select import Brief
+    from briefing.build.select import Brief
 
     reference = template_reference()
     for field in fields(Brief):

@@ -19,8 +19,8 @@ import yaml
 from click.testing import Result
 from conftest import DossierCopy
 
-from briefing import verify
-from briefing.verify import (
+from briefing.dossier import verify
+from briefing.dossier.verify import (
     Document,
     Extracted,
     closest_passage,

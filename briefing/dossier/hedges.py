@@ -21,7 +21,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .schema import Citation, Divergence, Dossier, Event, Fact, Judgement, Question, Recommendation, ThreatPerception
+from briefing.dossier.schema import (
+    Citation,
+    Divergence,
+    Dossier,
+    Event,
+    Fact,
+    Judgement,
+    Question,
+    Recommendation,
+    ThreatPerception,
+)
 
 # Everything a brief may state (as select.Item, written here so that select may import this
 # module without a cycle), and the items among them that cite sources themselves.

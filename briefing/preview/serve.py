@@ -32,10 +32,18 @@ from typing import Any
 
 import jinja2
 
-from .errors import BriefingError, UnknownAudienceError
-from .pipeline import Charts, LoadedDossier, choose_audiences, edition_stem, font_folder, load, render_brief
-from .render_html import TemplateSet, render_html
-from .select import Brief, select_for_audience
+from briefing.build.pipeline import (
+    Charts,
+    LoadedDossier,
+    choose_audiences,
+    edition_stem,
+    font_folder,
+    load,
+    render_brief,
+)
+from briefing.build.select import Brief, select_for_audience
+from briefing.errors import BriefingError, UnknownAudienceError
+from briefing.formats.render_html import TemplateSet, render_html
 
 RELOAD_SCRIPT = """<script>
 (function () {{
@@ -70,7 +78,7 @@ class Preview:
 
     def _briefs(self, loaded: LoadedDossier, names: Sequence[str]) -> list[tuple[str, Brief]]:
         """(page name, brief) of each audience and language asked for."""
-        from .i18n import choose_languages, use_language
+        from briefing.languages.i18n import choose_languages, use_language
 
         dossier = loaded.dossier
         chosen = []

@@ -17,8 +17,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import BriefingError
-from .schema import Audience, Dossier
+from briefing.dossier.schema import Audience, Dossier
+from briefing.errors import BriefingError
 
 SCHEMA_FOLDER = "schema"
 DOSSIER_SCHEMA = "dossier.schema.json"
@@ -71,7 +71,7 @@ def schema_line(yaml_file: Path, dossier_root: Path, schema: str) -> str:
 
 def write_schemas(out_dir: Path) -> list[Path]:
     """Write the schemas into ``out_dir`` (created if needed), replacing older copies; returns the files."""
-    from .output import OutputFile, write_outputs
+    from briefing.build.output import OutputFile, write_outputs
 
     if out_dir.exists() and not out_dir.is_dir():
         raise BriefingError(f"{out_dir} is a file, not a folder")

@@ -15,10 +15,8 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from .errors import UnknownAudienceError
-from .hedges import supporting_citations, weights_for
-from .i18n import abbreviation_first, current_language, format_partial_date, gettext, in_own_language
-from .schema import (
+from briefing.dossier.hedges import supporting_citations, weights_for
+from briefing.dossier.schema import (
     Audience,
     Citation,
     Divergence,
@@ -37,9 +35,11 @@ from .schema import (
     Term,
     ThreatPerception,
 )
+from briefing.errors import UnknownAudienceError
+from briefing.languages.i18n import abbreviation_first, current_language, format_partial_date, gettext, in_own_language
 
 if TYPE_CHECKING:
-    from .changes import Changes
+    from briefing.build.changes import Changes
 
 Item = Fact | ThreatPerception | Divergence | Recommendation | Event | Question | Judgement
 

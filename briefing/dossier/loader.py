@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import DossierError, Problem
-from .yamlload import Origins, load_yaml
+from briefing.dossier.yamlload import Origins, load_yaml
+from briefing.errors import DossierError, Problem
 
 
 @dataclass

@@ -18,17 +18,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .charts import Chart, cached_chart, comparison_chart, delivery_chart
-from .errors import DossierError, UnknownAudienceError
-from .loader import RawDossier, read_dossier
-from .output import OutputFile, folder_lock, remove_leftovers, write_outputs
-from .render_html import TemplateSet, render_html
-from .schema import Audience, Dossier
-from .select import Brief, Comparison, is_stale, select_for_audience
+from briefing.build.output import OutputFile, folder_lock, remove_leftovers, write_outputs
+from briefing.build.select import Brief, Comparison, is_stale, select_for_audience
+from briefing.dossier.loader import RawDossier, read_dossier
+from briefing.dossier.schema import Audience, Dossier
+from briefing.errors import DossierError, UnknownAudienceError
+from briefing.formats.charts import Chart, cached_chart, comparison_chart, delivery_chart
+from briefing.formats.render_html import TemplateSet, render_html
 
 if TYPE_CHECKING:
-    from .editions import Earlier
-    from .translate import Edition, Translations
+    from briefing.build.editions import Earlier
+    from briefing.languages.translate import Edition, Translations
 
 FORMATS = ("html", "pdf")  # what a build writes unless told otherwise
 OUTPUT_FORMATS = (*FORMATS, "docx")  # every format a brief can be written in
@@ -58,14 +58,14 @@ class LoadedDossier:
         """The dossier in each of its languages (``translate.py``), read on first use: a build of
         the original does not read, or depend on, the translation files.  Raises ``DossierError``
         for a translation file that cannot be used ('generate check' reports it)."""
-        from .translate import load_translations
+        from briefing.languages.translate import load_translations
 
         return load_translations(self.raw, self.dossier)
 
     def edition(self, language: str) -> Edition:
         """The dossier in ``language`` (one of ``dossier.dossier.editions``)."""
         if language == self.dossier.dossier.language:
-            from .translate import Edition
+            from briefing.languages.translate import Edition
 
             return Edition(language, self.dossier)
         edition = self.translations.edition(self.dossier, language)
@@ -84,8 +84,8 @@ def edition_stem(dossier: Dossier, audience: str, language: str) -> str:
 def load(data_dir: Path, templates: TemplateSet) -> LoadedDossier:
     """Stages 1 and 2: read the dossier folder, validate it against the template search path and
     verify its quotes and figures against the source files (any problem stops every build)."""
-    from .validate import validate_dossier
-    from .verify import verify_dossier
+    from briefing.dossier.validate import validate_dossier
+    from briefing.dossier.verify import verify_dossier
 
     raw = read_dossier(data_dir)
     templates = dossier_templates(raw, templates)
@@ -283,7 +283,7 @@ def render_brief(
         html = mark_long_words(render_html(brief, templates, "html", {"draw": charts}, env=env))
         files.append(OutputFile(out_dir / f"{stem}.html", html.encode("utf-8")))
     if "pdf" in formats:
-        from .render_pdf import render_pdf
+        from briefing.formats.render_pdf import render_pdf
 
         base = next((folder for folder in templates.static_folders if folder.is_dir()), templates.default / "static")
         # One render: whether the brief is long enough for a contents list is decided from its
@@ -297,7 +297,7 @@ def render_brief(
         if pdf.pages > brief.audience.page_budget:
             warnings.append(f"the PDF has {pdf.pages} pages; the profile's page budget is {brief.audience.page_budget}")
     if "docx" in formats:
-        from .render_docx import render_docx
+        from briefing.formats.render_docx import render_docx
 
         # Built from the print HTML (footnotes inline, charts as images); Word makes its own contents.
         docx = render_docx(render_html(brief, templates, "pdf", {"draw": charts}, env=env), templates.static_folders)
@@ -350,7 +350,7 @@ def _render_all(jobs: Sequence[_Job], templates: TemplateSet, out_dir: Path, par
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from .render_pdf import warm_up
+    from briefing.formats.render_pdf import warm_up
 
     _renderer_imported()
     # Import WeasyPrint and lay out a small page in the brief's fonts and styles once, before
@@ -378,7 +378,7 @@ def with_changes(brief: Brief, dossier: Dossier, earlier: Earlier | None) -> Bri
     """``brief`` with what changed since the ``earlier`` edition (``changes.py``), if there is one."""
     if earlier is None:
         return brief
-    from .changes import audience_changes
+    from briefing.build.changes import audience_changes
 
     return replace(brief, changes=audience_changes(earlier.dossier, earlier.name, dossier, brief))
 
@@ -411,10 +411,10 @@ def build_briefs(
 
     ``languages`` names the editions to build (``all``: every declared language); none: the original.
     """
-    from .editions import earlier_edition
-    from .i18n import catalogue_file, choose_languages, use_language
-    from .incremental import BuildState, Inputs
-    from .translate import file_of
+    from briefing.build.editions import earlier_edition
+    from briefing.build.incremental import BuildState, Inputs
+    from briefing.languages.i18n import catalogue_file, choose_languages, use_language
+    from briefing.languages.translate import file_of
 
     given = templates or TemplateSet()
     loaded = load(data_dir, given)
@@ -474,7 +474,7 @@ def build_briefs(
                     selected = with_changes(select_for_audience(edition, edition.audiences[index]), dossier, earlier)
                 jobs.append(_Job(selected, tuple(due), stem))
         if jobs:  # a character no font has prints as an empty box, and the render still succeeds
-            from .check import missing_glyphs
+            from briefing.dossier.check import missing_glyphs
 
             undrawn = len(missing_glyphs(raw.data, raw.origins, templates))
             translated = [language for language in chosen_languages if language != dossier.dossier.language]

@@ -29,9 +29,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .errors import UnknownAudienceError
+from briefing.errors import UnknownAudienceError
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 DOMAIN = "messages"
 # The language the msgids are written in: it needs no catalogue.
 SOURCE_LANGUAGE = "en"

@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import DossierError, Problem
-from .loader import RawDossier
-from .schema import Dossier, DossierInfo
-from .yamlload import DataPath, Origins
+from briefing.dossier.loader import RawDossier
+from briefing.dossier.schema import Dossier, DossierInfo
+from briefing.dossier.yamlload import DataPath, Origins
+from briefing.errors import DossierError, Problem
 
 
 def validate_dossier(raw: RawDossier, section_kinds: Iterable[str], templates: Iterable[str]) -> Dossier:

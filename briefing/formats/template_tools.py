@@ -14,9 +14,9 @@ from pathlib import Path
 import jinja2.filters
 from jinja2 import nodes
 
-from .errors import BriefingError
-from .render_html import SECTION_FOLDER, TemplateSet
-from .schema import Dossier
+from briefing.dossier.schema import Dossier
+from briefing.errors import BriefingError
+from briefing.formats.render_html import SECTION_FOLDER, TemplateSet
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,9 @@ def copy_template(templates: TemplateSet, name: str, target: Path) -> Path:
 
 def _type_name(annotation: object) -> str:
     text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
-    return str(text).replace("typing.", "").replace("briefing.select.", "").replace("briefing.schema.", "")
+    for prefix in ("typing.", "briefing.build.select.", "briefing.dossier.schema."):
+        text = str(text).replace(prefix, "")
+    return str(text)
 
 
 def _describe_class(cls: type) -> list[str]:
@@ -99,7 +101,7 @@ def _describe_class(cls: type) -> list[str]:
             returns = typing.get_type_hints(member.fget).get("return", "") if member.fget else ""
             lines.append(f"| `{name}` (property) | `{_type_name(returns)}` |")
         elif callable(member) and not name.startswith("_") and name not in hints:
-            lines.append(f"| `{name}(…)` (method) | see `briefing/{cls.__module__.split('.')[-1]}.py` |")
+            lines.append(f"| `{name}(…)` (method) | see `{cls.__module__.replace('.', '/')}.py` |")
     return [*lines, ""]
 
 
@@ -121,7 +123,8 @@ def _macros(templates: TemplateSet) -> list[str]:
 
 def template_reference(templates: TemplateSet | None = None) -> str:
     """Markdown reference of the template context: variables, their types, filters, macros."""
-    from . import render_html, select
+    from briefing.build import select
+    from briefing.formats import render_html
 
     templates = templates or TemplateSet()
     env = templates.environment()
@@ -176,7 +179,7 @@ def template_reference(templates: TemplateSet | None = None) -> str:
     lines += [
         "The data types (`Audience`, `Section`, `DossierInfo`, `Source`, `Fact`, `Figure`, `ThreatPerception`,",
         "`Divergence`, `Recommendation`, `Event`, `Question`, `Judgement`, `Term`) are the models in",
-        "`briefing/schema.py`;",
+        "`briefing/dossier/schema.py`;",
         "a `Claim`'s `item` is one of them.",
         "",
         "## Blocks of `base.html`",

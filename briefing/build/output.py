@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import BriefingError
+from briefing.errors import BriefingError
 
 # Signals whose default action ends the program: held back while outputs are moved into place.
 _HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)

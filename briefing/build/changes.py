@@ -22,8 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .schema import Dossier, Figure, Recommendation
-from .select import (
+from briefing.build.select import (
     KIND_CONTENT,
     Brief,
     Claim,
@@ -34,7 +33,8 @@ from .select import (
     select_for_audience,
     source_names,
 )
-from .yamlload import DataPath, Origins
+from briefing.dossier.schema import Dossier, Figure, Recommendation
+from briefing.dossier.yamlload import DataPath, Origins
 
 # The words a brief prints before each change (a profile may override each with a label
 # ``change-<kind>``), in the order changes are listed.

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from .errors import BriefingError
-from .i18n import format_number
-from .i18n import gettext as _
-from .output import OutputFile, cache_folder, write_outputs
-from .select import Comparison, ProgrammeRow, date_label, is_calendar, source_name
+from briefing.build.output import OutputFile, cache_folder, write_outputs
+from briefing.build.select import Comparison, ProgrammeRow, date_label, is_calendar, source_name
+from briefing.errors import BriefingError
+from briefing.languages.i18n import format_number
+from briefing.languages.i18n import gettext as _
 
 # Colours chosen for WCAG AA contrast of text on white (>= 4.5:1) and to stay
 # distinguishable in greyscale print.

@@ -37,11 +37,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .errors import BriefingError, Problem
-from .loader import RawDossier
-from .schema import LINE_MAX, LanguageCode, Slug, describe_char, text_problem
-from .validate import _schema_problems, _suggest
-from .yamlload import DataPath, Origins, load_yaml
+from briefing.dossier.loader import RawDossier
+from briefing.dossier.schema import LINE_MAX, LanguageCode, Slug, describe_char, text_problem
+from briefing.dossier.validate import _schema_problems, _suggest
+from briefing.dossier.yamlload import DataPath, Origins, load_yaml
+from briefing.errors import BriefingError, Problem
 
 # Long enough for real names and departments; short enough that the stamp stays legible.
 NAME_MAX = 80

@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .output import OutputError, OutputFile, cache_folder, write_outputs
-from .render_html import TemplateSet
+from briefing.build.output import OutputError, OutputFile, cache_folder, write_outputs
+from briefing.formats.render_html import TemplateSet
 
 
 def _version() -> str:

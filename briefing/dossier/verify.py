@@ -39,9 +39,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
-from .schema import Dossier, Source
-from .yamlload import DataPath, Origins
+from briefing.dossier.schema import Dossier, Source
+from briefing.dossier.yamlload import DataPath, Origins
+from briefing.errors import Problem
 
 # Bump when extraction changes, so cached text from older code is not used.
 EXTRACTION_VERSION = 1

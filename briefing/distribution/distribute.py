@@ -27,8 +27,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BriefingError, DossierError, Problem
-from .mail import (
+from briefing.build.output import OutputFile, write_outputs
+from briefing.build.pipeline import LoadedDossier, build_briefs, load
+from briefing.build.select import date_label
+from briefing.distribution.mail import (
     Delivery,
     Outgoing,
     Progress,
@@ -40,14 +42,12 @@ from .mail import (
     read_log,
     send,
 )
-from .output import OutputFile, write_outputs
-from .pipeline import LoadedDossier, build_briefs, load
-from .recipients import Listed, Recipient, load_recipients, slug
-from .render_html import TemplateSet
-from .schema import Audience, Dossier
-from .select import date_label
-from .stamp import StampError, StampFont, load_font, prepare, stamp_line, stamp_pdf
-from .yamlload import Origins
+from briefing.distribution.recipients import Listed, Recipient, load_recipients, slug
+from briefing.distribution.stamp import StampError, StampFont, load_font, prepare, stamp_line, stamp_pdf
+from briefing.dossier.schema import Audience, Dossier
+from briefing.dossier.yamlload import Origins
+from briefing.errors import BriefingError, DossierError, Problem
+from briefing.formats.render_html import TemplateSet
 
 DEFAULT_LIST = Path("data/distribution/recipients.yaml")
 DEFAULT_OUT = Path("briefs/distribution")
@@ -347,7 +347,7 @@ def stamp_copies(
 
     ``sources`` holds each audience's rendered brief by (audience, format).
     """
-    from .render_docx import stamp_docx
+    from briefing.formats.render_docx import stamp_docx
 
     # By edition ("industry", "industry.pl"): a translated edition may translate its marking.
     markings = {audience.id: audience.marking for audience in dossier.audiences} | dict(markings or {})

@@ -36,7 +36,7 @@ import pypdf
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject, TextStringObject
 
-from .errors import BriefingError
+from briefing.errors import BriefingError
 
 # Where the line goes: centred, this far above the bottom edge, below the page's own footer.
 BASELINE_FROM_BOTTOM = 9 * 72 / 25.4  # 9 mm
@@ -444,7 +444,7 @@ def _stream_object(number: int, data: bytes, extra: bytes = b"") -> bytes:
 
 def stamp_line(name: str, organisation: str, copy: int, copies: int, marking: str, language: str = "en") -> str:
     """The line printed on every page of a copy, in the language of the recipient's edition."""
-    from .i18n import translations
+    from briefing.languages.i18n import translations
 
     words = translations(language).gettext(
         "%(marking)s · Prepared for %(name)s, %(organisation)s — copy %(copy)d of %(copies)d"

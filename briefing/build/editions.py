@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import BriefingError, DossierError
-from .output import folder_lock
-from .render_html import TemplateSet
-from .schema import Dossier, DossierInfo
-from .select import date_label
-from .yamlload import Origins
+from briefing.build.output import folder_lock
+from briefing.build.select import date_label
+from briefing.dossier.schema import Dossier, DossierInfo
+from briefing.dossier.yamlload import Origins
+from briefing.errors import BriefingError, DossierError
+from briefing.formats.render_html import TemplateSet
 
 EDITIONS = "editions"  # the default folder, beside the dossier folder
 MANIFEST = "manifest.json"
@@ -272,7 +272,7 @@ def find_earlier(since: str | None, editions_dir: Path, current: DossierInfo) ->
 
 def load_earlier(name: str, folder: Path, marker: Path, templates: TemplateSet) -> Earlier:
     """The earlier edition's dossier in ``folder``, validated as any dossier is."""
-    from .pipeline import load
+    from briefing.build.pipeline import load
 
     try:
         loaded = load(folder, templates)
@@ -437,7 +437,7 @@ def publish(
     the edition is already published, or with ``strict`` if an earlier edition differs from its
     manifest.  Builds what is out of date in ``briefs_dir`` first, as ``generate brief`` does.
     """
-    from .pipeline import FORMATS, load
+    from briefing.build.pipeline import FORMATS, load
 
     templates = templates or TemplateSet()
     formats = tuple(formats or FORMATS)
@@ -493,7 +493,7 @@ def _stage(
     note: Callable[[str], None],
 ) -> PublishResult:
     """Copy the dossier and build and copy every brief into ``staging``."""
-    from .pipeline import build_briefs
+    from briefing.build.pipeline import build_briefs
 
     info = dossier.dossier
     entries: list[ManifestEntry] = []

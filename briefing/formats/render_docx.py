@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from xml.etree import ElementTree
 
-from .errors import RenderError
+from briefing.errors import RenderError
 
 # Page geometry and colours of print.css / brief.css, so the Word edition looks like the PDF.
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297

@@ -36,12 +36,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import BriefingError, Problem
-from .loader import RawDossier
-from .recipients import Email, display_name, email_problem, envelope_address
-from .schema import LINE_MAX, Line, text_problem
-from .validate import _schema_problems
-from .yamlload import Origins, load_yaml
+from briefing.distribution.recipients import Email, display_name, email_problem, envelope_address
+from briefing.dossier.loader import RawDossier
+from briefing.dossier.schema import LINE_MAX, Line, text_problem
+from briefing.dossier.validate import _schema_problems
+from briefing.dossier.yamlload import Origins, load_yaml
+from briefing.errors import BriefingError, Problem
 
 Security = Literal["starttls", "ssl", "none"]
 DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25}

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from briefing.errors import Problem
 
 # A path into loaded data: mapping keys and list indices, e.g. ("facts", 3, "figures").
 DataPath = tuple[str | int, ...]

@@ -33,12 +33,12 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from markupsafe import Markup, escape
 
-from . import i18n
-from .errors import TemplateError
-from .schema import CREDIBILITY_LABELS, RELIABILITY_LABELS
-from .select import Brief, Cite, Claim, date_label
+from briefing.build.select import Brief, Cite, Claim, date_label
+from briefing.dossier.schema import CREDIBILITY_LABELS, RELIABILITY_LABELS
+from briefing.errors import TemplateError
+from briefing.languages import i18n
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SECTION_FOLDER = "sections"
 
 # A render of the largest dossier takes about a second; one that runs this long is a template

@@ -20,8 +20,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import DossierError, Problem
-from .i18n import (
+from briefing.dossier.loader import RawDossier
+from briefing.dossier.schema import Dossier, Line, Slug, Text
+from briefing.dossier.yamlload import DataPath, Origins, load_yaml
+from briefing.errors import DossierError, Problem
+from briefing.languages.i18n import (
     N_,
     Foreign,
     UnitForms,
@@ -32,9 +35,6 @@ from .i18n import (
     unit_label,
     unit_parts,
 )
-from .loader import RawDossier
-from .schema import Dossier, Line, Slug, Text
-from .yamlload import DataPath, Origins, load_yaml
 
 TRANSLATIONS_FOLDER = "translations"
 # A space between digit groups ("10 000"), made a no-break space.
@@ -477,7 +477,7 @@ def _audience(a: _Apply, audience: Any, recommendations: Sequence[Any], dossier:
 def load_translations(raw: RawDossier, dossier: Dossier) -> Translations:
     """Every declared language's edition; raises ``DossierError`` listing every problem in the
     declaration of languages and in the translation files."""
-    from .loader import _display, _outside
+    from briefing.dossier.loader import _display, _outside
 
     info = dossier.dossier
     original = info.language
@@ -605,7 +605,7 @@ def _refuse_untranslatable(data: Any, origins: Origins, path: DataPath = ()) -> 
 
 
 def _schema_problems(error: ValidationError, data: Any, origins: Origins) -> list[Problem]:
-    from .validate import _data_path, _hint
+    from briefing.dossier.validate import _data_path, _hint
 
     problems: dict[tuple[DataPath, str | None], Problem] = {}
     for item in error.errors():
@@ -621,7 +621,7 @@ def _schema_problems(error: ValidationError, data: Any, origins: Origins) -> lis
 
 def _references(source: TranslationSource, dossier: Dossier) -> list[Problem]:
     """Every id, measure, section, term, label and unit a translation names must exist in the dossier."""
-    from .validate import _suggest
+    from briefing.dossier.validate import _suggest
 
     t, origins = source.data, source.origins
     problems: list[Problem] = []

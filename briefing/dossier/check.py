@@ -19,14 +19,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import hedges
-from .errors import DossierError, Problem
-from .pipeline import load
-from .render_html import TemplateSet
-from .schema import Dossier, Fact
-from .select import date_label, is_calendar, is_stale, months_between, newest, rival_facts, select_for_audience
-from .verify import unverifiable_sources
-from .yamlload import DataPath, Origins
+from briefing.build.pipeline import load
+from briefing.build.select import (
+    date_label,
+    is_calendar,
+    is_stale,
+    months_between,
+    newest,
+    rival_facts,
+    select_for_audience,
+)
+from briefing.dossier import hedges
+from briefing.dossier.schema import Dossier, Fact
+from briefing.dossier.verify import unverifiable_sources
+from briefing.dossier.yamlload import DataPath, Origins
+from briefing.errors import DossierError, Problem
+from briefing.formats.render_html import TemplateSet
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,7 @@ def run_check(data_dir: Path, templates: TemplateSet) -> CheckReport:
     except DossierError as error:  # a translation file that cannot be used
         report.errors += error.problems
     else:  # per language: what is printed untranslated, and undrawable characters
-        from .translate import untranslated_warnings
+        from briefing.languages.translate import untranslated_warnings
 
         report.warnings += untranslated_warnings(translations, loaded.raw.origins, loaded.dossier)
         # A translation whose numbers are not the original's is an error (it stops that edition's build).
@@ -366,7 +374,7 @@ def covered_characters(fonts: list[Path]) -> frozenset[int]:
 def _cmap(path: str, mtime_ns: int, size: int) -> frozenset[int]:
     """The characters of one font file; cached per file and version (``mtime_ns`` and ``size`` are the key),
     in memory and in the user cache, since parsing a font's tables costs more than the rest of a check."""
-    from .output import cache_folder
+    from briefing.build.output import cache_folder
 
     folder = cache_folder("cmaps")
     key = hashlib.sha256(f"{path}\n{mtime_ns}\n{size}".encode()).hexdigest()[:32]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .errors import RenderError
+from briefing.errors import RenderError
 
 # WeasyPrint's PDF/UA-1 variant produces a tagged PDF with a structure tree.
 PDF_VARIANT = "pdf/ua-1"

@@ -1,0 +1,1 @@
+"""Distribution: recipient lists, stamped copies, manifests and delivery by e-mail."""
