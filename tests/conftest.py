@@ -169,6 +169,19 @@ def make_dossier(tmp_path: Path, repo_root: Path) -> Iterator[Callable[..., Doss
     yield make
 
 
+@pytest.fixture(scope="module")
+def briefs_dir(
+    shipped_briefs: Any, profiles: dict[str, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The shipped audience PDFs, copied (fresh modification times) into the module's own folder,
+    for distribution tests: nothing they do writes into the session's build."""
+    folder = tmp_path_factory.mktemp("briefs")
+    for audience in profiles:
+        source = shipped_briefs.path(audience, "pdf")
+        shutil.copyfile(source, folder / source.name)
+    return folder
+
+
 # ---------------------------------------------------------------------------
 # Reading briefs back
 # ---------------------------------------------------------------------------

@@ -66,16 +66,6 @@ JAN = {
 
 
 @pytest.fixture(scope="module")
-def briefs_dir(shipped_briefs: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped audience PDFs, copied (fresh modification times) into this module's own folder."""
-    folder = tmp_path_factory.mktemp("briefs")
-    for audience in AUDIENCES:
-        source = shipped_briefs.path(audience, "pdf")
-        shutil.copyfile(source, folder / source.name)
-    return folder
-
-
-@pytest.fixture(scope="module")
 def font() -> StampFont:
     return load_font(FONT)
 

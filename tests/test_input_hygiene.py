@@ -10,14 +10,9 @@ server (aiosmtpd on 127.0.0.1).
 
 from __future__ import annotations
 
-import asyncio
 import csv
-import email
-import email.policy
 import re
-import shutil
-import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +27,12 @@ from briefing.distribution.recipients import DistributionListError, load_recipie
 from briefing.distribution.stamp import load_font
 from briefing.dossier.schema import LINE_MAX, QUOTE_MAX, TEXT_MAX, Citation, DossierInfo, Fact
 
-aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
+pytest.importorskip("aiosmtpd.controller")
+import test_mail
+from test_mail import Mailbox
+
+# The real SMTP server on 127.0.0.1, a fixture shared with test_mail.py.
+server = test_mail.server
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -54,41 +54,6 @@ UNDRAWN = "ሰላም"
 # ---------------------------------------------------------------------------
 # A real SMTP server and a distribution run
 # ---------------------------------------------------------------------------
-
-
-@dataclass
-class Mailbox:
-    received: list[tuple[list[str], email.message.EmailMessage]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, email.message.EmailMessage)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 OK: queued"
-
-
-@pytest.fixture
-def server() -> Iterator[tuple[Mailbox, int]]:
-    mailbox = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    controller = aiosmtpd_controller.Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
-        asyncio.set_event_loop(None)
-
-
-@pytest.fixture(scope="module")
-def briefs_dir(shipped_briefs: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("briefs")
-    for audience in AUDIENCES:
-        source = shipped_briefs.path(audience, "pdf")
-        shutil.copyfile(source, folder / source.name)
-    return folder
 
 
 @dataclass
@@ -261,7 +226,8 @@ def test_an_internationalised_domain_is_delivered_in_its_idna_form(run: Run, ser
     result = run.cli("--send")
     assert result.exit_code == 0, result.output
     assert len(mailbox.received) == 2
-    (envelope, message), *_ = [item for item in mailbox.received if item[0] != [JAN["email"]]]
+    delivered = zip(mailbox.envelopes, mailbox.received, strict=True)
+    (envelope, message), *_ = [item for item in delivered if item[0] != [JAN["email"]]]
     ascii_address = "ania@" + "bezpieczeństwo.example".encode("idna").decode()
     assert ascii_address.startswith("ania@xn--")
     assert envelope == [ascii_address]

@@ -12,7 +12,6 @@ import csv
 import email
 import email.policy
 import hashlib
-import shutil
 import socket
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -77,6 +76,7 @@ class Mailbox:
     """An aiosmtpd handler that keeps what it accepts and can misbehave on request."""
 
     received: list[email.message.EmailMessage] = field(default_factory=list)
+    envelopes: list[list[str]] = field(default_factory=list)  # the envelope recipients of each, in order
     refuse: set[str] = field(default_factory=set)  # addresses answered with 550 at RCPT
     drop_after: int | None = None  # close the connection during DATA once this many are stored
 
@@ -94,6 +94,7 @@ class Mailbox:
         assert isinstance(message, email.message.EmailMessage)
         assert envelope.rcpt_tos == [message["To"].addresses[0].addr_spec]
         self.received.append(message)
+        self.envelopes.append(list(envelope.rcpt_tos))
         return "250 OK: queued"
 
     def counts(self) -> Counter[tuple[str, str]]:
@@ -123,15 +124,6 @@ def server() -> Iterator[tuple[Mailbox, int]]:
 # ---------------------------------------------------------------------------
 # Running distribute
 # ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def briefs_dir(shipped_briefs: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("briefs")
-    for audience in AUDIENCES:
-        source = shipped_briefs.path(audience, "pdf")
-        shutil.copyfile(source, folder / source.name)
-    return folder
 
 
 @dataclass

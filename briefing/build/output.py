@@ -15,6 +15,7 @@ out of date until its record is saved, so two builds into one folder take turns.
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 import shutil
@@ -22,7 +23,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,25 @@ def cache_folder(name: str) -> Path | None:
     except RuntimeError:
         return None
     return root / "briefing" / name
+
+
+def read_cached(name: str, key: str) -> Any:
+    """The JSON value kept under ``key`` in the cache folder ``name``, or None if there is none or
+    it cannot be read.  Cache content is untrusted: the caller checks its shape before using it."""
+    folder = cache_folder(name)
+    try:
+        return json.loads((folder / f"{key}.json").read_text(encoding="utf-8")) if folder else None
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def write_cached(name: str, key: str, value: Any) -> None:
+    """Keep ``value`` (JSON) under ``key`` in the cache folder ``name``, atomically; a cache that
+    cannot be written is left alone, since it only saves time."""
+    folder = cache_folder(name)
+    if folder is not None:
+        with suppress(OSError, BriefingError):
+            write_outputs([OutputFile(folder / f"{key}.json", json.dumps(value).encode("utf-8"))])
 
 
 def _keep_old(target: Path) -> Path | None:

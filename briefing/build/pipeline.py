@@ -24,7 +24,7 @@ from briefing.dossier.loader import RawDossier, read_dossier
 from briefing.dossier.schema import Audience, Dossier
 from briefing.errors import DossierError, UnknownAudienceError
 from briefing.formats.charts import Chart, cached_chart, comparison_chart, delivery_chart
-from briefing.formats.render_html import TemplateSet, render_html
+from briefing.formats.render_html import TemplateSet, map_html_text, render_html
 
 if TYPE_CHECKING:
     from briefing.build.editions import Earlier
@@ -176,7 +176,6 @@ def font_folder(templates: TemplateSet) -> Path | None:
 # A run this long without a space is a URL or an identifier, never a word to keep whole.
 _LONG_WORD = re.compile(r"[^\s<>]{40,}")
 # Elements whose text is not HTML text (a span inside them would change their meaning).
-_NOT_TEXT = {"head", "title", "style", "script", "svg", "math", "textarea"}
 
 
 # In text: an entity (left alone), a very long word, or an ordinary word (with hyphens and apostrophes).
@@ -239,22 +238,8 @@ def mark_long_words(html: str, names: bool = False) -> str:
     """
     if not names and not _LONG_WORD.search(html):
         return html
-    pieces = re.split(r"(<[^>]*>)", html)
-    inside: str | None = None  # the element of _NOT_TEXT the text is in, if any
-    links = 0  # how many <a> the text is in: a span in a link would get a link annotation of its own
-    for index, piece in enumerate(pieces):
-        tag = re.match(r"<(/?)([A-Za-z][\w-]*)", piece)
-        if tag:
-            name = tag.group(2).lower()
-            if inside is None and not tag.group(1) and name in _NOT_TEXT and not piece.endswith("/>"):
-                inside = name
-            elif inside == name and tag.group(1):
-                inside = None
-            elif name == "a" and not piece.endswith("/>"):
-                links = max(0, links - 1) if tag.group(1) else links + 1
-        elif inside is None and piece and not piece.startswith("<"):
-            pieces[index] = _mark_text(piece, names and not links)
-    return "".join(pieces)
+    # A span in a link would get a link annotation of its own: names in links are left alone.
+    return map_html_text(html, lambda piece, in_link: _mark_text(piece, names and not in_link))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ Everything here is computed from the loaded dossier; only ``run_check`` reads fi
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import unicodedata
 from collections.abc import Iterator
@@ -374,19 +373,13 @@ def covered_characters(fonts: list[Path]) -> frozenset[int]:
 def _cmap(path: str, mtime_ns: int, size: int) -> frozenset[int]:
     """The characters of one font file; cached per file and version (``mtime_ns`` and ``size`` are the key),
     in memory and in the user cache, since parsing a font's tables costs more than the rest of a check."""
-    from briefing.build.output import cache_folder
+    from briefing.build.output import read_cached, write_cached
 
-    folder = cache_folder("cmaps")
     key = hashlib.sha256(f"{path}\n{mtime_ns}\n{size}".encode()).hexdigest()[:32]
-    cached = folder / f"{key}.json" if folder else None
-    if cached is not None:
-        try:
-            codes = json.loads(cached.read_text(encoding="utf-8"))
-            # Cache content is untrusted: it only decides warnings, but must have the right shape.
-            if isinstance(codes, list) and all(type(code) is int and 0 <= code <= 0x10FFFF for code in codes):
-                return frozenset(codes)
-        except (OSError, ValueError):
-            pass
+    codes = read_cached("cmaps", key)
+    # Cache content is untrusted: it only decides warnings, but must have the right shape.
+    if isinstance(codes, list) and all(type(code) is int and 0 <= code <= 0x10FFFF for code in codes):
+        return frozenset(codes)
     from fontTools.ttLib import TTFont, TTLibError
 
     try:
@@ -394,14 +387,7 @@ def _cmap(path: str, mtime_ns: int, size: int) -> frozenset[int]:
             covered = frozenset(font.getBestCmap() or {})
     except (OSError, TTLibError, ValueError, KeyError, AssertionError):
         return frozenset()  # a font that cannot be read draws nothing
-    if cached is not None:
-        try:  # an optimisation only: a cache that cannot be written is left alone
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(sorted(covered)), encoding="utf-8")
-            os.replace(temporary, cached)
-        except OSError:
-            pass
+    write_cached("cmaps", key, sorted(covered))
     return covered
 
 

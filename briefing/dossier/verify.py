@@ -29,8 +29,6 @@ from __future__ import annotations
 import bisect
 import difflib
 import hashlib
-import json
-import os
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -39,6 +37,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from briefing.build.output import read_cached, write_cached
 from briefing.dossier.schema import Dossier, Source
 from briefing.dossier.yamlload import DataPath, Origins
 from briefing.errors import Problem
@@ -352,23 +351,9 @@ def _extract_pdf(data: bytes) -> Extracted:
     return Extracted("pdf", pages, labels)
 
 
-def _cache_file(digest: str) -> Path | None:
-    # The XDG spec says a relative XDG_CACHE_HOME is to be ignored.
-    configured = os.environ.get("XDG_CACHE_HOME", "")
-    try:
-        base = Path(configured) if os.path.isabs(configured) else Path.home() / ".cache"
-    except RuntimeError:  # no home folder either: run without a cache
-        return None
-    return base / "briefing" / "text" / f"{digest}.json"
-
-
 def _cached(digest: str) -> Extracted | None:
     """The extraction stored for ``digest``, if the cache holds a well-formed one."""
-    path = _cache_file(digest)
-    try:
-        stored: Any = json.loads(path.read_text(encoding="utf-8")) if path else None
-    except (OSError, ValueError, RecursionError):
-        return None
+    stored = read_cached("text", digest)
     if not isinstance(stored, dict) or stored.get("version") != EXTRACTION_VERSION:
         return None
     kind, pages, labels = stored.get("kind"), stored.get("pages"), stored.get("labels")
@@ -380,24 +365,8 @@ def _cached(digest: str) -> Extracted | None:
 
 
 def _store(digest: str, extracted: Extracted) -> None:
-    import tempfile
-
-    path = _cache_file(digest)
-    if path is None:
-        return
     body = {"version": EXTRACTION_VERSION, "kind": extracted.kind, "pages": extracted.pages, "labels": extracted.labels}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(body, stream)
-            os.replace(name, path)  # readers see the old entry or the whole new one
-        except BaseException:
-            Path(name).unlink(missing_ok=True)
-            raise
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    write_cached("text", digest, body)
 
 
 _memo: dict[str, Document] = {}

@@ -14,7 +14,6 @@ attributes, no links out of the drawing); anything else is drawn again.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import math
@@ -24,9 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from briefing.build.output import OutputFile, cache_folder, write_outputs
+from briefing.build.output import read_cached, write_cached
 from briefing.build.select import Comparison, ProgrammeRow, date_label, is_calendar, source_name
-from briefing.errors import BriefingError
 from briefing.languages.i18n import format_number
 from briefing.languages.i18n import gettext as _
 
@@ -68,28 +66,20 @@ def cached_chart(kind: str, inputs: str, font_dir: Path | None, draw: Callable[[
     The cache only saves time: an entry that is unreadable or fails the checks is drawn
     again, and a cache that cannot be written is left alone.
     """
-    import json
-
     fonts = sorted(font_dir.glob("*.ttf")) if font_dir else []
     stamp = tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in fonts)
     digest = hashlib.sha256(_drawing_key(stamp))
     digest.update(kind.encode() + b"\0" + inputs.encode("utf-8"))
-    cache = cache_folder("charts")
-    path = cache / f"{digest.hexdigest()}.json" if cache else None
-    if path is not None:
-        try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-            svg, alt = stored["svg"], stored["alt"]
-            if isinstance(svg, str) and isinstance(alt, str) and is_plain_drawing(svg):
-                return Chart(svg, alt)
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
+    key = digest.hexdigest()
+    stored = read_cached("charts", key)
+    if isinstance(stored, dict):
+        svg, alt = stored.get("svg"), stored.get("alt")
+        if isinstance(svg, str) and isinstance(alt, str) and is_plain_drawing(svg):
+            return Chart(svg, alt)
     chart = draw()
-    # No chart (no data for one) is found without matplotlib: not worth keeping, nor trusting.
-    if path is not None and chart is not None:
-        body = json.dumps({"svg": chart.svg, "alt": chart.alt}).encode("utf-8")
-        with contextlib.suppress(OSError, BriefingError):  # a cache that cannot be written only costs time
-            write_outputs([OutputFile(path, body)])
+    # No chart (no data for one) is found without drawing: not worth keeping, nor trusting.
+    if chart is not None:
+        write_cached("charts", key, {"svg": chart.svg, "alt": chart.alt})
     return chart
 
 

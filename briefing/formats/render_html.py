@@ -353,7 +353,37 @@ def _format_percent(value: float, decimals: int | None = None) -> str:
 _OPEN, _OPENED, _CLOSE = i18n.OPEN, i18n.OPENED, i18n.CLOSE
 _SENTINELS = str.maketrans("", "", _OPEN + _OPENED + _CLOSE)
 _LANGUAGE_RUN = re.compile(f"{_OPEN}([A-Za-z]{{2,3}}(?:-[A-Za-z]{{2}})?){_OPENED}|{_CLOSE}|[{_OPEN}{_OPENED}]")
+# Elements whose content is not running text: nothing is marked up inside them.
 _NOT_TEXT = frozenset({"head", "title", "style", "script", "svg", "math", "textarea", "option"})
+
+
+def map_html_text(
+    html: str, text: Callable[[str, bool], str], other: Callable[[str], str] = lambda piece: piece
+) -> str:
+    """``html`` with ``text(piece, in_link)`` applied to each run of running text between tags, and
+    ``other`` to everything else (tags, and the content of head, style, script, svg, ...).
+
+    Our own rendered HTML, walked tag by tag: no parser is needed, and nothing else changes, so
+    the bytes around what a pass rewrites stay as the templates wrote them."""
+    pieces = re.split(r"(<[^>]*>)", html)
+    inside: str | None = None  # the element of _NOT_TEXT the text is in, if any
+    links = 0  # how many <a> the text is in
+    for index, piece in enumerate(pieces):
+        tag = re.match(r"<(/?)([A-Za-z][\w-]*)", piece)
+        if tag:
+            name = tag.group(2).lower()
+            if inside is None and not tag.group(1) and name in _NOT_TEXT and not piece.endswith("/>"):
+                inside = name
+            elif inside == name and tag.group(1):
+                inside = None
+            elif name == "a" and not piece.endswith("/>"):
+                links = max(0, links - 1) if tag.group(1) else links + 1
+            pieces[index] = other(piece)
+        elif inside is not None or piece.startswith("<"):
+            pieces[index] = other(piece)
+        elif piece:
+            pieces[index] = text(piece, links > 0)
+    return "".join(pieces)
 
 
 def _mark_foreign(value: Any) -> Any:
@@ -371,22 +401,7 @@ def mark_languages(html: str) -> str:
     without the markers in tags, attributes and elements whose content is not text."""
     if _OPEN not in html and _CLOSE not in html and _OPENED not in html:
         return html
-    pieces = re.split(r"(<[^>]*>)", html)
-    inside: str | None = None
-    for index, piece in enumerate(pieces):
-        tag = re.match(r"<(/?)([A-Za-z][\w-]*)", piece)
-        if tag:
-            name = tag.group(2).lower()
-            if inside is None and not tag.group(1) and name in _NOT_TEXT and not piece.endswith("/>"):
-                inside = name
-            elif inside == name and tag.group(1):
-                inside = None
-            pieces[index] = piece.translate(_SENTINELS)
-        elif inside is not None or piece.startswith("<"):
-            pieces[index] = piece.translate(_SENTINELS)
-        else:
-            pieces[index] = _spans(piece)
-    return "".join(pieces)
+    return map_html_text(html, lambda piece, _in_link: _spans(piece), lambda piece: piece.translate(_SENTINELS))
 
 
 def _spans(text: str) -> str:
