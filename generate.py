@@ -4,7 +4,7 @@
 The installed console command ``generate`` does the same.
 """
 
-from briefing.cli import main
+from briefing.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

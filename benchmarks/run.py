@@ -226,6 +226,10 @@ def _print_table(rows: list[tuple[str, str, str, str]]) -> None:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
     )
     print(f"Peak memory of this benchmark process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    from briefing.formats.compiled import FOLDER
+
+    compiled = len(list(FOLDER.glob("*.jbc"))) if FOLDER.is_dir() else 0
+    print(f"Shipped templates compiled at setup: {compiled} in {FOLDER}")
     print()
     print("| figure | measured | ratio | target |")
     print("|---|---|---|---|")

@@ -7,9 +7,13 @@ a traceback.
 
 from __future__ import annotations
 
+import atexit
+import os
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -522,3 +526,36 @@ def _register_distribute() -> None:
 
 
 _register_distribute()
+
+
+def run() -> NoReturn:
+    """The ``generate`` console command: ``main``, then a quick exit.
+
+    After a build the process holds all of WeasyPrint's layout; the interpreter's normal exit
+    frees it object by object, which took about 0.15 s of a 2.8 s one-brief build and serves
+    no one.  So once the command is done, and nothing else still runs, we do what an exit must
+    (exit handlers, flushing) and leave without the teardown.
+    """
+    try:
+        main()
+    except SystemExit as stop:
+        _leave(stop.code)
+    _leave(0)
+
+
+def _leave(code: object) -> NoReturn:
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if any(thread.is_alive() for thread in others):
+        sys.exit(code)  # the normal exit waits for them
+    atexit._run_exitfuncs()  # logging's flush, multiprocessing's clean-up, anything a library registered
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe, as after `generate ... | head`
+            code = code or 120  # what Python's own exit returns when stdout cannot be flushed
+    os._exit(code)

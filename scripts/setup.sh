@@ -41,6 +41,8 @@ if $want_test; then
 else
   .venv/bin/python -m pip install -q --disable-pip-version-check -e .
 fi
+# Compile the shipped templates once, as pip compiles Python modules (briefing/formats/compiled.py).
+.venv/bin/python -m briefing.formats.compiled >/dev/null
 if $want_test; then
   # The judges' exact versions, from tests/judges/package-lock.json (no install scripts: the
   # Nu HTML Checker's would download a Java runtime; Debian's is used).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -105,3 +107,22 @@ def test_check_passes_on_the_shipped_data(
     # Warnings and notes may be reported; errors may not.
     errors = [line for line in result.output.splitlines() if line.lower().startswith("error")]
     assert not errors, result.output
+
+
+def test_installed_command_leaves_with_its_exit_code_and_all_its_output(
+    cli: Callable[..., Result], repo_root: Path, tmp_path: Path
+) -> None:
+    """``generate`` skips the interpreter's teardown (``briefing.cli.run``): what it printed, even
+    into a file (buffered), and its exit code must come out whole all the same."""
+    script = Path(sys.executable).with_name("generate")
+    assert script.exists(), "scripts/setup.sh installs the generate command into the environment"
+    expected = cli("check", "--data", repo_root / "data")
+    printed = tmp_path / "printed.txt"
+    with printed.open("w") as stdout:
+        done = subprocess.run([script, "check", "--data", repo_root / "data"], stdout=stdout, stderr=subprocess.PIPE)
+    assert (done.returncode, printed.read_text()) == (expected.exit_code, expected.stdout)
+    assert done.returncode == 0 and printed.read_text().count("\n") > 10
+    usage = subprocess.run([script, "brief", "--audience", "nosuch"], capture_output=True, text=True, cwd=repo_root)
+    assert usage.returncode == 2 and "unknown audience 'nosuch'" in usage.stderr
+    failed = subprocess.run([script, "check", "--data", tmp_path / "none"], capture_output=True, text=True)
+    assert failed.returncode == 1 and "no such dossier folder" in failed.stdout + failed.stderr

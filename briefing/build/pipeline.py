@@ -63,7 +63,8 @@ class LoadedDossier:
         return load_translations(self.raw, self.dossier)
 
     def edition(self, language: str) -> Edition:
-        """The dossier in ``language`` (one of ``dossier.dossier.editions``)."""
+        """The dossier in ``language`` (one of ``dossier.dossier.editions``), with what in it is
+        untranslated.  Raises ``DossierError`` where its translation states other numbers."""
         if language == self.dossier.dossier.language:
             from briefing.languages.translate import Edition
 
@@ -72,6 +73,10 @@ class LoadedDossier:
         if edition.mismatched:
             raise DossierError(list(edition.mismatched))
         return edition
+
+    def dossier_in(self, language: str) -> Dossier:
+        """``edition(language).dossier``; the original without reading the translation code."""
+        return self.dossier if language == self.dossier.dossier.language else self.edition(language).dossier
 
 
 def edition_stem(dossier: Dossier, audience: str, language: str) -> str:
@@ -122,7 +127,7 @@ def dossier_templates(raw: RawDossier, templates: TemplateSet) -> TemplateSet:
             extra.append(path)
     if problems:
         raise DossierError(problems)
-    return TemplateSet(overrides=(*templates.overrides, *extra), default=templates.default)
+    return replace(templates, overrides=(*templates.overrides, *extra))
 
 
 def choose_audiences(dossier: Dossier, names: Sequence[str]) -> list[Audience]:
@@ -372,6 +377,18 @@ def _note(text: str) -> None:
     print(f"note: {text}", file=sys.stderr, flush=True)
 
 
+def _language_files(root: Path, language: str, original: str) -> tuple[Path, ...]:
+    """The files an edition in ``language`` depends on beyond the dossier: its translation file
+    and the tool's catalogue (none for the original language)."""
+    if language == original:
+        return ()
+    from briefing.languages.i18n import catalogue_file
+    from briefing.languages.translate import file_of
+
+    files = (file_of(root, language), catalogue_file(language))
+    return tuple(path for path in files if path is not None and path.is_file())
+
+
 def build_briefs(
     data_dir: Path,
     out_dir: Path,
@@ -398,8 +415,7 @@ def build_briefs(
     """
     from briefing.build.editions import earlier_edition
     from briefing.build.incremental import BuildState, Inputs
-    from briefing.languages.i18n import catalogue_file, choose_languages, use_language
-    from briefing.languages.translate import file_of
+    from briefing.languages.i18n import choose_languages, use_language
 
     given = templates or TemplateSet()
     loaded = load(data_dir, given)
@@ -416,7 +432,7 @@ def build_briefs(
     )
     chosen_languages = choose_languages(dossier.dossier.editions, tuple(languages))
     for language in chosen_languages:
-        loaded.edition(language)  # a translation stating other numbers stops its edition now, before any write
+        loaded.dossier_in(language)  # a translation stating other numbers stops its edition now, before any write
     stems = {
         (audience.id, language): edition_stem(dossier, audience.id, language)
         for language in chosen_languages
@@ -424,14 +440,8 @@ def build_briefs(
     }
     targets = {name: [out_dir / f"{stem}.{output_format}" for output_format in formats] for name, stem in stems.items()}
     # An edition in another language also depends on its translation file and the tool's catalogue.
-    language_files = {
-        language: tuple(
-            path
-            for path in (file_of(raw.root, language), catalogue_file(language))
-            if path is not None and path.is_file() and language != dossier.dossier.language
-        )
-        for language in chosen_languages
-    }
+    original = dossier.dossier.language
+    language_files = {language: _language_files(raw.root, language, original) for language in chosen_languages}
     # From deciding what is out of date to saving the record, this build is the folder's only writer.
     with folder_lock(out_dir, lambda: note(f"waiting for another build into {out_dir} to finish")):
         remove_leftovers(path for paths in targets.values() for path in paths)
@@ -453,7 +463,7 @@ def build_briefs(
             if due:
                 if "pdf" in due:
                     _start_importing_renderer()
-                edition = loaded.edition(language).dossier
+                edition = loaded.dossier_in(language)
                 # Dates and numbers the selection writes ("as of October 2024") are in the edition's language.
                 with use_language(language):
                     selected = with_changes(select_for_audience(edition, edition.audiences[index]), dossier, earlier)

@@ -217,7 +217,7 @@ def edition_key(dossier: Dossier, recipient: Recipient) -> str:
 
 def _edition_audience(loaded: LoadedDossier, recipient: Recipient) -> Audience:
     """The recipient's audience profile in the language of their edition (its marking, translated or not)."""
-    edition = loaded.edition(recipient.language or loaded.dossier.dossier.language).dossier
+    edition = loaded.dossier_in(recipient.language or loaded.dossier.dossier.language)
     return next(audience for audience in edition.audiences if audience.id == recipient.audience)
 
 

@@ -357,10 +357,17 @@ def font_files(templates: TemplateSet) -> list[Path]:
     return files
 
 
-def covered_characters(fonts: list[Path]) -> frozenset[int]:
-    """Every character some font in ``fonts`` has a glyph for."""
+def covered_characters(fonts: list[Path], needed: frozenset[int] | None = None) -> frozenset[int]:
+    """Every character some font in ``fonts`` has a glyph for.
+
+    With ``needed``, fonts are read only until every needed character is found: the answer then
+    holds those characters and is otherwise partial.  Most dossiers need nothing beyond the first
+    font, and reading a large font's character map (a CJK one) is the costly part of this check.
+    """
     covered: set[int] = set()
     for path in fonts:
+        if needed is not None and needed <= covered:
+            break
         try:
             stat = path.stat()
         except OSError:
@@ -398,12 +405,15 @@ def missing_glyphs(data: Any, origins: Origins, templates: TemplateSet) -> list[
     (and exits 0): either way not what the dossier's own fonts would print.
     """
     fonts = font_files(templates)
-    covered = covered_characters(fonts)
-    if not covered:
+    texts = list(_texts(data, ()))
+    used = set().union(*(text for _, text in texts))
+    needed = frozenset(ord(ch) for ch in used if unicodedata.category(ch) not in _NO_GLYPH)
+    covered = covered_characters(fonts, needed)
+    if not covered or needed <= covered:
         return []
     folders = ", ".join(dict.fromkeys(_shown(path.parent) for path in fonts))
     problems = []
-    for path, text in _texts(data, ()):
+    for path, text in texts:
         if text.isascii() and all(ord(ch) in covered or unicodedata.category(ch) in _NO_GLYPH for ch in text):
             continue
         missing = [

@@ -18,6 +18,7 @@ import functools
 import hashlib
 import math
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,18 +144,29 @@ class _Metrics:
 
     def __init__(self, font_dir: Path | None) -> None:
         self.widths: dict[int, float] = {}
-        # The Latin font first; Hangul from the KR one, as the SVG's font-family list draws them.
-        for name in reversed(CHART_FONTS):
-            font = font_dir / name if font_dir else None
-            if font is not None and font.is_file():
-                from fontTools.ttLib import TTFont
+        # The Latin font first; the next (Hangul) one is read only when a label needs a character
+        # the first lacks, as the SVG's font-family list draws them: a large font's tables cost
+        # more to read than the rest of a chart.
+        self._unread = [font_dir / name for name in CHART_FONTS if font_dir and (font_dir / name).is_file()]
+        self._reading = threading.Lock()  # the preview may draw charts in several threads
+        self._read_next()
 
-                with TTFont(font, lazy=True) as ttf:
-                    scale = 1.0 / ttf["head"].unitsPerEm
-                    metrics = ttf["hmtx"].metrics
-                    self.widths |= {code: metrics[glyph][0] * scale for code, glyph in ttf.getBestCmap().items()}
+    def _read_next(self) -> None:
+        from fontTools.ttLib import TTFont
+
+        with self._reading:
+            if not self._unread:
+                return
+            font = self._unread.pop(0)
+        with TTFont(font, lazy=True) as ttf:
+            scale = 1.0 / ttf["head"].unitsPerEm
+            metrics = ttf["hmtx"].metrics
+            for code, glyph in ttf.getBestCmap().items():
+                self.widths.setdefault(code, metrics[glyph][0] * scale)
 
     def width(self, text: str, size: float) -> float:
+        while self._unread and any(ord(c) not in self.widths for c in text):
+            self._read_next()
         return sum(self.widths.get(ord(c), 0.55) for c in text) * size
 
     def wrap(self, text: str, size: float, limit: float) -> list[str]:

@@ -36,6 +36,8 @@ from markupsafe import Markup, escape
 from briefing.build.select import Brief, Cite, Claim, date_label
 from briefing.dossier.schema import CREDIBILITY_LABELS, RELIABILITY_LABELS
 from briefing.errors import TemplateError
+from briefing.formats.compiled import FOLDER as COMPILED_FOLDER
+from briefing.formats.compiled import InstalledTemplates
 from briefing.languages import i18n
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -60,6 +62,8 @@ class TemplateSet:
 
     overrides: tuple[Path, ...] = ()
     default: Path = DEFAULT_TEMPLATES
+    # Code for the shipped templates compiled at setup (``compiled.py``); None: compile every time.
+    compiled: Path | None = COMPILED_FOLDER
 
     @property
     def folders(self) -> tuple[Path, ...]:
@@ -114,6 +118,8 @@ class TemplateSet:
             format_percent=_format_percent,
         )
         i18n.install(env, i18n.SOURCE_LANGUAGE)
+        if self.compiled is not None:
+            env.bytecode_cache = InstalledTemplates(self.compiled)
 
         def static_text(name: str) -> Markup:
             if record is not None:

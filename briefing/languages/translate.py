@@ -47,7 +47,9 @@ _GROUPS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
 
 
 class _T(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # defer_build: the validators are built when a translation file is first read, not on import
+    # (every build imports this module; few read a translation).
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class FigureT(_T):

@@ -83,7 +83,7 @@ class Preview:
         dossier = loaded.dossier
         chosen = []
         for language in choose_languages(dossier.dossier.editions, tuple(self.languages)):
-            edition = loaded.edition(language).dossier
+            edition = loaded.dossier_in(language)
             for audience in choose_audiences(dossier, names):
                 name = edition_stem(dossier, audience.id, language).removeprefix(f"{dossier.dossier.id}-")
                 with use_language(language):
