@@ -160,8 +160,10 @@ def typst_peer(repeats: int) -> tuple[float, float]:
 
 def _plain_environment(sandboxed: Any) -> Any:
     """A plain (unsandboxed) Jinja2 environment made like ``TemplateSet.environment()``:
-    same loader, options, filters and globals.  For measuring only; never for rendering briefs."""
+    same loader, options, extensions, filters and globals.  For measuring only; never for rendering briefs."""
     import jinja2
+
+    from briefing.languages import i18n
 
     env = jinja2.Environment(
         loader=sandboxed.loader,
@@ -170,10 +172,13 @@ def _plain_environment(sandboxed: Any) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        extensions=["jinja2.ext.do"],
+        extensions=["jinja2.ext.do", "jinja2.ext.i18n"],
+        finalize=sandboxed.finalize,
     )
     env.filters.update({name: f for name, f in sandboxed.filters.items() if name not in env.filters})
-    env.globals["static_text"] = sandboxed.globals["static_text"]
+    i18n.install(env, i18n.SOURCE_LANGUAGE)
+    for name in ("static_text", "page_numbers"):
+        env.globals[name] = sandboxed.globals[name]
     return env
 
 
@@ -184,7 +189,8 @@ def sandbox_cost(rounds: int) -> tuple[float, float]:
     from briefing.build.select import select_for_audience
     from briefing.formats.render_html import TemplateSet, render_html
 
-    dossier, templates = load_with_templates(DATA, TemplateSet())
+    # Both compile every template: code compiled at setup (compiled.py) would spare only the sandbox.
+    dossier, templates = load_with_templates(DATA, TemplateSet(compiled=None))
     briefs = [select_for_audience(dossier, audience) for audience in dossier.audiences]
     # Charts drawn once, outside the timing: both variants render the same drawings.
     charts = [{"draw": Charts(brief, font_folder(templates))} for brief in briefs]
