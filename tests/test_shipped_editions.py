@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -87,3 +88,42 @@ def test_polish_spells_an_abbreviation_out_after_it_so_the_sentence_keeps_its_gr
         html = (out / f"{shipped_editions['id']}-{audience}.pl.html").read_text(encoding="utf-8")
         assert re.search(r"<abbr [^>]*>[^<]+</abbr> \(", html), audience  # "NATO (Organizacja …)"
         assert not re.search(r"\(<abbr ", html), audience  # never "Organizacja … (NATO)" in Polish
+
+
+@pytest.mark.parametrize(("audience", "language"), [*((a, "pl") for a in AUDIENCES), ("ministry", "ko")])
+def test_a_translated_brief_keeps_to_its_page_budget(
+    shipped_editions: dict[str, Any], profiles: dict[str, dict[str, Any]], audience: str, language: str
+) -> None:
+    """Polish runs about a fifth longer than English: the budget is the reader's, whatever the language."""
+    import pypdf
+
+    pdf = shipped_editions["out"] / f"{shipped_editions['id']}-{audience}.{language}.pdf"
+    assert len(pypdf.PdfReader(pdf).pages) <= profiles[audience]["page_budget"]
+    warned = [line for line in shipped_editions[language].output.splitlines() if "page budget" in line]
+    assert not [line for line in warned if f"({audience}, {language})" in line], warned
+
+
+def test_korean_lines_break_between_words_not_between_syllables(shipped_editions: dict[str, Any]) -> None:
+    """Korean convention (word-break: keep-all): a line ends at a space, never inside a word.
+    Read back from the PDF: no line's last word joined to the next line's first is a word of the brief."""
+    import pypdf
+
+    stem = f"{shipped_editions['id']}-ministry.ko"
+    out: Path = shipped_editions["out"]
+    hangul = re.compile(r"[\uac00-\ud7af]")
+    html = re.sub(r"<[^>]+>", " ", (out / f"{stem}.html").read_text(encoding="utf-8"))
+    words = {word for word in html.split() if hangul.search(word)}
+    lines = [
+        line.strip() for page in pypdf.PdfReader(out / f"{stem}.pdf").pages for line in page.extract_text().splitlines()
+    ]
+    split = [
+        f"{before.split()[-1]} | {after.split()[0]}"
+        for before, after in itertools.pairwise(lines)
+        if before
+        and after
+        and hangul.match(before[-1])
+        and hangul.match(after[0])
+        and before.split()[-1] + after.split()[0] in words
+    ]
+    assert len(words) > 500
+    assert not split, split

@@ -184,7 +184,12 @@ _LONG_WORD = re.compile(r"[^\s<>]{40,}")
 
 
 # In text: an entity (left alone), a very long word, or an ordinary word (with hyphens and apostrophes).
-_TOKEN = re.compile(r"(?P<entity>&#?\w+;)|(?P<long>[^\s<>]{40,})|(?P<word>[\w’'-]+)")
+# A word with Hangul in it is all of its run without spaces ("NATO와", "2024년"): Hangul text breaks
+# lines only between such words (word-break: keep-all), which the PDF renderer does not support.
+_HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
+_TOKEN = re.compile(
+    rf"(?P<entity>&#?\w+;)|(?P<long>[^\s<>]{{40,}})|(?P<hangul>[^\s<>]*[{_HANGUL}][^\s<>]*)|(?P<word>[\w’'-]+)"
+)
 
 
 def _keep_whole(word: str) -> bool:
@@ -210,6 +215,8 @@ def _mark_text(text: str, names: bool) -> str:
             run = None
 
     for match in _TOKEN.finditer(text):
+        if match.lastgroup == "hangul" and not names:
+            continue
         if match.lastgroup == "word" and not (names and _keep_whole(match.group())):
             continue
         if match.lastgroup == "word":
@@ -222,8 +229,8 @@ def _mark_text(text: str, names: bool) -> str:
         else:
             close_run()
             out.append(text[position : match.start()])
-            long = match.lastgroup == "long"
-            out.append(f'<span class="long-word">{match.group()}</span>' if long else match.group())
+            wrap = {"long": "long-word", "hangul": "keep-all"}.get(match.lastgroup or "")
+            out.append(f'<span class="{wrap}">{match.group()}</span>' if wrap else match.group())
         position = match.end()
     close_run()
     out.append(text[position:])
@@ -232,14 +239,16 @@ def _mark_text(text: str, names: bool) -> str:
 
 def mark_long_words(html: str, names: bool = False) -> str:
     """Wrap every very long word of ``html``'s text in ``<span class="long-word">``, and with
-    ``names`` (the PDF) every run of names and capitalised words in ``<span class="nohyph">``.
+    ``names`` (the PDF) every run of names and capitalised words in ``<span class="nohyph">`` and
+    every word written in Hangul in ``<span class="keep-all">``.
 
     The stylesheet lets a long-word span break anywhere, so a 10,000-character word or a URL
     wraps instead of running off the page, even in a table cell, whose width would
     otherwise grow to fit it.  Only such spans may break anywhere: ordinary words and
     table columns are laid out as before.  A nohyph span is never hyphenated: the PDF
     hyphenates ordinary words by the language's patterns, which would split "Po-land" or
-    "By-dgoszcz".  One pass over the text either way.
+    "By-dgoszcz".  A keep-all span is never broken: lines of Hangul break between words, not
+    between syllables (``word-break: keep-all`` in the browser).  One pass over the text either way.
     """
     if not names and not _LONG_WORD.search(html):
         return html
