@@ -448,3 +448,48 @@ def test_an_unknown_copy_format_is_refused_with_its_line(run: Run) -> None:
     assert "recipients.yaml:" in result.output
     assert "formats" in result.output
     assert not run.out.exists()
+
+
+def test_a_recipient_gets_the_message_in_the_language_of_their_edition(server: tuple[Mailbox, int], run: Run) -> None:
+    """Subject and text in the recipient's language, with that edition's title and date."""
+    mailbox, _ = server
+    polish = {**RECIPIENTS[-1], "language": "pl"}
+    korean = {
+        "name": "Kim Min-jun",
+        "organisation": "국방부",
+        "audience": "ministry",
+        "email": "kim@example.kr",
+        "language": "ko",
+    }
+    run.write_list([polish, korean, RECIPIENTS[0]])
+
+    result = run.cli("--send")
+
+    assert result.exit_code == 0, result.output
+    by_address = {m["To"].addresses[0].addr_spec: m for m in mailbox.received}
+
+    def title(language: str) -> str:
+        translation = yaml.safe_load((DATA / "translations" / f"{language}.yaml").read_text(encoding="utf-8"))
+        return _text(translation["dossier"]["short_title"])
+
+    titles = {language: title(language) for language in ("pl", "ko")}
+    message = by_address[polish["email"]]
+    body = _text(message.get_body(("plain",)).get_content())
+    assert _text(str(message["Subject"])).endswith(f"{titles['pl']}, wydanie 1 — egzemplarz 1 z 1")
+    assert body.startswith("Szanowni Państwo,\n\nw załączeniu przesyłamy egzemplarz 1 z 1 notatki „")
+    assert "z dnia 22 listopada 2026, przygotowany dla: Jan Kowalski, Sejm." in body
+    assert "Dear" not in body and "attached" not in body
+    message = by_address[korean["email"]]
+    body = _text(message.get_body(("plain",)).get_content())
+    assert _text(str(message["Subject"])).endswith(f"{titles['ko']}, 제1판 — 사본 1부 중 제1부")
+    assert body.startswith("Kim Min-jun 님께\n\n2026년 11월 22일 자 브리핑 「")
+    english = by_address[RECIPIENTS[0]["email"]]
+    assert english.get_body(("plain",)).get_content().startswith(f"Dear {RECIPIENTS[0]['name']},")
+    for message in mailbox.received:  # every text names its own attachment's checksum
+        (attachment,) = list(message.iter_attachments())
+        assert hashlib.sha256(attachment.get_content()).hexdigest() in message.get_body(("plain",)).get_content()
+
+
+def _text(text: str) -> str:
+    """Mail text as written: lines end in CRLF on the wire; Polish keeps a one-letter word on its line."""
+    return text.replace("\r\n", "\n").replace("\u00a0", " ")

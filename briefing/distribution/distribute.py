@@ -48,6 +48,7 @@ from briefing.dossier.schema import Audience, Dossier
 from briefing.dossier.yamlload import Origins
 from briefing.errors import BriefingError, DossierError, Problem
 from briefing.formats.render_html import TemplateSet
+from briefing.languages.i18n import use_language
 
 DEFAULT_LIST = Path("data/distribution/recipients.yaml")
 DEFAULT_OUT = Path("briefs/distribution")
@@ -165,7 +166,10 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
         outputs += zip_files(dossier, copies, options.out_dir)
     result = Result(options.out_dir, copies, [output.path for output in outputs[len(copies) :]], rebuilt, warnings)
 
-    messages = outgoing(dossier, copies, options.out_dir)
+    languages = {entry.recipient.language or dossier.dossier.language for entry in listed}
+    messages = outgoing(
+        dossier, copies, options.out_dir, {language: loaded.dossier_in(language) for language in languages}
+    )
     if settings is not None:
         check_messages(messages, settings)  # a message that cannot be written stops the run before any copy is
     if options.dry_run:
@@ -469,32 +473,41 @@ def zip_files(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path) ->
     return files
 
 
-def outgoing(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path) -> list[Outgoing]:
-    """The message for each copy."""
-    info = dossier.dossier
-    return [
-        Outgoing(
-            recipient=copy.listed.recipient.key,
-            name=copy.listed.recipient.name,
-            organisation=copy.listed.recipient.organisation,
-            email=copy.listed.recipient.email,
-            audience=copy.listed.recipient.audience,
-            copy=copy.copy,
-            copies=copy.copies,
-            filename=_relative(copy.path, out_dir),
-            sha256=copy.sha256,
-            pages=copy.pages,
-            marking=copy.marking,
-            dossier=info.id,
-            title=info.short_title,
-            edition=info.edition,
-            date=date_label(info.date),
-            publisher=info.publisher,
-            where=f"{copy.listed.file}:{copy.listed.line}",
-            data=copy.data,
+def outgoing(
+    dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path, editions: Mapping[str, Dossier] | None = None
+) -> list[Outgoing]:
+    """The message for each copy, in the language of the recipient's edition (``editions``: the
+    dossier in each language; the title, publisher and date are that edition's)."""
+    messages = []
+    for copy in copies:
+        language = copy.listed.recipient.language or dossier.dossier.language
+        info = (editions or {}).get(language, dossier).dossier
+        with use_language(language):
+            date = date_label(info.date)
+        messages.append(
+            Outgoing(
+                recipient=copy.listed.recipient.key,
+                name=copy.listed.recipient.name,
+                organisation=copy.listed.recipient.organisation,
+                email=copy.listed.recipient.email,
+                audience=copy.listed.recipient.audience,
+                copy=copy.copy,
+                copies=copy.copies,
+                filename=_relative(copy.path, out_dir),
+                sha256=copy.sha256,
+                pages=copy.pages,
+                marking=copy.marking,
+                dossier=info.id,
+                title=info.short_title,
+                edition=info.edition,
+                date=date,
+                publisher=info.publisher,
+                where=f"{copy.listed.file}:{copy.listed.line}",
+                data=copy.data,
+                language=language,
+            )
         )
-        for copy in copies
-    ]
+    return messages
 
 
 # ---------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from briefing.dossier.schema import LINE_MAX, Line, text_problem
 from briefing.dossier.validate import _schema_problems
 from briefing.dossier.yamlload import Origins, load_yaml
 from briefing.errors import BriefingError, Problem
+from briefing.languages.i18n import translations
 
 Security = Literal["starttls", "ssl", "none"]
 DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25}
@@ -214,6 +215,7 @@ class Outgoing:
     publisher: str
     where: str  # the recipient's place in the list, "file:line", for messages about them
     data: bytes = field(repr=False)
+    language: str = "en"  # of the recipient's edition: the message is written in it
 
     @property
     def log_key(self) -> tuple[str, int, str]:
@@ -226,18 +228,27 @@ class Outgoing:
 
     @property
     def subject(self) -> str:
-        return f"[{self.marking}] {self.title}, edition {self.edition} — copy {self.copy} of {self.copies}"
+        words = translations(self.language).gettext(
+            "[%(marking)s] %(title)s, edition %(edition)s — copy %(copy)d of %(copies)d"
+        )
+        return words % self._words
 
     @property
     def body(self) -> str:
-        return (
-            f"Dear {self.name},\n\n"
-            f"attached is copy {self.copy} of {self.copies} of the brief “{self.title}”, "
-            f"edition {self.edition} of {self.date}, prepared for {self.name}, {self.organisation}.\n\n"
-            f"Handling: {self.marking}. Every page carries your name; please do not pass the file on.\n"
-            f"SHA-256 of the attachment: {self.sha256}\n\n"
-            f"{self.publisher}\n"
+        words = translations(self.language).gettext(
+            "Dear %(name)s,\n\n"
+            "attached is copy %(copy)d of %(copies)d of the brief “%(title)s”, edition %(edition)s of %(date)s, "
+            "prepared for %(name)s, %(organisation)s.\n\n"
+            "Handling: %(marking)s. Every page carries your name; please do not pass the file on.\n"
+            "SHA-256 of the attachment: %(sha256)s\n\n"
+            "%(publisher)s\n"
         )
+        return words % self._words
+
+    @property
+    def _words(self) -> dict[str, object]:
+        names = ("name", "organisation", "copy", "copies", "title", "edition", "date", "marking", "sha256", "publisher")
+        return {name: getattr(self, name) for name in names}
 
 
 def _headers(message: Outgoing, settings: SmtpSettings, date: str | None = None) -> EmailMessage:
