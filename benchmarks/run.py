@@ -246,20 +246,18 @@ def _print_table(rows: list[tuple[str, str, str, str]]) -> None:
 def _final_html(audience: str, folder: Path) -> Path:
     """The HTML the build hands WeasyPrint for ``audience``'s PDF, written beside the static files
     it names (so the same fonts and images load)."""
-    from briefing.build.pipeline import CONTENTS_MIN_PAGES, Charts, font_folder, load, mark_long_words
+    from briefing.build.pipeline import Charts, font_folder, load, pdf_html
     from briefing.build.select import select_for_audience
-    from briefing.formats.render_html import TemplateSet, render_html
+    from briefing.formats.render_html import TemplateSet
 
     loaded = load(DATA, TemplateSet())
     profile = next(a for a in loaded.dossier.audiences if a.id == audience)
     brief = select_for_audience(loaded.dossier, profile)
     templates = loaded.templates
-    charts = {"draw": Charts(brief, font_folder(templates))}
-    contents = profile.page_budget > CONTENTS_MIN_PAGES
-    html = render_html(brief, templates, "pdf", charts, show_contents=contents, env=templates.environment(set()))
+    html = pdf_html(brief, templates, Charts(brief, font_folder(templates)), templates.environment(set()))
     shutil.copytree(templates.default / "static", folder, dirs_exist_ok=True)
     path = folder / f"{audience}.html"
-    path.write_text(mark_long_words(html, names=True), encoding="utf-8")
+    path.write_text(html, encoding="utf-8")
     return path
 
 

@@ -211,3 +211,37 @@ def test_html_is_self_contained_and_semantic(built: dict[str, Path], dossier: An
         assert landmark in html
     assert html.count("<h1") == 1
     assert '<th scope="col">' in html
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_a_table_split_across_pages_keeps_at_least_two_rows_on_each(language: str) -> None:
+    """Never a header and one row at a page foot, nor one row alone at the top of the next page.
+    Laid out by WeasyPrint from the HTML the build gives it, and read from its page boxes (each
+    page's part of a table body knows the element it draws), for every audience."""
+    from collections import Counter
+
+    import weasyprint
+    from weasyprint.formatting_structure import boxes
+
+    from briefing.build.pipeline import Charts, font_folder, load, pdf_base, pdf_html
+    from briefing.languages.i18n import use_language
+
+    loaded = load(ROOT / "data", TemplateSet())
+    templates, split = loaded.templates, 0
+    edition = loaded.dossier_in(language)
+    for profile in edition.audiences:
+        with use_language(language):
+            brief = select_for_audience(edition, profile)
+            html = pdf_html(brief, templates, Charts(brief, font_folder(templates)), templates.environment(set()))
+        document = weasyprint.HTML(string=html, base_url=pdf_base(templates).as_uri() + "/").render()
+        rows: dict[Any, Counter[int]] = {}
+        for number, page in enumerate(document.pages, start=1):
+            for box in page._page_box.descendants():
+                if isinstance(box, boxes.TableRowGroupBox) and box.element is not None and box.element.tag == "tbody":
+                    drawn = sum(isinstance(row, boxes.TableRowBox) for row in box.children)
+                    rows.setdefault(box.element, Counter())[number] += drawn
+        for counts in rows.values():
+            if len(counts) > 1:
+                split += 1
+                assert min(counts.values()) >= 2, f"{profile.id}: rows per page {dict(counts)}"
+    assert split, "no table of these briefs runs over a page: the test would show nothing"

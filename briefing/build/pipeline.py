@@ -27,6 +27,8 @@ from briefing.formats.charts import Chart, cached_chart, comparison_chart, deliv
 from briefing.formats.render_html import TemplateSet, map_html_text, render_html
 
 if TYPE_CHECKING:
+    import jinja2
+
     from briefing.build.editions import Earlier
     from briefing.languages.translate import Edition, Translations
 
@@ -266,6 +268,20 @@ class RenderedBrief:
     language: str = ""
 
 
+def pdf_html(brief: Brief, templates: TemplateSet, charts: Charts, env: jinja2.Environment | None = None) -> str:
+    """The HTML the PDF renderer is given for ``brief``: the print version, names and words to keep
+    whole marked.  One render: whether the brief is long enough for a contents list is decided
+    from its page budget, not by rendering it twice to count the pages."""
+    show_contents = brief.audience.page_budget > CONTENTS_MIN_PAGES
+    html = render_html(brief, templates, "pdf", {"draw": charts}, show_contents=show_contents, env=env)
+    return mark_long_words(html, names=True)
+
+
+def pdf_base(templates: TemplateSet) -> Path:
+    """The folder the PDF's relative URLs (fonts, images in CSS) resolve against."""
+    return next((folder for folder in templates.static_folders if folder.is_dir()), templates.default / "static")
+
+
 def render_brief(
     brief: Brief, templates: TemplateSet, formats: Iterable[str], out_dir: Path, stem: str
 ) -> RenderedBrief:
@@ -284,12 +300,7 @@ def render_brief(
     if "pdf" in formats:
         from briefing.formats.render_pdf import render_pdf
 
-        base = next((folder for folder in templates.static_folders if folder.is_dir()), templates.default / "static")
-        # One render: whether the brief is long enough for a contents list is decided from its
-        # page budget, not by rendering it twice to count the pages.
-        show_contents = brief.audience.page_budget > CONTENTS_MIN_PAGES
-        html = render_html(brief, templates, "pdf", {"draw": charts}, show_contents=show_contents, env=env)
-        pdf = render_pdf(mark_long_words(html, names=True), base, templates.static_folders)
+        pdf = render_pdf(pdf_html(brief, templates, charts, env), pdf_base(templates), templates.static_folders)
         fetched |= pdf.fetched
         files.append(OutputFile(out_dir / f"{stem}.pdf", pdf.data))
         warnings.extend(pdf.warnings)
