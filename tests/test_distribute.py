@@ -348,7 +348,7 @@ recipients:
     audience: ministry
     email: zofia@example.org
   - name: Kim Min-jun
-    organisation: 김민준 Office
+    organisation: ሰላም Office
     audience: industry
     email: kim@example.com
   - name: Ewa Dąbrowska
@@ -370,7 +370,8 @@ def test_list_problems_are_reported_with_file_and_line(tmp_path: Path, font: Sta
     assert "write a number without quotes" in found[(10, "recipients[1].copies")]  # the dossier's own hint
     assert "duplicate recipient" in found[(11, "recipients[2].name")]
     assert "first listed on line 2" in found[(11, "recipients[2].name")]
-    assert "cannot print '김' (U+AE40)" in found[(16, "recipients[3].organisation")]
+    # Ethiopic: no stamp font has it (Hangul is drawn in the Korean stamp font since there is one).
+    assert "cannot print 'ሰ' (U+1230)" in found[(16, "recipients[3].organisation")]
     assert "duplicate email address 'ZOFIA@example.org' (first listed on line 11)" in found[(22, "recipients[4].email")]
     assert len(found) == 6
 
@@ -423,3 +424,27 @@ def test_help_has_an_example() -> None:
     result = CliRunner().invoke(distribute_command, ["--help"])
     assert result.exit_code == 0
     assert "generate distribute --zip" in result.output and "--send --dry-run" in result.output
+
+
+def test_a_name_in_another_script_is_stamped_in_a_font_that_has_it(
+    tmp_path: Path, briefs_dir: Path, make_dossier: Callable[..., Any]
+) -> None:
+    """A Korean organisation on a copy of the English edition, and a marking written in Hangul,
+    are drawn in the Korean stamp font; only a line no single font can draw is refused, at its line."""
+    korean = {"name": "Kim Min-jun", "organisation": "국방부", "audience": "ministry", "email": "kim@example.kr"}
+    dossier = make_dossier()
+    dossier.edit("audiences/parliament.yaml", "marking: UNCLASSIFIED", "marking: 대외비")
+    list_path = write_list(tmp_path / "recipients.yaml", korean, {**JAN, "audience": "parliament"})
+    result = distribute(run_options(tmp_path, list_path, tmp_path / "briefs", data_dir=Path(dossier.root)), environ={})
+    stamped = {copy.listed.recipient.name: page_texts(copy.data) for copy in result.copies}
+    assert all(
+        "UNCLASSIFIED · Prepared for Kim Min-jun, 국방부 — copy 1 of 1" in page for page in stamped["Kim Min-jun"]
+    )
+    jan = stamped["Jan Kowalski"]
+    assert all(f"대외비 · Prepared for Jan Kowalski, {JAN['organisation']} — copy 1 of 1" in page for page in jan)
+
+    mixed = write_list(tmp_path / "mixed.yaml", {**korean, "name": "Kim Min-jun ሰላም"})
+    with pytest.raises(DistributionListError) as caught:
+        distribute(run_options(tmp_path, mixed, briefs_dir), environ={})
+    assert [(p.line, p.field) for p in caught.value.problems] == [(2, "recipients[0].name")]
+    assert "cannot print 'ሰ' (U+1230)" in caught.value.problems[0].message

@@ -43,7 +43,7 @@ from briefing.distribution.mail import (
     send,
 )
 from briefing.distribution.recipients import Listed, Recipient, load_recipients, slug
-from briefing.distribution.stamp import StampError, StampFont, load_font, prepare, stamp_line, stamp_pdf
+from briefing.distribution.stamp import StampError, StampFonts, load_font, prepare, stamp_line, stamp_pdf
 from briefing.dossier.schema import Audience, Dossier
 from briefing.dossier.yamlload import Origins
 from briefing.errors import BriefingError, DossierError, Problem
@@ -140,9 +140,10 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
     font = load_font(_font_path(resolved))
     fonts = {language: load_font(_font_path(resolved, path)) for language, path in STAMP_FONTS.items()}
     fonts = {language: fonts.get(language.split("-")[0], font) for language in dossier.dossier.editions} | fonts
+    stamp_fonts = StampFonts(font, fonts)
 
-    def unprintable_in(text: str, language: str | None) -> str:  # the stamp font of the recipient's edition
-        return fonts.get(language or "", font).unprintable(text)
+    def unprintable_in(text: str, language: str | None) -> str:  # by any stamp font, the edition's own first
+        return stamp_fonts.unprintable(text, language or dossier.dossier.language)
 
     listed = load_recipients(options.list_path, [a.id for a in dossier.audiences], font.unprintable, unprintable_in)
     _check_languages(dossier, listed)
@@ -150,7 +151,7 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
     audiences = list(dict.fromkeys(entry.recipient.audience for entry in listed))
     # Every part of the stamp line is checked before anything is built or written: the
     # recipients' names by the list, the markings here.
-    unstampable = unstampable_markings(dossier, audiences, font, loaded.raw.origins)
+    unstampable = unstampable_markings(dossier, audiences, stamp_fonts, loaded.raw.origins)
     if unstampable:
         raise DistributionError(_refusal("the stamp cannot be drawn:", unstampable))
     ignore = {options.list_path, smtp_file}
@@ -159,7 +160,7 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
     markings = {
         edition_key(dossier, entry.recipient): _edition_audience(loaded, entry.recipient).marking for entry in listed
     }
-    copies = stamp_copies(dossier, listed, sources, font, options.out_dir, markings, fonts)
+    copies = stamp_copies(dossier, listed, sources, stamp_fonts, options.out_dir, markings)
     outputs = [OutputFile(copy.path, copy.data) for copy in copies]
     outputs += manifest_files(dossier, copies, options.out_dir)
     if options.zip:
@@ -190,12 +191,12 @@ def _refusal(reason: str, problems: Sequence[Problem]) -> str:
 
 
 def unstampable_markings(
-    dossier: Dossier, audiences: Sequence[str], font: StampFont, origins: Origins
+    dossier: Dossier, audiences: Sequence[str], fonts: StampFonts, origins: Origins
 ) -> list[Problem]:
-    """A problem for each audience whose handling marking has characters the stamp font cannot draw."""
+    """A problem for each audience whose handling marking has characters no stamp font can draw."""
     problems = []
     for index, audience in enumerate(dossier.audiences):
-        missing = font.unprintable(audience.marking) if audience.id in audiences else ""
+        missing = fonts.unprintable(audience.marking, dossier.dossier.language) if audience.id in audiences else ""
         if missing:
             shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing)
             message = f"the stamp font cannot print {shown}, and the marking is stamped on every page of every copy"
@@ -342,10 +343,9 @@ def stamp_copies(
     dossier: Dossier,
     listed: Sequence[Listed],
     sources: Mapping[tuple[str, str], bytes],
-    font: StampFont,
+    fonts: StampFonts,
     out_dir: Path,
     markings: Mapping[str, str] | None = None,
-    fonts: Mapping[str, StampFont] | None = None,
 ) -> list[StampedCopy]:
     """Every copy of every recipient, in each format they asked for, stamped, in list order.
 
@@ -361,9 +361,9 @@ def stamp_copies(
         recipient = entry.recipient
         audience, edition = recipient.audience, edition_key(dossier, recipient)
         marking, language = markings[edition], recipient.language or dossier.dossier.language
-        stamp_font = (fonts or {}).get(language, font)
         for number in range(1, recipient.copies + 1):
             line = stamp_line(recipient.name, recipient.organisation, number, recipient.copies, marking, language)
+            stamp_font = fonts.for_text(line, language)
             info = {
                 "PreparedFor": f"{recipient.name}, {recipient.organisation}",
                 "Copy": f"{number} of {recipient.copies}",

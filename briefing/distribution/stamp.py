@@ -27,7 +27,7 @@ import re
 import struct
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -88,6 +88,33 @@ class StampFont:
     def unprintable(self, text: str) -> str:
         """The characters of ``text`` the stamp cannot draw, each once, in order."""
         return "".join(dict.fromkeys(ch for ch in text if _script(ord(ch)) is None or ord(ch) not in self.covered))
+
+
+@dataclass(frozen=True)
+class StampFonts:
+    """Every font the stamp may be drawn in: ``default`` (Latin, Greek, Cyrillic), and the fonts of
+    languages whose script it lacks (``by_language``: "ko" -> Noto Sans KR).
+
+    A line is drawn in the font of the recipient's edition if it has every character, else in the
+    first other font that has: an organisation written in Hangul on a copy of an edition in a Latin
+    script is drawn in the Hangul font, not refused."""
+
+    default: StampFont
+    by_language: Mapping[str, StampFont] = field(default_factory=dict)
+
+    def _candidates(self, language: str | None) -> list[StampFont]:
+        preferred = self.by_language.get(language or "", self.default)
+        return list(dict.fromkeys([preferred, self.default, *self.by_language.values()]))
+
+    def for_text(self, text: str, language: str | None) -> StampFont:
+        """The font to draw ``text`` in (the edition's own when none has every character: drawing
+        then raises ``StampError`` naming what it lacks)."""
+        candidates = self._candidates(language)
+        return next((font for font in candidates if not font.unprintable(text)), candidates[0])
+
+    def unprintable(self, text: str, language: str | None) -> str:
+        """The characters of ``text`` that no single stamp font can draw with the rest ("" if one can)."""
+        return self.for_text(text, language).unprintable(text)
 
 
 @lru_cache(maxsize=8)
