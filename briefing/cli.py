@@ -226,11 +226,12 @@ def new(folder: Path) -> None:
 )
 @data_option
 def schema(out_dir: Path | None, data_dir: Path) -> None:
-    """Write JSON Schema for dossier files and audience profiles (for editors).
+    """Write JSON Schema for dossier files, audience profiles and translation files (for editors).
 
     With the YAML language server (VS Code's YAML extension, Neovim's yamlls), a first line
     such as '# yaml-language-server: $schema=schema/dossier.schema.json' in a dossier file
-    (or '../schema/audience.schema.json' in audiences/) completes and checks fields as you type.
+    (or '../schema/audience.schema.json' in audiences/, '../schema/translation.schema.json' in
+    translations/) completes and checks fields as you type.
 
     \b
     Examples:

@@ -47,15 +47,17 @@ def test_new_refuses_a_folder_with_anything_in_it(tmp_path: Path, cli: Callable[
 
 
 def _yaml_files(root: Path) -> list[Path]:
-    return sorted(root.glob("*.yaml")) + sorted((root / "audiences").glob("*.yaml"))
+    folders = ("audiences", "translations")
+    return sorted(root.glob("*.yaml")) + [path for folder in folders for path in sorted((root / folder).glob("*.yaml"))]
 
 
 def _validate(root: Path, schemas: Path) -> None:
-    dossier = json.loads((schemas / "dossier.schema.json").read_text(encoding="utf-8"))
-    audience = json.loads((schemas / "audience.schema.json").read_text(encoding="utf-8"))
+    by_folder = {
+        folder: json.loads((schemas / f"{name}.schema.json").read_text(encoding="utf-8"))
+        for folder, name in (("audiences", "audience"), ("translations", "translation"), (root.name, "dossier"))
+    }
     for path in _yaml_files(root):
-        schema = audience if path.parent.name == "audiences" else dossier
-        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), by_folder[path.parent.name])
 
 
 def test_schema_validates_the_shipped_dossier(tmp_path: Path, cli: Callable[..., Result], repo_root: Path) -> None:
@@ -71,6 +73,14 @@ def test_schema_validates_the_shipped_dossier(tmp_path: Path, cli: Callable[...,
         jsonschema.validate(facts, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"facts": [{**facts["facts"][1], "statment": "typo"}]}, schema)
+    # A translator who translates a quote (never translated: it is evidence) is told so by the editor.
+    polish = yaml.safe_load((repo_root / "data" / "translations" / "pl.yaml").read_text(encoding="utf-8"))
+    translation = json.loads((out / "translation.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(polish, translation)
+    fact_id = next(iter(polish["facts"]))
+    polish["facts"][fact_id]["quote"] = "przetłumaczony cytat"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(polish, translation)
 
 
 def test_every_yaml_file_names_its_schema_and_it_is_current(
@@ -101,4 +111,5 @@ def test_schema_default_folder_is_the_dossiers(
     assert sorted(p.name for p in (dossier.root / "schema").iterdir()) == [
         "audience.schema.json",
         "dossier.schema.json",
+        "translation.schema.json",
     ]
