@@ -146,6 +146,27 @@ def test_tables_have_repeating_header_rows_and_captions(briefs: dict[str, tuple[
             assert plain(caption) in captions, (audience, plain(caption))
 
 
+def test_tables_keep_two_rows_together_at_each_end(briefs: dict[str, tuple[str, Path]]) -> None:
+    """As in the PDF: the header and first two rows, and the last two rows, never part at a page
+    break (Word and LibreOffice keep a row whose paragraphs are 'kept with next' with the next row)."""
+
+    def kept(row: Any) -> bool:
+        paragraphs = list(row._tr.iter(qn("w:p")))
+        return bool(paragraphs) and all(p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None for p in paragraphs)
+
+    checked = 0
+    for audience, (_, path) in briefs.items():
+        for table in docx.Document(str(path)).tables:
+            rows = list(table.rows)
+            if rows[0]._tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is None:
+                continue
+            body = rows[1:]
+            expected = [True] + [index in (0, len(body) - 2) for index in range(len(body))]
+            assert [kept(row) for row in rows] == expected, audience
+            checked += 1
+    assert checked >= 6
+
+
 def test_charts_are_images_with_their_alt_text(briefs: dict[str, tuple[str, Path]]) -> None:
     for audience, (page, path) in briefs.items():
         document = docx.Document(str(path))

@@ -763,6 +763,13 @@ class _Writer:
                     cell = cell.merge(row.cells[column + span - 1])
                 self.cell(cell, cell_node, header, sum(widths[column : column + span]), where)
                 column += span
+        # As in print.css: the header and the first two rows stay together, and so do the last two
+        # (a row's paragraphs kept with the next keep the row with the next row).
+        body = [index for index, (_, header) in enumerate(rows) if not header]
+        together = {index for index, (_, header) in enumerate(rows) if header} | set(body[:1]) | set(body[-2:-1])
+        for index in sorted(together):
+            for paragraph in table.rows[index]._tr.iter(_qn("w:p")):
+                _set_ppr(paragraph, _el("w:keepNext"))
         if caption is not None:
             self.paragraph(caption.children, replace(where, style="Caption"))
         else:
