@@ -42,17 +42,23 @@ def _skip_unless(condition: bool, judge: str) -> None:
 
 @pytest.fixture(scope="module")
 def briefs(shipped_briefs: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
-    """Every HTML and PDF brief: the shipped dossier's (the session's build) and the fictional
-    test dossier's (built here, once)."""
+    """Every HTML and PDF brief: the shipped dossier's (the session's build), its Polish and
+    Korean editions, and the fictional test dossier's (built here, once)."""
     out = tmp_path_factory.mktemp("fictional-briefs")
     result = run_cli("brief", "--audience", "all", "--data", ROOT / "tests" / "fixtures" / "fictional", "--out", out)
     assert result.exit_code == 0, result.output
+    editions = tmp_path_factory.mktemp("shipped-editions")
+    translated = run_cli(
+        "brief", "-a", "all", "--lang", "pl", "--lang", "ko", "--data", ROOT / "data", "--out", editions
+    )
+    assert translated.exit_code == 0, translated.output
     assert shipped_briefs.result.exit_code == 0, shipped_briefs.result.output
     found: dict[str, list[Path]] = {"html": [], "pdf": []}
-    for folder in (shipped_briefs.out, out):
+    for folder in (shipped_briefs.out, editions, out):
         for kind in found:
             found[kind] += sorted(folder.glob(f"*.{kind}"))
-    assert len(found["pdf"]) >= 6 and len(found["html"]) == len(found["pdf"])
+    assert len(found["pdf"]) >= 12 and len(found["html"]) == len(found["pdf"])
+    assert {path.suffixes[0] for path in found["pdf"]} >= {".pl", ".ko"}
     return found
 
 
