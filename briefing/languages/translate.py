@@ -27,6 +27,7 @@ from briefing.errors import DossierError, Problem
 from briefing.languages.i18n import (
     N_,
     Foreign,
+    Translated,
     UnitForms,
     check_language,
     figure_text,
@@ -395,6 +396,12 @@ def translate(dossier: Dossier, source: TranslationSource | None, language: str)
                 changes["details"] = a.mapping(item.details, given_details, (*where, "details"))
             elif key == "divergences":
                 changes["positions"] = _positions(a, item, entry if isinstance(entry, DivergenceT) else None)
+            elif key == "sources":
+                # The headings its locators name are printed in its language, marked so.
+                changes["language"] = item.language or original
+                if not isinstance(changes["title"], Foreign):
+                    # A translated title is shown with the original (Sources list).
+                    changes["title"] = Translated(changes["title"], Foreign(item.title, changes["language"]))
             items.append(item.model_copy(update=changes))
         parts[key] = items
 
