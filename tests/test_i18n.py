@@ -443,7 +443,7 @@ def test_recipients_get_their_languages_edition_with_the_stamp_translated(
         briefs / f"{DOSSIER_ID}-water-ministry.ko.pdf"
     ).is_file()
     polish = pdf_text(next((out / "assembly").glob(f"{DOSSIER_ID}-assembly.pl-jan-kowalski-*.pdf")))
-    assert "UNCLASSIFIED · Przygotowano dla: Jan Kowalski, Komisja Zgromadzenia — egzemplarz 1 z 1" in polish
+    assert "UNCLASSIFIED · Adresat: Jan Kowalski, Komisja Zgromadzenia — egzemplarz 1 z 1" in polish
     assert "15 maja 2031" in polish
     korean = pdf_text(next((out / "water-ministry").glob(f"{DOSSIER_ID}-water-ministry.ko-*.pdf")))
     assert "Kim Min-jun, 수자원부 귀중 — 사본 1부 중 제1부" in korean

@@ -290,9 +290,11 @@ def unit_label(unit: str, language: str, units: Mapping[str, UnitForms]) -> tupl
     currency, scale, percent, rest = _split_unit(unit)
     if rest and rest not in units:
         return unit, False
+    # A currency as the translation writes it ("USD": "달러"), so the axis reads as the bars do.
+    currency_word = units.get(currency, currency) if currency else ""
     words = [
         _scale_word(scale, language) if scale != 1.0 else "",
-        currency or "",
+        currency_word if isinstance(currency_word, str) else currency or "",
         "%" if percent else "",
         _plural(units[rest], 5, language) if rest else "",
     ]

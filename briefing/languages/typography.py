@@ -24,7 +24,7 @@ import functools
 import re
 from collections.abc import Callable
 
-from briefing.languages.i18n import base_language
+from briefing.languages.i18n import base_language, current_language
 
 # Elements whose content is not running text.
 _NOT_TEXT = frozenset({"head", "title", "style", "script", "svg", "math", "textarea", "option"})
@@ -146,9 +146,9 @@ def has_rules(language: str) -> bool:
     return base_language(language) in _RULES
 
 
-def typeset(text: str, language: str) -> str:
-    """A plain text (no markup) set by the typography of ``language``."""
-    rule = _RULES.get(base_language(language))
+def typeset(text: str, language: str | None = None) -> str:
+    """A plain text (no markup) set by the typography of ``language`` (default: the edition's)."""
+    rule = _RULES.get(base_language(language or current_language()))
     return rule(text, " ", _Quotes()) if rule else text
 
 
