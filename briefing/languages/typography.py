@@ -96,6 +96,19 @@ class _Quotes:
         return "".join(out)
 
 
+    def curly(self, text: str, before: str) -> str:
+        """Straight double quotes as “…” (Korean, as English, uses them)."""
+        out: list[str] = []
+        previous = before
+        for ch in text:
+            if ch == '"':
+                opening = previous == "" or previous.isspace() or previous in "([{–—/"
+                ch = "“" if opening else "”"
+            out.append(ch)
+            previous = ch
+        return "".join(out)
+
+
 def _year_r(match: re.Match[str]) -> str:
     # "… 2026." ends a sentence: the abbreviation's full stop is the sentence's.
     return f"{match.group(1)}{NBSP}r."
@@ -135,6 +148,8 @@ _AMOUNT = re.compile(rf"(?:(?<=\d)|(?<=\d[억만조천])) (?=(?:{_COUNTERS})(?![
 
 def korean_text(text: str, before: str = " ", quotes: _Quotes | None = None) -> str:
     """``text`` set by the rules of Korean typography."""
+    if quotes is not None and '"' in text:
+        text = quotes.curly(text, before[-1:])
     text = _GLOSS.sub("(", text)
     return _AMOUNT.sub(NBSP, text)
 
