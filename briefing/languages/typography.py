@@ -97,13 +97,13 @@ class _Quotes:
 
 
     def curly(self, text: str, before: str) -> str:
-        """Straight double quotes as “…” (Korean, as English, uses them)."""
+        """Straight quotes as “…” and ‘…’ (Korean, as English, uses them); an apostrophe as ’."""
         out: list[str] = []
         previous = before
         for ch in text:
-            if ch == '"':
+            if ch in "\"'":
                 opening = previous == "" or previous.isspace() or previous in "([{–—/"
-                ch = "“" if opening else "”"
+                ch = ("“" if opening else "”") if ch == '"' else ("‘" if opening else "’")
             out.append(ch)
             previous = ch
         return "".join(out)
@@ -140,15 +140,21 @@ def polish_text(text: str, before: str = " ", quotes: _Quotes | None = None) -> 
 
 _HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
 # A gloss in brackets right after the word it explains: "북대서양조약기구 (NATO)", "천무 (K239)".
-_GLOSS = re.compile(rf"(?<=[{_HANGUL}A-Za-z0-9]) \((?=[^)\s])")
+_GLOSS = re.compile(rf"(?<=[{_HANGUL}A-Za-z0-9]) \((?=[^)\s]|$)")
 # An amount and its currency or counter: "166억 달러", "180 대".
-_COUNTERS = "달러|원|유로|즈워티|명|대|척|문|기|개|건|km|톤|%"
-_AMOUNT = re.compile(rf"(?:(?<=\d)|(?<=\d[억만조천])) (?=(?:{_COUNTERS})(?![{_HANGUL}]))")
+# A currency word may take a particle ("달러로"); a one-syllable counter only a particle, so
+# "3 대한민국" is not read as "3 대".
+_CURRENCIES = "달러|유로|즈워티|km|톤|%"
+_COUNTERS = "원|명|대|척|문|기|개|건"
+_PARTICLE = "이가을를은는의로에와과도만"
+_AMOUNT = re.compile(
+    rf"(?:(?<=\d)|(?<=\d[억만조천])) (?=(?:{_CURRENCIES})|(?:{_COUNTERS})(?:[{_PARTICLE}]|[^{_HANGUL}]|$))"
+)
 
 
 def korean_text(text: str, before: str = " ", quotes: _Quotes | None = None) -> str:
     """``text`` set by the rules of Korean typography."""
-    if quotes is not None and '"' in text:
+    if quotes is not None and ('"' in text or "'" in text):
         text = quotes.curly(text, before[-1:])
     text = _GLOSS.sub("(", text)
     return _AMOUNT.sub(NBSP, text)
