@@ -95,7 +95,6 @@ class _Quotes:
             previous = out[-1]
         return "".join(out)
 
-
     def curly(self, text: str, before: str) -> str:
         """Straight quotes as “…” and ‘…’ (Korean, as English, uses them); an apostrophe as ’."""
         out: list[str] = []
