@@ -39,6 +39,8 @@ from briefing.errors import TemplateError
 from briefing.formats.compiled import FOLDER as COMPILED_FOLDER
 from briefing.formats.compiled import InstalledTemplates
 from briefing.languages import i18n
+from briefing.languages.locators import locator_text
+from briefing.languages.typography import typeset_html
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SECTION_FOLDER = "sections"
@@ -407,7 +409,8 @@ def mark_languages(html: str) -> str:
     without the markers in tags, attributes and elements whose content is not text."""
     if _OPEN not in html and _CLOSE not in html and _OPENED not in html:
         return html
-    return map_html_text(html, lambda piece, _in_link: _spans(piece), lambda piece: piece.translate(_SENTINELS))
+    # In a tag or an attribute a marker goes with its language code ("en"), which would be printed.
+    return map_html_text(html, lambda piece, _in_link: _spans(piece), lambda piece: _LANGUAGE_RUN.sub("", piece))
 
 
 def _spans(text: str) -> str:
@@ -427,12 +430,14 @@ def _spans(text: str) -> str:
     return _LANGUAGE_RUN.sub(replace, text) + "</span>" * depth
 
 
-def cite_text(cite: Cite) -> str:
-    """A footnote's words for one citation: the source as the Sources list names it, and where in it."""
+def cite_text(cite: Cite) -> Markup:
+    """A footnote's words for one citation: the source as the Sources list names it, and where in
+    it, in the edition's words ("s. 4", "4쪽"; a heading as the source writes it)."""
     source = cite.source
     name = source.series or source.title
-    parts = [part for part in (name, date_label(source.date) if source.date else None, cite.locator) if part]
-    return ", ".join(parts)
+    parts = [part for part in (name, date_label(source.date) if source.date else None) if part]
+    where = locator_text(cite.locator, source.language)
+    return Markup(", ").join([_mark_foreign(part) for part in parts] + ([where] if where else []))
 
 
 def render_html(
@@ -461,7 +466,8 @@ def render_html(
             html = template.render(
                 brief=brief, target=target, charts=charts, notes=notes, cite_text=cite_text, show_contents=show_contents
             )
-        return mark_languages(html)
+        # The edition's typography (no-break spaces, quotation marks, "r." …) on every text printed.
+        return typeset_html(mark_languages(html), language)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(_describe(error, error.filename, error.lineno)) from None
     except jinja2.TemplateNotFound as error:

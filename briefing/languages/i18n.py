@@ -131,15 +131,15 @@ def _english(language: str) -> bool:
 def format_partial_date(date: str, language: str | None = None) -> str:
     """A date as precise as the source is, in the language's own form.
 
-    "2024" -> "2024"; "2024-10" -> "October 2024" / "październik 2024" (the month alone is in the
+    "2024" -> "2024" / "2024년"; "2024-10" -> "October 2024" / "październik 2024" (the month alone is in the
     nominative) / "2024년 10월"; "2024-10-31" -> "31 October 2024" / "31 października 2024" /
     "2024년 10월 31일".
     """
     language = language or current_language()
     parts = date.split("-")
-    if len(parts) == 1:
+    if len(parts) == 1 and (_english(language) or not parts[0].isdigit()):
         return parts[0]
-    year, month = int(parts[0]), int(parts[1])
+    year, month = int(parts[0]), int(parts[1]) if len(parts) > 1 else 1
     if _english(language):
         # The briefs' own English form (day month year), not CLDR's American "October 31, 2024".
         name = calendar.month_name[month]
@@ -149,6 +149,8 @@ def format_partial_date(date: str, language: str | None = None) -> str:
     from babel.dates import format_date, format_skeleton
 
     locale = babel_locale(language)
+    if len(parts) == 1:  # a year alone, as the language writes one: "2024년" in Korean
+        return format_skeleton("y", datetime.date(year, 1, 1), locale=locale)
     if len(parts) == 2:
         return format_skeleton("yMMMM", datetime.date(year, month, 1), locale=locale)
     return format_date(datetime.date(year, month, int(parts[2])), "long", locale=locale)
@@ -288,9 +290,11 @@ def unit_label(unit: str, language: str, units: Mapping[str, UnitForms]) -> tupl
     currency, scale, percent, rest = _split_unit(unit)
     if rest and rest not in units:
         return unit, False
+    # A currency as the translation writes it ("USD": "달러"), so the axis reads as the bars do.
+    currency_word = units.get(currency, currency) if currency else ""
     words = [
         _scale_word(scale, language) if scale != 1.0 else "",
-        currency or "",
+        currency_word if isinstance(currency_word, str) else currency or "",
         "%" if percent else "",
         _plural(units[rest], 5, language) if rest else "",
     ]
@@ -528,6 +532,22 @@ class Foreign(str):
     def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
         # Pickled for the parallel renderers.
         return (str(self), self.lang)
+
+
+class Translated(str):
+    """A translated text that is shown with its original (a source's title): ``original`` is the
+    original as a ``Foreign`` text, which templates print in its own language."""
+
+    __slots__ = ("original",)
+    original: Foreign
+
+    def __new__(cls, text: str, original: Foreign) -> Translated:
+        made = super().__new__(cls, text)
+        made.original = original
+        return made
+
+    def __getnewargs__(self) -> tuple[str, Foreign]:  # type: ignore[override]
+        return (str(self), self.original)
 
 
 # Words the tool prints from the data's fixed vocabularies (schema.py): grade words, priorities,
