@@ -26,6 +26,43 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 # ---------------------------------------------------------------------------
+# The fast loop: `pytest -m "not slow"` leaves out what takes more than a few seconds
+# ---------------------------------------------------------------------------
+
+# Kept here, by module and fixture, rather than as a mark in each test file: a new test that uses
+# one of these fixtures is slow without anyone remembering to say so. CI runs everything.
+SLOW_MODULES = frozenset(
+    {
+        "test_judges",  # the outside judges: Nu HTML Checker (Java), axe-core in Chromium, PDF/UA rules
+        "test_serve",  # a real preview server driven by Chromium
+    }
+)
+# Fixtures that build every brief of the shipped dossier or an edition (PDF, Word), or start a
+# browser or LibreOffice; named with their module where the name is common.
+SLOW_FIXTURES = frozenset({"shipped_briefs", "briefs_dir", "libreoffice_pdfs", "chromium", "page"})
+SLOW_MODULE_FIXTURES = frozenset(
+    {
+        ("test_docx", "built"),
+        ("test_pdf_quality", "built"),
+        ("test_shipped_editions", "shipped_editions"),
+        ("test_i18n", "editions"),
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.path.stem
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if (
+            module in SLOW_MODULES
+            or fixtures & SLOW_FIXTURES
+            or any((module, fixture) in SLOW_MODULE_FIXTURES for fixture in fixtures)
+        ):
+            item.add_marker(pytest.mark.slow)
+
+
+# ---------------------------------------------------------------------------
 # Running the command line
 # ---------------------------------------------------------------------------
 

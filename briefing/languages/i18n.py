@@ -30,8 +30,9 @@ from typing import Any
 from markupsafe import Markup
 
 from briefing.errors import UnknownAudienceError
+from briefing.package_data import locale_folder
 
-LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+LOCALE_DIR = locale_folder()
 DOMAIN = "messages"
 # The language the msgids are written in: it needs no catalogue.
 SOURCE_LANGUAGE = "en"
