@@ -464,7 +464,7 @@ def check_language(language: str) -> str | None:
         available = ", ".join(catalogue_languages())
         return (
             f"the tool has no message catalogue for {language!r}, so it cannot print its own words in it "
-            f"(languages with a catalogue: {available}; README 'Languages' says how to add one)"
+            f"(languages with a catalogue: {available}; docs/languages.md says how to add one)"
         )
     from babel import Locale, UnknownLocaleError
 
