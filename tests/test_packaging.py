@@ -78,10 +78,21 @@ def test_missing_templates_are_a_broken_install_not_a_bad_dossier(tmp_path: Path
 # A wheel, installed into a fresh environment
 # ---------------------------------------------------------------------------
 
-# What a build of the checkout must not copy: environments, caches, outputs.
-_NOT_SOURCE = shutil.ignore_patterns(
-    ".git", ".venv", "node_modules", "__pycache__", "*.egg-info", "build", "dist", "briefs", ".*_cache", ".hypothesis"
-)
+# What a build of the checkout must not copy: environments, caches, outputs (at the top only:
+# briefing/build/ is a package).
+_NOT_SOURCE_AT_TOP = {".git", ".venv", "build", "dist", "briefs", "site", "node_modules"}
+
+
+def _not_source(folder: str, names: list[str]) -> set[str]:
+    at_top = Path(folder) == ROOT
+    return {
+        name
+        for name in names
+        if name == "__pycache__"
+        or name.endswith((".egg-info", "_cache"))
+        or name == "node_modules"
+        or (at_top and name in _NOT_SOURCE_AT_TOP)
+    }
 
 
 def _run(args: list[str | Path], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -101,7 +112,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A wheel built from a copy of the checkout (the build writes build/ and *.egg-info there)."""
     root = tmp_path_factory.mktemp("wheel")
     source = root / "source"
-    shutil.copytree(ROOT, source, ignore=_NOT_SOURCE, symlinks=True)
+    shutil.copytree(ROOT, source, ignore=_not_source, symlinks=True)
     _ok(
         _run(
             [sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check", "-w", root, source], root
