@@ -49,15 +49,20 @@ SLOW_MODULE_FIXTURES = frozenset(
     }
 )
 
-# Single tests that took 5 s or more (up to a minute) in the fast subset on the 2-core machine:
-# each renders several PDFs or editions, draws many examples, or waits on a server or browser.
+# Single tests that took 5 s or more (up to a minute) in the fast subset on the 2-core machine
+# under load: each renders several PDFs or editions, draws many examples, or waits on a server or
+# a browser. The fast loop keeps a few one-audience PDF builds (test_cli, test_new_audience).
 SLOW_TESTS = frozenset(
     {
+        "test_bad_input_catalogue::test_override_of_brief_css_alone_still_builds_a_pdf",
+        "test_build_robustness::test_a_10000_character_word_and_long_urls_are_printed_whole",
+        "test_build_robustness::test_a_changed_image_named_in_the_css_rebuilds_the_pdf",
         "test_build_robustness::test_ctrl_c_right_after_the_first_move_splits_nothing",
         "test_build_robustness::test_two_builds_into_one_folder_take_turns",
         "test_docx::test_rebuild_is_up_to_date_and_forced_rebuild_is_byte_identical",
         "test_editions::test_publish_then_each_brief_says_what_changed",
         "test_grading_leaks::test_shipped_dossier_omitting_grade_c_shows_none_of_it",
+        "test_grading_leaks::test_small_dossier_shows_nothing_below_the_bar",
         "test_i18n::test_a_dossier_without_translations_warns_listing_what_is_untranslated",
         "test_i18n::test_a_translation_stating_other_numbers_is_an_error_at_its_line",
         "test_i18n::test_recipients_get_their_languages_edition_with_the_stamp_translated",
