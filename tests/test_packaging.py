@@ -131,9 +131,8 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     _ok(_run([sys.executable, "-m", "venv", "--without-pip", venv], root))
     # The test environment's own versions: the dependencies resolve as they did here (from pip's cache).
     constraints = root / "constraints.txt"
-    constraints.write_text(
-        _ok(_run([sys.executable, "-m", "pip", "freeze", "--exclude-editable"], root)), encoding="utf-8"
-    )
+    frozen = _ok(_run([sys.executable, "-m", "pip", "freeze", "--exclude-editable"], root)).splitlines()
+    constraints.write_text("\n".join(line for line in frozen if "==" in line) + "\n", encoding="utf-8")
     pip = [sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "--disable-pip-version-check"]
     _ok(_run([*pip, "-c", constraints, wheel], root))
     return venv / "bin"
