@@ -41,8 +41,9 @@ from briefing.formats.compiled import InstalledTemplates
 from briefing.languages import i18n
 from briefing.languages.locators import locator_text
 from briefing.languages.typography import typeset_html
+from briefing.package_data import TEMPLATES_MARKER, missing_templates_error, shipped_templates
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+DEFAULT_TEMPLATES = shipped_templates()
 SECTION_FOLDER = "sections"
 
 # A render of the largest dossier takes about a second; one that runs this long is a template
@@ -158,6 +159,8 @@ class TemplateSet:
         raise TemplateError(f"static file {name!r} not found in {', '.join(map(str, self.static_folders))}")
 
     def names(self) -> list[str]:
+        if not (self.default / TEMPLATES_MARKER).is_file():
+            raise missing_templates_error(self.default)
         return sorted({name for folder in self.folders if folder.is_dir() for name in self._files(folder)})
 
     def _files(self, folder: Path) -> Iterator[str]:

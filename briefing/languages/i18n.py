@@ -30,8 +30,9 @@ from typing import Any
 from markupsafe import Markup
 
 from briefing.errors import UnknownAudienceError
+from briefing.package_data import locale_folder
 
-LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+LOCALE_DIR = locale_folder()
 DOMAIN = "messages"
 # The language the msgids are written in: it needs no catalogue.
 SOURCE_LANGUAGE = "en"
@@ -467,7 +468,7 @@ def check_language(language: str) -> str | None:
         available = ", ".join(catalogue_languages())
         return (
             f"the tool has no message catalogue for {language!r}, so it cannot print its own words in it "
-            f"(languages with a catalogue: {available}; README 'Languages' says how to add one)"
+            f"(languages with a catalogue: {available}; docs/languages.md says how to add one)"
         )
     from babel import Locale, UnknownLocaleError
 

@@ -628,7 +628,7 @@ def _schema_problems(error: ValidationError, data: Any, origins: Origins) -> lis
             continue
         message = item["msg"] + _hint(item.get("input"), item["type"])
         if item["type"] == "extra_forbidden":
-            message = "not translatable here: only text a reader sees is (see README 'Languages'), or a misspelt field"
+            message = "not translatable here: only text a reader sees is (docs/translations.md), or a misspelt field"
         problems[(path, missing)] = origins.problem(path + ((missing,) if missing else ()), message)
     return list(problems.values())
 
