@@ -216,6 +216,9 @@ class Source(Model):
     reliability: Reliability
     reliability_reason: Text
     url: Url | None = None
+    # The language the source is written in, where it is not the dossier's: its quotes and the
+    # figures taken from them are read with that language's rules ("16,6" or "16.6").
+    language: LanguageCode | None = None
 
 
 class Programme(Model):
