@@ -28,21 +28,31 @@ from dataclasses import dataclass
 # "up to" (at most), "almost" (nearly, not quite), "under" (less than), "at least".
 QUALIFIERS = ("over", "about", "up to", "almost", "under", "at least")
 
+# Qualifiers that bound a number the same way, for comparing a text with its translation:
+# "over 600" may be written "600 이상" (600 or more), "up to 40" "poniżej 40" in a looser style.
+BOUNDS = {"over": "lower bound", "at least": "lower bound", "up to": "upper bound", "under": "upper bound"}
+
+
+def bound(qualifier: str) -> str:
+    """The class of ``qualifier`` a translation must keep ("over" and "at least" are both lower bounds)."""
+    return BOUNDS.get(qualifier, qualifier)
+
+
 # Words before a number that qualify it, per language.  Longest first within a family does not
 # matter: the pattern below takes the longest match anywhere.
 _BEFORE: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
         "over": ("over", "more than", "above", "in excess of", "exceeding", "exceeded", "upwards of"),
         "about": ("about", "around", "approximately", "approx.", "roughly", "some", "circa", "c.", "an estimated"),
-        "up to": ("up to", "as many as", "as much as", "at most", "a maximum of", "no more than"),
+        "up to": ("up to", "as many as", "as much as", "at most", "a maximum of", "no more than", "not more than"),
         "almost": ("almost", "nearly", "close to", "just under", "not quite"),
         "under": ("under", "less than", "fewer than", "below"),
-        "at least": ("at least", "a minimum of", "no fewer than", "no less than"),
+        "at least": ("at least", "a minimum of", "no fewer than", "no less than", "not less than", "not fewer than"),
     },
     "pl": {
-        "over": ("ponad", "przeszło", "powyżej", "więcej niż", "blisko ponad", "z górą"),
+        "over": ("ponad", "przeszło", "powyżej", "więcej niż", "z górą", r"przekr[ao]\w*", r"przewyższ\w*"),
         "about": ("około", "ok.", "ok", "mniej więcej", "rzędu", "szacunkowo"),
-        "up to": ("do", "aż do", "maksymalnie", "najwyżej", "nie więcej niż", "co najwyżej"),
+        "up to": ("do", "aż do", "maksymalnie", "najwyżej", "nie więcej niż", "co najwyżej", "nawet", "nawet o"),
         "almost": ("prawie", "niemal", "niemal że", "niespełna", "nieco poniżej", "blisko"),
         "under": ("poniżej", "mniej niż", "mniej aniżeli"),
         "at least": ("co najmniej", "przynajmniej", "minimum", "nie mniej niż"),
@@ -60,7 +70,8 @@ _AFTER: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {"over": ("or more", "-plus"), "about": ("or so",)},
     "pl": {"over": ("z okładem", "z hakiem")},
     "ko": {
-        "over": ("이상", "넘는", "넘게", "넘어", "여", "남짓", "초과"),
+        "over": (r"넘\w*", "여", "남짓", "초과"),
+        "at least": ("이상",),
         "about": ("가량", "정도", "안팎", "내외", "쯤"),
         "up to": ("까지", "이하"),
         "almost": ("가까이", "가까운", "육박"),
@@ -169,8 +180,9 @@ _SPACES = " \u00a0\u202f\u2009"
 
 
 def _alternation(words: tuple[str, ...]) -> str:
-    escaped = sorted((re.escape(word).replace(r"\ ", r"\s+") for word in words), key=len, reverse=True)
-    return "|".join(escaped)
+    """One pattern for ``words``; an entry written as a pattern (it has a backslash) is kept as it is."""
+    written = (word if "\\" in word else re.escape(word).replace(r"\ ", r"\s+") for word in words)
+    return "|".join(sorted(written, key=len, reverse=True))
 
 
 @functools.lru_cache(maxsize=32)
@@ -184,9 +196,10 @@ def _digits_pattern(language: str) -> re.Pattern[str]:
     follow = f"(?:[{_SPACES}]?(?:(?P<percent>{percent})" + (f"|{scale}" if scale else "") + "))?"
     # Digits grouped the language's way ("1 234,5" in Polish), or digits with any separators
     # ("16.6" quoted from an English source into a Polish text): ``_interpret`` reads those.
-    # Not after a letter or digit ("K239", "F-16" are names), except Hangul ("총1000대").
+    # Digits after a letter count ("Q3", "K239"), alike in every language; a minus sign only
+    # where a number starts ("-5%", not the hyphen of "F-16").
     return re.compile(
-        rf"(?<![.,]|[^\W_\uac00-\ud7a3])(?P<sign>[-\u2212](?=\d))?"
+        rf"(?<![\d.,])(?:(?<![^\s(\[])(?P<sign>[-\u2212])(?=\d))?"
         rf"(?P<number>\d{{1,3}}(?:{groups}\d{{3}})+(?:{dec}\d+)?(?![.,]\d)|\d+(?:[.,]\d+)*)(?!\d){follow}",
         re.IGNORECASE,
     )
@@ -234,7 +247,11 @@ def _qualifier_patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str]
     # "ponad 0,5"); the match must end where the number starts.
     before_pattern = re.compile(rf"(?<![\w.])(?:{before})\s*(?:[$€£¥₩]|US\$|USD\s|EUR\s|PLN\s)?\s*$", re.IGNORECASE)
     # After: a unit word or two may stand between ("600 tanks or more", "600대 이상").
-    after_pattern = re.compile(rf"^(?:\s*[^\s\d.,;:()]{{0,12}}){{0,2}}?\s*(?:{after})(?![\w])" if after else r"(?!)")
+    # Korean particles join the qualifier ("이상이", "넘었고"): no word boundary after it there.
+    end = "" if base_language(language) == "ko" else r"(?![\w])"
+    after_pattern = re.compile(
+        rf"^(?P<unit>(?:\s*[^\s\d.,;:()]{{0,12}}){{0,2}}?)\s*(?:{after}){end}" if after else r"(?!)", re.IGNORECASE
+    )
     return before_pattern, after_pattern
 
 
@@ -248,6 +265,9 @@ def _group_key(match: re.Match[str], prefix: str) -> str | None:
 # A year in running text ("do 2026 r.", "do 2026."): "do" then means "until", not "up to"; and
 # "od 10 do 15 lat" is a range, not "up to 15".
 _YEAR_AFTER = re.compile(r"^\s*(?:r\.|roku|rok\b|년|[.,;:)]|$)")
+# A Polish ordinal is written with a full stop: "3. kwartału" (the third quarter).
+_ORDINAL_AFTER = re.compile(r"^\.\s+[a-ząćęłńóśźż]")
+_TIME_UNIT = re.compile(r"^\s*(?:년|월|일|분기|시|주|r\.|roku)")
 _RANGE_BEFORE = re.compile(r"\b(?:od|from|between|między)\s+\S+(?:\s+\S+)?\s*$", re.IGNORECASE)
 
 
@@ -258,13 +278,15 @@ def _qualifier(text: str, start: int, end: int, language: str, value: float) -> 
     if found is not None:
         key = _group_key(found, "b")
         year = 1000 <= value <= 2200 and float(value).is_integer()
-        if key == "up to" and year and _YEAR_AFTER.match(text[end:]):
-            return None  # "do 2026 r." is a date
+        if key == "up to" and (year and _YEAR_AFTER.match(text[end:]) or _ORDINAL_AFTER.match(text[end:])):
+            return None  # "do 2026 r." is a date, "do 3. kwartału" an ordinal: "by", not "up to"
         if key == "up to" and _RANGE_BEFORE.search(head[: found.start()]):
             return None
         return key
     found = after.search(text[end : end + 40])
-    return _group_key(found, "a") if found is not None else None
+    if found is None or _TIME_UNIT.match(found["unit"]):
+        return None  # "2025년까지", "10월까지": until a date, not "up to" a number
+    return _group_key(found, "a")
 
 
 def _read_korean(text: str) -> Iterator[Number]:
