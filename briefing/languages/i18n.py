@@ -30,7 +30,7 @@ from typing import Any
 from markupsafe import Markup
 
 from briefing.errors import UnknownAudienceError
-from briefing.languages.numbers import bound, read_numbers
+from briefing.languages.numbers import KNOWN_LANGUAGES, bound, qualifier_of, read_numbers
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 DOMAIN = "messages"
@@ -240,14 +240,53 @@ def unit_parts(unit: str) -> tuple[str, ...]:
     return (unit, rest) if rest and rest != unit else ((unit,) if rest else ())
 
 
-def figure_text(value: float, unit: str, language: str, units: Mapping[str, UnitForms]) -> tuple[str, bool]:
+def N_(message: str) -> str:
+    """Marks an English msgid for extraction where it is translated later (a default wording)."""
+    return message
+
+
+# A qualified number in an edition's language (numbers.QUALIFIERS): "about 700 km", "ok. 700 km",
+# "약 700 km".  The catalogue says where the qualifier goes (Korean puts "이상" after the number).
+QUALIFIED = {
+    "over": N_("over %(number)s"),
+    "about": N_("about %(number)s"),
+    "up to": N_("up to %(number)s"),
+    "almost": N_("almost %(number)s"),
+    "under": N_("under %(number)s"),
+    "at least": N_("at least %(number)s"),
+}
+
+
+def figure_text(
+    value: float, unit: str, language: str, units: Mapping[str, UnitForms], qualifier: str | None = None
+) -> tuple[str, bool]:
     """A figure's written form in ``language`` from its value and unit, and whether every word of it
     is in that language (False when the unit has no translation in ``units`` and stays as written).
 
     "USD billion" 16.6 -> "16,6 mld USD"; "million cubic metres" 2.5 -> "2,5 mln m³" (given
     ``units["cubic metres"]``); "percent" 55 -> "55%"; "year" 2026 -> "2026"; "tanks" 180 ->
-    "180 czołgów" (given the plural forms of ``units["tanks"]``).
+    "180 czołgów" (given the plural forms of ``units["tanks"]``).  A ``qualifier`` (a key of
+    ``numbers.QUALIFIERS``, read from the source's words with ``figure_qualifier``) is part of the
+    figure's meaning and is kept: "about" 700 "km" -> "about 700 km", "ok. 700 km", "약 700 km".
     """
+    text, translated = _figure_text(value, unit, language, units)
+    if qualifier in QUALIFIED:
+        text = translations(language).gettext(QUALIFIED[qualifier]) % {"number": text}
+    return text, translated
+
+
+def figure_qualifier(text: str, language: str) -> str | None:
+    """The qualifier of a figure's source words ("około 700 kilometrów" -> "about"), read in
+    ``language`` and, where that finds none, in the other languages the reader knows: a figure
+    may be quoted from a source in another language than the dossier's."""
+    for reading in dict.fromkeys((language, *KNOWN_LANGUAGES)):
+        found = qualifier_of(text, reading)
+        if found:
+            return found
+    return None
+
+
+def _figure_text(value: float, unit: str, language: str, units: Mapping[str, UnitForms]) -> tuple[str, bool]:
     if unit.strip().lower() in CALENDAR_UNITS:
         return str(int(value)) if float(value).is_integer() else format_number(value, language), True
     if unit in units:
@@ -465,11 +504,6 @@ def choose_languages(declared: list[str], names: tuple[str, ...] | list[str]) ->
 def install(env: Any, language: str) -> None:
     """Make ``_``, ``gettext`` and ``ngettext`` in templates speak ``language``."""
     env.install_gettext_translations(translations(language), newstyle=True)
-
-
-def N_(message: str) -> str:
-    """Marks an English msgid for extraction where it is translated later (a default wording)."""
-    return message
 
 
 # A text in another language than its edition's is printed between these markers (Unicode

@@ -28,6 +28,10 @@ from dataclasses import dataclass
 # "up to" (at most), "almost" (nearly, not quite), "under" (less than), "at least".
 QUALIFIERS = ("over", "about", "up to", "almost", "under", "at least")
 
+# The languages whose qualifiers and number words the reader knows (others are read with
+# their CLDR symbols and English words).
+KNOWN_LANGUAGES = ("en", "pl", "ko")
+
 # Qualifiers that bound a number the same way, for comparing a text with its translation:
 # "over 600" may be written "600 이상" (600 or more), "up to 40" "poniżej 40" in a looser style.
 BOUNDS = {"over": "lower bound", "at least": "lower bound", "up to": "upper bound", "under": "upper bound"}
@@ -278,7 +282,7 @@ def _qualifier(text: str, start: int, end: int, language: str, value: float) -> 
     if found is not None:
         key = _group_key(found, "b")
         year = 1000 <= value <= 2200 and float(value).is_integer()
-        if key == "up to" and (year and _YEAR_AFTER.match(text[end:]) or _ORDINAL_AFTER.match(text[end:])):
+        if key == "up to" and ((year and _YEAR_AFTER.match(text[end:])) or _ORDINAL_AFTER.match(text[end:])):
             return None  # "do 2026 r." is a date, "do 3. kwartału" an ordinal: "by", not "up to"
         if key == "up to" and _RANGE_BEFORE.search(head[: found.start()]):
             return None

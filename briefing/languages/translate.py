@@ -29,6 +29,7 @@ from briefing.languages.i18n import (
     Foreign,
     UnitForms,
     check_language,
+    figure_qualifier,
     figure_text,
     number_difference,
     translations,
@@ -422,7 +423,8 @@ def _figures(a: _Apply, fact: Any, entry: FactT | None) -> list[Any]:
         if given is not None:
             text = a.text(figure.text, given.text, where)
         else:
-            text, done = figure_text(figure.value, figure.unit, a.language, a.t.unit_forms)
+            qualifier = figure_qualifier(figure.text, a.original)  # "około 700" is "about 700"
+            text, done = figure_text(figure.value, figure.unit, a.language, a.t.unit_forms, qualifier)
             unit_done = unit_done and done
         if not unit_done:
             a.missing.append(("units", unit_parts(figure.unit)[-1] if unit_parts(figure.unit) else figure.unit))
