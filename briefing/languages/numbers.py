@@ -293,6 +293,23 @@ def _qualifier(text: str, start: int, end: int, language: str, value: float) -> 
     return _group_key(found, "a")
 
 
+def qualifier_words(text: str, number: Number, language: str) -> str:
+    """The words that qualify ``number`` in ``text``, as written ("około", "Ponad", "이상"); the
+    qualifier's key if they cannot be found again."""
+    before, after = _qualifier_patterns(language)
+    found = before.search(text[max(0, number.start - 40) : number.start])
+    if found is not None:
+        key = next((found[name] for name in found.groupdict() if name.startswith("b") and found[name]), None)
+        if key:
+            return " ".join(key.split())
+    found = after.search(text[number.end : number.end + 40])
+    if found is not None:
+        key = next((found[name] for name in found.groupdict() if name.startswith("a") and found[name]), None)
+        if key:
+            return key
+    return number.qualifier or ""
+
+
 def _read_korean(text: str) -> Iterator[Number]:
     """Numbers joined to a myriad unit: "166억" = 1.66e10, "1만" = 1e4, "2조 5천억" = 2.5e12."""
     matches = list(_KO_NUMBER.finditer(text))
