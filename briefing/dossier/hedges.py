@@ -711,6 +711,9 @@ def _hedges_dropped(
                 _record(best, order, word, (score, path, sentence.text, excerpt(sentence.text, at, first + end)))
 
 
+_NEGATION = re.compile(r"\b(?:not|no|never|nie|nigdy|않|없)\b|않|없", re.IGNORECASE)
+
+
 def _qualifiers_dropped(
     text: str,
     language: str,
@@ -722,10 +725,16 @@ def _qualifiers_dropped(
 ) -> None:
     """A number of ``evidence`` that ``text`` states without its qualifier ("około 700 km" as
     "700 km"): numbers read in each text's own language, so this needs no translation."""
-    source = [number for number in read_numbers(evidence, evidence_language) if number.qualifier]
+    # Numbers in digits only: a number word ("twice", "two") is too common to be matched by value;
+    # and not a qualifier under a negation ("shall not reduce deliveries below 25 million" is "at least").
+    source = [
+        number
+        for number in read_numbers(evidence, evidence_language, words=False)
+        if number.qualifier and not _NEGATION.search(evidence[max(0, number.start - 45) : number.start])
+    ]
     if not source:
         return
-    stated = read_numbers(text, language)
+    stated = read_numbers(text, language, words=False)
     for number in source:
         same = [own for own in stated if abs(own.amount - number.amount) <= 1e-9 * max(1.0, abs(number.amount))]
         if not same or any(own.qualifier and bound(own.qualifier) == bound(number.qualifier or "") for own in same):
