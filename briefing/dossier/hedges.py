@@ -152,7 +152,12 @@ class Hedge:
 
 def _hedge(words: str, find: str, keep: str | None = None, family: str = "", advice: bool = False) -> Hedge:
     flags = re.IGNORECASE
-    return Hedge(words, re.compile(find, flags), re.compile(keep or find, flags), family or words, advice)
+
+    def spaced(pattern: str) -> str:  # a space in a pattern is any white space: translators type no-break spaces
+        return pattern.replace(" ", r"\s+")
+
+    find_pattern, keep_pattern = re.compile(spaced(find), flags), re.compile(spaced(keep or find), flags)
+    return Hedge(words, find_pattern, keep_pattern, family or words, advice)
 
 
 # "so far" and "thus far" keep a date on a status, but are not looked for in quotes: "than has
@@ -189,8 +194,8 @@ POLISH_HEDGES: tuple[Hedge, ...] = (
     _hedge("ewentualnie", r"\bewentualn\w*|\bmożliw\w*", family="possibility", advice=True),
     _hedge(
         "prawdopodobnie",
-        r"(?<!mało )\bprawdopodobn\w*",
-        r"(?<!mało )\bprawdopodobn\w*|\bzapewne\b|\bnajpewniej\b|\bprzypuszczaln\w*",
+        r"(?<!mało\s)\bprawdopodobn\w*",
+        r"(?<!mało\s)\bprawdopodobn\w*|\bzapewne\b|\bnajpewniej\b|\bprzypuszczaln\w*",
         family="likely",
     ),
     _hedge("mało prawdopodobne", r"\bmało prawdopodobn\w*|\bnieprawdopodobn\w*", family="unlikely"),
