@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -72,6 +72,9 @@ class CheckReport:
     # Sources declared without a file (file: null): (source id, quotes citing it, reason).
     # Their quotes cannot be verified; the summary counts them so nobody takes them as checked.
     unverifiable: list[tuple[str, int, str]] = field(default_factory=list)
+    # What a check could not judge (a claim and its quote in two languages, no translation):
+    # said, so that silence is never taken for a pass.
+    notes: list[str] = field(default_factory=list)
 
     def exit_code(self, strict: bool) -> int:
         return 1 if self.errors or (strict and self.warnings) else 0
@@ -83,6 +86,7 @@ class CheckReport:
             "conflicts": [asdict(c) for c in self.conflicts],
             "grading": [asdict(g) for g in self.grading],
             "unverifiable": [{"source": s, "quotes": n, "reason": r} for s, n, r in self.unverifiable],
+            "notes": list(self.notes),
         }
 
     def as_text(self) -> str:
@@ -104,6 +108,7 @@ class CheckReport:
             lines.append(f"grading ({audience}): {len(claims)} claim(s) below grade {minimum} {action}: {listed}")
         for source, quotes, reason in self.unverifiable:
             lines.append(f"unverifiable: {quotes} quote(s) from {source}, which has no file ({reason})")
+        lines += [f"note: {note}" for note in self.notes]
         summary = (
             f"{len(self.errors)} error(s), {len(self.warnings)} warning(s), "
             f"{len(self.conflicts)} disagreement(s) between sources, {len(self.grading)} grading note(s)"
@@ -119,12 +124,20 @@ def run_check(data_dir: Path, templates: TemplateSet) -> CheckReport:
         loaded = load(data_dir, templates)
     except DossierError as error:
         return CheckReport(errors=error.problems)
-    report = analyse(loaded.dossier, loaded.raw.origins)
-    report.warnings += missing_glyphs(loaded.raw.data, loaded.raw.origins, loaded.templates)
     try:
         translations = loaded.translations
     except DossierError as error:  # a translation file that cannot be used
-        report.errors += error.problems
+        translations, unusable = None, error.problems
+    # The honesty checks read a claim against a quote in another language through its translation.
+    translated = {
+        language: {item.id: item for _, items in hedges.collections(edition.dossier) for item in items}
+        for language, edition in (translations.editions.items() if translations else ())
+        if language != loaded.dossier.dossier.language
+    }
+    report = analyse(loaded.dossier, loaded.raw.origins, translated)
+    report.warnings += missing_glyphs(loaded.raw.data, loaded.raw.origins, loaded.templates)
+    if translations is None:
+        report.errors += unusable
     else:  # per language: what is printed untranslated, and undrawable characters
         from briefing.languages.translate import untranslated_warnings
 
@@ -139,21 +152,28 @@ def run_check(data_dir: Path, templates: TemplateSet) -> CheckReport:
     return report
 
 
-def analyse(dossier: Dossier, origins: Origins) -> CheckReport:
+def analyse(
+    dossier: Dossier, origins: Origins, translated: Mapping[str, Mapping[str, object]] | None = None
+) -> CheckReport:
+    weights = hedges.weights_for(dossier, translated)
     return CheckReport(
         warnings=stale_figures(dossier, origins)
         + unshown_parts(dossier, origins)
-        + honesty(dossier, origins)
+        + honesty(dossier, origins, weights)
         + stale_statements(dossier, origins),
         conflicts=conflicts(dossier, origins),
         grading=grading_notes(dossier) + dropped_notes(dossier),
+        notes=hedges.unjudged(dossier, weights),
     )
 
 
-def honesty(dossier: Dossier, origins: Origins) -> list[Problem]:
-    """Hedges the dossier's own words drop, and citations whose quotes do not support their claim."""
-    dropped = [origins.problem(found.path, found.message) for found in hedges.dropped_hedges(dossier)]
-    return dropped + [origins.problem(found.path, found.message) for found in hedges.weak_citations(dossier)]
+def honesty(dossier: Dossier, origins: Origins, weights: hedges.Weights | None = None) -> list[Problem]:
+    """Hedges the dossier's own words drop, and citations whose quotes do not support their claim,
+    each text read in its own language (``weights``: ``hedges.weights_for(dossier, translated)``)."""
+    weights = weights or hedges.weights_for(dossier)
+    dropped = [origins.problem(found.path, found.message) for found in hedges.dropped_hedges(dossier, weights)]
+    weak = hedges.weak_citations(dossier, weights)
+    return dropped + [origins.problem(found.path, found.message) for found in weak]
 
 
 def stale_figures(dossier: Dossier, origins: Origins) -> list[Problem]:

@@ -234,8 +234,9 @@ class Source(Model):
     reliability: Reliability
     reliability_reason: Text
     url: Url | None = None
-    # The language the source is written in, when it is not the dossier's: the headings its
-    # locators name, and its title, are printed in it (marked with its lang) in every edition.
+    # The language the source is written in, where it is not the dossier's: its quotes and the
+    # figures taken from them are read with that language's rules ("16,6" or "16.6"), and the
+    # headings its locators name, and its title, are printed in it (marked with its lang).
     language: LanguageCode | None = None
 
 

@@ -15,9 +15,12 @@ wrong and no brief is built from a dossier that misquotes its sources.  The rule
 - for a PDF, a locator naming pages ("p. 4", "pp. 4–5", "page 4") must name the pages the
   quote is on (by page number or by printed page label);
 - each figure's ``text`` is found, as whole words, in a quote of its own fact, and its
-  ``value`` is a number written in that text (as written, or scaled: "$16.6 billion" is 16.6
-  or 16.6e9, "45%" is 45 or 0.45; "1,000" is a thousand; "two" is 2; words such as "over",
-  "up to", "almost", "some" qualify the number and do not change it).
+  ``value`` is a number written in that text, read with the rules of the quote's language
+  (its source's ``language``, else the dossier's; ``briefing/languages/numbers.py``): as
+  written, or scaled: "$16.6 billion" is 16.6 or 16.6e9, "16,6 mld zł" 16.6 or 16.6e9,
+  "45%" is 45 or 0.45; "1,000" is a thousand in English, "1 234,5" is 1234.5 in Polish;
+  "two" and "trzy" count; words such as "over"/"ponad", "up to"/"do", "almost"/"prawie"
+  qualify the number and do not change it.
 
 Extracting text from a PDF or HTML file is the slow part: it is cached by the file's SHA-256
 in the user cache and memoised in the process.  The cache only ever affects matching, is
@@ -38,9 +41,11 @@ from pathlib import Path
 from typing import Any
 
 from briefing.build.output import read_cached, write_cached
-from briefing.dossier.schema import Dossier, Source
+from briefing.dossier.schema import Dossier, Figure, Source
 from briefing.dossier.yamlload import DataPath, Origins
 from briefing.errors import Problem
+from briefing.languages import numbers
+from briefing.languages.numbers import read_numbers
 
 # Bump when extraction changes, so cached text from older code is not used.
 EXTRACTION_VERSION = 1
@@ -118,60 +123,29 @@ def quote_fragments(quote: str) -> list[str]:
 # Numbers in a figure's text
 # ---------------------------------------------------------------------------
 
-_NUMBER = re.compile(
-    r"(?<![\w.,])(?P<sign>-)?(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:\s*(?P<scale>%|per ?cent\b|percent\b|trillions?\b|tn\b|billions?\b|bn\b|millions?\b|mn\b|m\b|"
-    r"thousands?\b|k\b))?",
-    re.IGNORECASE,
-)
-_SCALES = {"trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6, "m": 1e6}
-_SCALES |= {"thousand": 1e3, "k": 1e3}
-_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "dozen": 12,
-    "twenty": 20,
-    "hundred": 100,
-    "thousand": 1000,
-}
+def stated_numbers(text: str, language: str = "en") -> list[float]:
+    """Every value ``text`` states, read with the rules of ``language``: each number as written
+    and, where a scale follows it, scaled ("16,6 mld" in Polish: 16.6 and 1.66e10).
 
-
-def stated_numbers(text: str) -> list[float]:
-    """Every value ``text`` states: each number as written and, where a scale follows it, scaled.
-
-    Qualifiers such as "over", "up to", "almost", "some" are words around the number and do
-    not change it; "1,000" is one thousand; a number written as a word ("two") counts too.
+    Qualifiers such as "over"/"ponad", "up to"/"do", "almost"/"prawie" are words around the
+    number and do not change it; a number written as a word ("two", "trzy") counts too.
     """
-    values: list[float] = []
-    plain = normalise(text)
-    for match in _NUMBER.finditer(plain):
-        number = float(match["number"].replace(",", ""))
-        if match["sign"]:
-            number = -number
-        values.append(number)
-        scale = (match["scale"] or "").lower().replace(" ", "")
-        if scale in {"%", "percent"}:
-            values.append(number / 100)
-        elif scale:
-            values.append(number * _SCALES[scale.rstrip("s") if scale.endswith("s") else scale])
-    for word in re.findall(r"[a-z]+", plain.lower()):
-        if word in _WORDS:
-            values.append(float(_WORDS[word]))
-    return values
+    return [value for number in read_numbers(normalise(text), language) for value in number.values]
 
 
-def states_value(text: str, value: float) -> bool:
-    return any(abs(number - value) <= 1e-9 * max(1.0, abs(value)) for number in stated_numbers(text))
+def states_value(text: str, value: float, language: str = "en") -> bool:
+    return numbers.states_value(normalise(text), value, language)
+
+
+def _value_problem(figure: Figure, language: str) -> str:
+    """Why ``figure.value`` is not the number in ``figure.text``: what the reader found, and how
+    it read it, without proposing a number of its own."""
+    found = read_numbers(normalise(figure.text), language)
+    read = f"read with the number rules of {language!r}"
+    if not found:
+        return f"{figure.value} is not the number in {figure.text!r}: no number could be read in it ({read})"
+    listed = "; ".join(numbers.describe(number, language) for number in found)
+    return f"{figure.value} is not the number in {figure.text!r} ({read}, it has: {listed})"
 
 
 # ---------------------------------------------------------------------------
@@ -669,18 +643,21 @@ def verify_dossier(dossier: Dossier, origins: Origins, root: Path) -> Verificati
             else:
                 report((name, index, "cites", cite_index, problem[0]), problem[1])
 
+    original = dossier.dossier.language
+    source_languages = {source.id: source.language or original for source in dossier.sources}
     for index, fact in enumerate(dossier.facts):
         if not fact.figures:
             continue
-        quotes = [words_key(normalise(cite.quote)) for cite in fact.cites]
+        quotes = [(words_key(normalise(c.quote)), source_languages.get(c.source, original)) for c in fact.cites]
         for figure_index, figure in enumerate(fact.figures):
             at: DataPath = ("facts", index, "figures", figure_index)
             text = words_key(normalise(figure.text))
-            if not any(_has_phrase(quote, text) for quote in quotes):
+            # The figure's words are its source's: read them with the rules of that language.
+            holding = [language for quote, language in quotes if _has_phrase(quote, text)]
+            if not holding:
                 report(at + ("text",), f"{figure.text!r} is not in any quote of this fact: quote it in its cites")
-            elif not states_value(figure.text, figure.value):
-                numbers = ", ".join(f"{n:g}" for n in stated_numbers(figure.text)) or "none"
-                report(at + ("value",), f"{figure.value} is not the number in {figure.text!r} (it states: {numbers})")
+            elif not states_value(figure.text, figure.value, holding[0]):
+                report(at + ("value",), _value_problem(figure, holding[0]))
 
     result.unverifiable = unverifiable_sources(dossier)
     return result

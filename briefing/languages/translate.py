@@ -30,6 +30,7 @@ from briefing.languages.i18n import (
     Translated,
     UnitForms,
     check_language,
+    figure_qualifier,
     figure_text,
     format_partial_date,
     number_difference,
@@ -434,7 +435,8 @@ def _figures(a: _Apply, fact: Any, entry: FactT | None) -> list[Any]:
             # A year as the language writes one ("2026년"), like every other date of the edition.
             text = format_partial_date(str(int(figure.value)), a.language)
         else:
-            text, done = figure_text(figure.value, figure.unit, a.language, a.t.unit_forms)
+            qualifier = figure_qualifier(figure.text, a.original)  # "około 700" is "about 700"
+            text, done = figure_text(figure.value, figure.unit, a.language, a.t.unit_forms, qualifier)
             unit_done = unit_done and done
         if not unit_done:
             a.missing.append(("units", unit_parts(figure.unit)[-1] if unit_parts(figure.unit) else figure.unit))
