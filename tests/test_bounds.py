@@ -77,7 +77,8 @@ def test_check_reports_the_long_misquote_at_its_line(
     dossier = make_dossier()
     facts = dossier.text("facts.yaml")
     added = (
-        "\n  - id: long-misquote\n    statement: A long quote with one changed word.\n    tags: [diplomacy]\n    credibility: 2\n"
+        "\n  - id: long-misquote\n    statement: A long quote with one changed word.\n"
+        "    tags: [diplomacy]\n    credibility: 2\n"
         f"    cites:\n      - source: pism-2024\n        locator: whole paper\n        quote: {json.dumps(quote)}\n"
     )
     written = facts + added
@@ -161,7 +162,10 @@ def _shared_stream_pdf(pages: int, text: str = "The shared page says the same th
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R /Resources << /Font << /F1 4 0 R >> >> >>"
+    page = (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R"
+        b" /Resources << /Font << /F1 4 0 R >> >> >>"
+    )
     objects += [page] * pages
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
@@ -372,7 +376,7 @@ def test_the_shipped_dossier_is_far_below_the_value_limits() -> None:
     values = sum(1 for event in events if isinstance(event, yamlload._NODE_EVENTS))
     facts = (ROOT / "data" / "facts.yaml").read_text(encoding="utf-8").count("\n  - id: ")
     assert values / facts * 10_000 < yamlload.MAX_VALUES
-    assert 10_000 < yamlload.MAX_ITEMS
+    assert yamlload.MAX_ITEMS > 10_000
 
 
 # ---------------------------------------------------------------------------
