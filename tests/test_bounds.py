@@ -388,3 +388,70 @@ def test_the_shared_stream_pdf_is_a_real_pdf() -> None:
     document = Document.of(verify._extract_pdf(_shared_stream_pdf(3)))
     assert document.pages == ["The shared page says the same thing"] * 3
     assert isinstance(document.extracted, Extracted)
+
+
+# ---------------------------------------------------------------------------
+# Disagreements grouped per measure and time; messages capped
+# ---------------------------------------------------------------------------
+
+
+def _measure_dossier(root: Path, size: int) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from check_growth import make_dossier
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    make_dossier(root, "measure", size)
+
+
+def test_a_measure_with_many_values_is_one_disagreement_listing_them(tmp_path: Path) -> None:
+    """2,000 values of one measure were 2,000² pairs (past 600 s); they are one disagreement."""
+    from briefing.dossier.check import run_check
+    from briefing.formats.render_html import TemplateSet
+
+    _measure_dossier(tmp_path / "d", 120)
+    report = run_check(tmp_path / "d", TemplateSet())
+    assert report.errors == []
+    assert len(report.conflicts) == 1
+    (conflict,) = report.conflicts
+    assert conflict.about == "stock.count (as of 2025)"
+    assert [side.fact for side in conflict.sides] == [f"fact-{n}" for n in range(120)]
+    assert conflict.sides[7].figures == ["stock.count = 1007 units (as of 2025)"]
+    text = report.as_text()
+    assert text.count("facts.yaml:") == 100 and "… and 20 more sources' values" in text
+
+
+def test_dates_that_may_name_one_time_are_one_disagreement_and_a_series_is_none() -> None:
+    from briefing.dossier.check import _same_times
+
+    groups = sorted(map(sorted, _same_times(["2024", "2024-10", "2024-11", "2025-01", "2025-02"])))
+    assert groups == [["2024", "2024-10", "2024-11"], ["2025-01"], ["2025-02"]]
+    assert _same_times(["2024-10", "", "2026"]) == [["2024-10", "", "2026"]]  # undated: any time
+
+
+def test_check_output_is_capped_with_a_count(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """A dossier with thousands of errors prints the first 100 and how many more, never megabytes."""
+    _measure_dossier(tmp_path / "d", 10)
+    facts = tmp_path / "d" / "facts.yaml"
+    bad = "".join(f"  - id: broken-{n}\n    statement: x\n" for n in range(3000))
+    facts.write_text(facts.read_text(encoding="utf-8") + bad, encoding="utf-8")
+    result = cli("check", "--data", tmp_path / "d")
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 100
+    assert re.search(r"… and [\d,]+ more errors \(all of them: generate check --format json\)", result.output)
+    assert len(result.output) < 50_000
+    as_json = json.loads(cli("check", "--data", tmp_path / "d", "--format", "json").output)
+    assert len(as_json["errors"]) > 3000 and "totals" not in as_json
+    build = cli("brief", "-a", "council", "--data", tmp_path / "d", "--out", tmp_path / "out")
+    assert build.exit_code == 1 and len(build.output) < 50_000 and "more (fix these first" in build.output
+
+
+def test_the_json_report_is_capped_past_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing.dossier import check
+    from briefing.errors import Problem
+
+    monkeypatch.setattr(check, "JSON_SHOWN", 5)
+    report = check.CheckReport(errors=[Problem("f.yaml", n, 1, "x", "bad") for n in range(1, 9)])
+    as_json = report.as_json()
+    assert len(as_json["errors"]) == 5 and as_json["totals"] == {"errors": 8}
