@@ -527,7 +527,7 @@ def read_source(path: Path) -> Document:
 
 # Comparing character by character costs about the product of the two lengths: above this,
 # the passage is first narrowed to where the fragment's words are, then compared word by word.
-_CHARACTER_WORK = 20_000_000
+_CHARACTER_WORK = 2_000_000
 # How far either side of where a fragment's words point its passage is looked for.
 _MARGIN = 200
 # A run of words found more often than this in the text says little about where a fragment is.
