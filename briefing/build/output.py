@@ -124,9 +124,11 @@ def outside(path: Path, folder: Path) -> Path | None:
     The deepest part of ``path`` that exists is resolved (links followed): a folder made below it
     is made where it really is.  A link at ``path`` itself is replaced by the file, not written through.
     """
-    existing = path.parent
+    existing, folder = path.absolute().parent, folder.absolute()
     while not os.path.lexists(existing) and existing != existing.parent:
         existing = existing.parent
+    if folder != existing and folder.is_relative_to(existing):
+        return None  # the folder itself is still to be made, and everything in it
     real = existing.resolve()
     return None if real.is_relative_to(folder.resolve()) else real
 
