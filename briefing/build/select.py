@@ -506,6 +506,9 @@ class _Claims:
         # Why each withheld claim is left out: "below", "rests-on" or "better-rival".
         self.reasons: dict[str, str] = {}
         self.dropped: dict[str, Dropped] = {}
+        # Claims without their rivals, made once each: every fact of a measure with N values
+        # quotes the other N-1 as rivals (made anew, that was N² claims).
+        self.plain_claims: dict[str, Claim] = {}
 
     def _cites(self, citations: Iterable[Citation]) -> tuple[Cite, ...]:
         # One entry per place in a source, however many quotes come from it.
@@ -513,6 +516,14 @@ class _Claims:
         return tuple(unique.values())
 
     def claim(self, item: Item, with_rivals: bool = True) -> Claim:
+        if not with_rivals and item.id in self.plain_claims:
+            return self.plain_claims[item.id]
+        made = self._claim(item, with_rivals)
+        if not with_rivals:
+            self.plain_claims[item.id] = made
+        return made
+
+    def _claim(self, item: Item, with_rivals: bool) -> Claim:
         if isinstance(item, Question):
             # A question asserts nothing: it cites the facts it rests on.
             citations = [cite for ref in item.rests_on for cite in getattr(self.items[ref], "cites", [])]
@@ -661,31 +672,33 @@ def rival_facts(facts: Sequence[Fact]) -> dict[str, list[str]]:
     """For each fact, the facts that disagree with it: declared, or another value for the same
     measure at the same time.  Figures of one measure at different ``as_of`` dates are a series
     (the newest is current, the older ones history), not a disagreement."""
-    rivals: dict[str, list[str]] = {fact.id: [] for fact in facts}
+    # Each fact's rivals in the order found, as dictionary keys (a set that keeps order: a list's
+    # "in" made N values of one measure cost N³).
+    linked: dict[str, dict[str, None]] = {fact.id: {} for fact in facts}
 
     def link(a: str, b: str) -> None:
-        if b not in rivals[a]:
-            rivals[a].append(b)
-        if a not in rivals[b]:
-            rivals[b].append(a)
+        linked[a][b] = None
+        linked[b][a] = None
 
     by_measure: dict[str, list[tuple[Fact, Figure]]] = {}
     for fact in facts:
         for other in fact.conflicts_with:
-            if other in rivals:
+            if other in linked:
                 link(fact.id, other)
         for figure in fact.figures:
             by_measure.setdefault(figure.measure, []).append((fact, figure))
     for entries in by_measure.values():
-        for index, (fact, figure) in enumerate(entries):
-            for other_fact, other_figure in entries[index + 1 :]:
+        # Plain tuples, and the date compared as text first: N values of one measure make N² pairs.
+        plain = [(fact.id, figure.value, figure.as_of) for fact, figure in entries]
+        for index, (fact_id, value, as_of) in enumerate(plain):
+            for other_id, other_value, other_as_of in plain[index + 1 :]:
                 if (
-                    other_fact.id != fact.id
-                    and other_figure.value != figure.value
-                    and same_time(figure.as_of, other_figure.as_of)
+                    other_value != value
+                    and other_id != fact_id
+                    and (other_as_of == as_of or same_time(as_of, other_as_of))
                 ):
-                    link(fact.id, other_fact.id)
-    return rivals
+                    link(fact_id, other_id)
+    return {fact: list(others) for fact, others in linked.items()}
 
 
 def _has_tag(tags: Iterable[str], wanted: Sequence[str]) -> bool:

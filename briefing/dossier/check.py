@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +25,6 @@ from briefing.build.select import (
     is_stale,
     months_between,
     newest,
-    rival_facts,
     select_for_audience,
 )
 from briefing.dossier import hedges
@@ -80,31 +79,39 @@ class CheckReport:
         return 1 if self.errors or (strict and self.warnings) else 0
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "errors": [asdict(p) | {"text": str(p)} for p in self.errors],
-            "warnings": [asdict(p) | {"text": str(p)} for p in self.warnings],
-            "conflicts": [asdict(c) for c in self.conflicts],
-            "grading": [asdict(g) for g in self.grading],
+        # Complete up to a limit no real dossier reaches; past it, the first ones and how many
+        # there were (a hostile dossier could otherwise make hundreds of megabytes of JSON).
+        report: dict[str, Any] = {
+            "errors": [asdict(p) | {"text": str(p)} for p in self.errors[:JSON_SHOWN]],
+            "warnings": [asdict(p) | {"text": str(p)} for p in self.warnings[:JSON_SHOWN]],
+            "conflicts": [asdict(c) for c in self.conflicts[:JSON_SHOWN]],
+            "grading": [asdict(g) for g in self.grading[:JSON_SHOWN]],
             "unverifiable": [{"source": s, "quotes": n, "reason": r} for s, n, r in self.unverifiable],
             "notes": list(self.notes),
         }
+        counts: dict[str, list[Any]] = {
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "conflicts": self.conflicts,
+            "grading": self.grading,
+        }
+        left_out = {name: len(items) for name, items in counts.items() if len(items) > JSON_SHOWN}
+        if left_out:
+            report["totals"] = left_out  # each list above holds only its first JSON_SHOWN
+        return report
 
     def as_text(self) -> str:
         lines: list[str] = []
-        for problem in self.errors:
-            lines.append(f"error: {problem}")
-        for problem in self.warnings:
-            lines.append(f"warning: {problem}")
-        for conflict in self.conflicts:
-            lines.append(f"disagreement: {conflict.about}")
-            for side in conflict.sides:
-                figures = f" [{', '.join(side.figures)}]" if side.figures else ""
-                lines.append(f"    {side.location}: {side.fact}{figures} — {side.source}, grade {side.grade}")
+        lines += _first(self.errors, "error", lambda problem: [f"error: {problem}"])
+        lines += _first(self.warnings, "warning", lambda problem: [f"warning: {problem}"])
+        lines += _first(self.conflicts, "disagreement", _conflict_lines)
         grouped: dict[tuple[str, str, str], list[str]] = {}
         for note in self.grading:
             grouped.setdefault((note.audience, note.action, note.minimum), []).append(f"{note.claim} ({note.grade})")
         for (audience, action, minimum), claims in grouped.items():
-            listed = ", ".join(claims)
+            listed = ", ".join(claims[:TEXT_SHOWN]) + (
+                f" and {len(claims) - TEXT_SHOWN} more" if len(claims) > TEXT_SHOWN else ""
+            )
             lines.append(f"grading ({audience}): {len(claims)} claim(s) below grade {minimum} {action}: {listed}")
         for source, quotes, reason in self.unverifiable:
             lines.append(f"unverifiable: {quotes} quote(s) from {source}, which has no file ({reason})")
@@ -116,6 +123,30 @@ class CheckReport:
         if self.unverifiable:
             summary += f", {sum(n for _, n, _ in self.unverifiable)} unverifiable quote(s) (sources without a file)"
         return "\n".join([*lines, summary])
+
+
+# The text report shows this many errors, warnings, disagreements (and sides of one), and claims
+# of a grading line; the JSON report this many of each list.  Past them it says how many more.
+TEXT_SHOWN = 100
+JSON_SHOWN = 10_000
+
+
+def _first(items: list[Any], kind: str, lines_of: Callable[[Any], list[str]]) -> list[str]:
+    lines = [line for item in items[:TEXT_SHOWN] for line in lines_of(item)]
+    if len(items) > TEXT_SHOWN:
+        more = len(items) - TEXT_SHOWN
+        lines.append(f"… and {more} more {kind}{'s' if more != 1 else ''} (all of them: generate check --format json)")
+    return lines
+
+
+def _conflict_lines(conflict: Conflict) -> list[str]:
+    lines = [f"disagreement: {conflict.about}"]
+    for side in conflict.sides[:TEXT_SHOWN]:
+        figures = f" [{', '.join(side.figures)}]" if side.figures else ""
+        lines.append(f"    {side.location}: {side.fact}{figures} — {side.source}, grade {side.grade}")
+    if len(conflict.sides) > TEXT_SHOWN:
+        lines.append(f"    … and {len(conflict.sides) - TEXT_SHOWN} more sources' values")
+    return lines
 
 
 def run_check(data_dir: Path, templates: TemplateSet) -> CheckReport:
@@ -227,40 +258,107 @@ def stale_statements(dossier: Dossier, origins: Origins) -> list[Problem]:
 def conflicts(dossier: Dossier, origins: Origins) -> list[Conflict]:
     """Groups of facts that disagree, each side with its source, grade and location.
 
-    Figures of one measure at different dates are a series, not a disagreement (``rival_facts``):
-    each side's figures carry their as-of date so that the same date is visible."""
+    Two kinds, each found in one pass: facts linked by ``conflicts_with`` (each linked group is
+    one disagreement), and figures of one measure for the same time with different values (each
+    measure and time is one disagreement listing every value, not a pair per two values: 2,000
+    values of one measure took over ten minutes as pairs).  Figures of one measure at different
+    dates are a series, not a disagreement (``same_time``): each side's figures carry their as-of
+    date so that the same date is visible."""
     index = {fact.id: position for position, fact in enumerate(dossier.facts)}
     sources = {source.id: source for source in dossier.sources}
-    rivals = rival_facts(dossier.facts)
+
+    def side(member: Fact, measure: str | None = None) -> ConflictSide:
+        source = sources[member.cites[0].source]
+        file, line, _ = origins.locate(("facts", index[member.id]))
+        shown = [fig for fig in member.figures if measure is None or fig.measure == measure]
+        return ConflictSide(
+            fact=member.id,
+            statement=member.statement,
+            figures=[f"{fig.measure} = {fig.text} ({_as_of(fig.as_of)})" for fig in shown],
+            source=source.series or source.title,
+            grade=min(sources[c.source].reliability for c in member.cites),
+            location=f"{file}:{line}",
+        )
+
     result = []
-    for group in _connected(rivals):
-        members = [f for f in dossier.facts if f.id in group]
+    declared_groups = _declared_groups(dossier.facts)
+    for group in declared_groups:
+        members = [dossier.facts[index[fact_id]] for fact_id in sorted(group, key=index.__getitem__)]
         measures = sorted({fig.measure for f in members for fig in f.figures} & _shared_measures(members))
         about = (
             ", ".join(measures)
             if measures
             else "declared in conflicts_with between " + ", ".join(member.id for member in members)
         )
-        sides = []
-        for member in members:
-            source = sources[member.cites[0].source]
-            file, line, _ = origins.locate(("facts", index[member.id]))
-            sides.append(
-                ConflictSide(
-                    fact=member.id,
-                    statement=member.statement,
-                    figures=[f"{fig.measure} = {fig.text} ({_as_of(fig.as_of)})" for fig in member.figures],
-                    source=source.series or source.title,
-                    grade=min(sources[c.source].reliability for c in member.cites),
-                    location=f"{file}:{line}",
-                )
-            )
-        result.append(Conflict(about, sides))
+        result.append(Conflict(about, [side(member) for member in members]))
+    for measure, when, fact_ids in _measure_disagreements(dossier.facts):
+        if any(set(fact_ids) <= group for group in declared_groups):
+            continue  # already shown as declared
+        ordered = [dossier.facts[index[fact_id]] for fact_id in sorted(fact_ids, key=index.__getitem__)]
+        result.append(Conflict(f"{measure} ({when})", [side(member, measure) for member in ordered]))
     return result
 
 
 def _as_of(date: str | None) -> str:
     return f"as of {date_label(date)}" if date else "undated"
+
+
+def _declared_groups(facts: list[Fact]) -> list[set[str]]:
+    """Facts linked by ``conflicts_with`` (either way round), as groups, in the order their first fact appears."""
+    linked: dict[str, set[str]] = {fact.id: set() for fact in facts}
+    for fact in facts:
+        for other in fact.conflicts_with:
+            if other in linked and other != fact.id:
+                linked[fact.id].add(other)
+                linked[other].add(fact.id)
+    return _connected({fact: sorted(others) for fact, others in linked.items()})
+
+
+def _measure_disagreements(facts: list[Fact]) -> list[tuple[str, str, list[str]]]:
+    """Per measure and time: (measure, the time in words, the facts) where the values differ.
+
+    Dates that may name the same time (a year and its months, an undated figure and any date) are
+    one time: they are joined through their prefixes, so the work is linear in the figures."""
+    by_measure: dict[str, dict[str, list[tuple[str, float]]]] = {}
+    for fact in facts:
+        for figure in fact.figures:
+            dates = by_measure.setdefault(figure.measure, {})
+            dates.setdefault(figure.as_of or "", []).append((fact.id, figure.value))
+    found = []
+    for measure, dates in by_measure.items():
+        for group in _same_times(list(dates)):
+            entries = [entry for date in group for entry in dates[date]]
+            if len({value for _, value in entries}) < 2 or len({fact for fact, _ in entries}) < 2:
+                continue
+            dated = sorted(date for date in group if date)
+            when = " / ".join(date_label(date) for date in dated[:3]) + (" …" if len(dated) > 3 else "")
+            when = ("as of " + when if dated else "undated") + (", and undated" if "" in group and dated else "")
+            found.append((measure, when, list(dict.fromkeys(fact for fact, _ in entries))))
+    return found
+
+
+def _same_times(dates: list[str]) -> list[list[str]]:
+    """``dates`` (partial dates, "" for undated) in groups of those that may name the same time."""
+    if "" in dates:
+        return [dates]  # an undated figure may be of any time
+    parent = {date: date for date in dates}
+
+    def root(date: str) -> str:
+        while parent[date] != date:
+            parent[date] = parent[parent[date]]
+            date = parent[date]
+        return date
+
+    for date in dates:
+        parts = date.split("-")
+        for end in range(1, len(parts)):
+            prefix = "-".join(parts[:end])
+            if prefix in parent:
+                parent[root(date)] = root(prefix)
+    groups: dict[str, list[str]] = {}
+    for date in dates:
+        groups.setdefault(root(date), []).append(date)
+    return list(groups.values())
 
 
 def _connected(rivals: dict[str, list[str]]) -> list[set[str]]:
