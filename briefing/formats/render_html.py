@@ -42,6 +42,7 @@ from briefing.errors import TemplateError
 from briefing.formats.compiled import FOLDER as COMPILED_FOLDER
 from briefing.formats.compiled import InstalledTemplates
 from briefing.formats.render_limits import GuardedCodeGenerator, RenderStopped, can_fork, guard, run_bounded
+from briefing.formats.sanitize import inert_html
 from briefing.languages import i18n
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -633,7 +634,10 @@ def _render(
             html = template.render(
                 brief=brief, target=target, charts=charts, notes=notes, cite_text=cite_text, show_contents=show_contents
             )
-        return mark_languages(html)
+        # The HTML brief is opened in a browser: whatever a template wrote, it runs and loads
+        # nothing.  The print HTML goes to WeasyPrint, which runs no script and fetches only files
+        # of the template folders (render_pdf.py).
+        return inert_html(mark_languages(html)) if target == "html" else mark_languages(html)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(_describe(error, error.filename, error.lineno)) from None
     except jinja2.TemplateNotFound as error:
