@@ -593,12 +593,13 @@ def render_html(
     env = env or templates.environment()
     if not isinstance(env, Sandbox):
         return _render(brief, templates, target, charts, show_contents, env)
-    env.start_clock()
     if not (env.use_worker and templates.overrides and can_fork()):
+        env.start_clock()
         return _render(brief, templates, target, charts, show_contents, env)
     record = env.loader.record if isinstance(env.loader, _RecordingLoader) else set()
 
     def work() -> tuple[str, set[str]]:
+        env.start_clock()  # in the child: the fork is not the template's time
         return _render(brief, templates, target, charts, show_contents, env), record
 
     roots = [str(folder.resolve()) for folder in templates.folders]
