@@ -45,6 +45,9 @@ LOOPS = {
     "{% for a in l if a %}{% for b in l if b %}{% endfor %}{% endfor %}",
     "recursive-loop": "{% set l = range(100000)|list %}"
     "{% for a in [l, l] recursive %}{% for b in l %}{% endfor %}{{ loop(a) if a is iterable }}{% endfor %}",
+    # One loop, no call in its body: only the check on each step stops it.
+    "steps-without-calls": "{% set a = (range(100000)|list) * 10 %}{% set b = (range(100000)|list) * 10 %}"
+    "{% for i in range(100000)|list %}{% if a == b %}{% endif %}{% endfor %}",
     "recursive-macro": "{% macro f(n) %}{% if n < 40 %}{{ f(n + 1) }}{{ f(n + 1) }}{% endif %}{% endmacro %}{{ f(0) }}",
     "nested-printing": "{% set a = [range(100000)|list] * 1000000 %}{{ a }}",  # one step in C: the worker
     "nested-comparing": "{% set a = [range(100000)|list] * 1000000 %}{% set b = [range(100000)|list] * 1000000 %}"
@@ -81,7 +84,9 @@ def test_any_loop_stops_within_the_limit_at_its_line(body: str, repo_root: Path,
     assert f"longer than {LIMIT:g} seconds" in message
 
 
-@pytest.mark.parametrize("kind", ["list", "string", "tuple", "map-generator", "recursive-loop", "recursive-macro"])
+@pytest.mark.parametrize(
+    "kind", ["list", "string", "tuple", "map-generator", "steps-without-calls", "recursive-loop", "recursive-macro"]
+)
 def test_the_checks_in_the_template_stop_it_without_the_worker(kind: str, repo_root: Path, tmp_path: Path) -> None:
     """The per-step checks alone (no process to kill) stop every loop a template can write."""
     message, seconds = _render(repo_root, _override(tmp_path / "tpl", LOOPS[kind]), use_worker=False)
