@@ -25,6 +25,7 @@ its HTML in its own way (``'`` for ``&#39;``, ``<rect></rect>`` for ``<rect/>``)
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from urllib.parse import urlsplit
@@ -147,10 +148,10 @@ def css_is_inert(css: str) -> bool:
     return True
 
 
-def _clean(fragment: str) -> str:
-    """``fragment`` cleaned by the allow-list, and each ``<style>`` that would fetch removed."""
-    cleaned = nh3.clean(
-        fragment,
+@functools.cache
+def _cleaner() -> nh3.Cleaner:
+    """The allow-list, built once (building it converts every set for the Rust library)."""
+    return nh3.Cleaner(
         tags=_TEXT_TAGS | _SVG_TAGS | _HEAD_TAGS,
         clean_content_tags=_CLEAN_CONTENT,
         attributes=_ATTRIBUTES,
@@ -160,6 +161,11 @@ def _clean(fragment: str) -> str:
         link_rel=None,
         strip_comments=True,
     )
+
+
+def _clean(fragment: str) -> str:
+    """``fragment`` cleaned by the allow-list, and each ``<style>`` that would fetch removed."""
+    cleaned = _cleaner().clean(fragment)
     cleaned = _STYLE.sub(lambda match: match.group() if css_is_inert(match["css"]) else "", cleaned)
     # A <meta> whose http-equiv was removed (a refresh, another policy) says nothing any more.
     return _META.sub(lambda match: match.group() if _META_KEPT.search(match.group()) else "", cleaned)
