@@ -531,6 +531,11 @@ class Grade:
     parts_below: frozenset[int] = frozenset()
 
 
+# Of a claim in several parts, a quote states a part if it says it at least this well relative to
+# the quote that says it best (the support scores of ``hedges.support``).
+PART_SUPPORT_SHARE = 0.75
+
+
 def claim_parts(item: Item) -> tuple[str, ...]:
     """What ``item`` asserts, part by part.  Each part must be supported by a citation the brief
     may print: a divergence's positions and its consequence may each come from another source."""
@@ -558,8 +563,13 @@ def grade_claim(item: Item, audience: Audience, reliability: Mapping[str, str], 
     printable = tuple(index for index, letter in enumerate(letters) if not omit or letter <= bar)
     part_grades: list[str] = []
     backers: list[list[int]] = []
+    several = len(claim_parts(item)) > 1
     for part in claim_parts(item):
-        backing = [index for index, cite in enumerate(cites) if support(cite.quote, part, weights) >= MIN_SUPPORT]
+        scores = [support(cite.quote, part, weights) for cite in cites]
+        # A short part (a position) shares its topic's words with every quote about that topic:
+        # among several parts, only the quotes that say it about as well as the best one state it.
+        floor = max(MIN_SUPPORT, PART_SUPPORT_SHARE * max(scores)) if several else MIN_SUPPORT
+        backing = [index for index, score in enumerate(scores) if score >= floor]
         part_grades.append(min(letters[index] for index in backing) if backing else max(letters))
         backers.append(backing)
     below = frozenset(index for index, grade in enumerate(part_grades) if grade > bar)
