@@ -334,8 +334,7 @@ def river_dossier(root: Path, translation: bool = False) -> None:
             },
         }
         (root / "translations" / "pl.yaml").write_text(
-            "# FICTIONAL: Polish edition of a fictional test dossier.\n"
-            + _dump(polish),
+            "# FICTIONAL: Polish edition of a fictional test dossier.\n" + _dump(polish),
             encoding="utf-8",
         )
 
@@ -522,7 +521,8 @@ def test_omitting_brief_says_it_left_items_out(built: Path) -> None:
     orientation = re.search(r'<div class="orientation".*?</div>', html, re.S)
     assert orientation
     # d-fields, f-quay, t-dam, r-quay (key point), q-quay, f-ferry-wire (a rival) and two positions.
-    assert "8 items resting on sources below this brief's reliability bar (grade B) are left out." in orientation.group()
+    said = "8 items resting on sources below this brief's reliability bar (grade B) are left out."
+    assert said in orientation.group()
     # (The questions section, whose only question rests on an omitted fact, is not printed at all.)
     assert 'id="s-questions"' not in html
     expected = {"s-facts": 2, "s-threats": 1, "s-divergences": 3, "s-recommendations": 1}
