@@ -738,12 +738,13 @@ class _Claims:
     def admitted(self, claim: Claim) -> bool:
         """Whether the profile lets this claim into the brief; records the ones it keeps out."""
         reason = None
-        if grounds := self.omitted_grounds(claim):
+        # A question asserts nothing: the claims it rests on decide whether it is asked.
+        if self.below_bar_and_omitted(claim) and not isinstance(claim.item, Question):
+            reason = "below"
+        elif grounds := self.omitted_grounds(claim):
             # Whatever rests on a claim the brief may not state is not stated either.
             reason = "rests-on"
             self.dropped[claim.id] = Dropped(claim.id, claim.kind, grounds)
-        elif self.below_bar_and_omitted(claim):
-            reason = "below"
         elif self.audience.conflicts == "prefer-better-graded" and any(
             rival.grade < claim.grade for rival in claim.disagrees_with
         ):
