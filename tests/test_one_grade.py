@@ -597,3 +597,15 @@ def test_sources_differ_note_quotes_no_dossier_sentence(built: Path) -> None:
         text = re.sub(r"<[^>]+>", "", note)
         assert "By another count the old town ferry carried 1,200" in text or "900 passengers" in text
         assert "“" not in text and "”" not in text and '"' not in text, text
+
+
+def test_colophon_says_which_lines_are_not_cited(built: Path) -> None:
+    """The colophon promises notes where statements are made: it names the lines that carry none."""
+    colophon = re.search(r'<footer class="colophon">.*?</footer>', _html(built, "council"), re.S)
+    assert colophon
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", colophon.group()))
+    assert "2026. Every statement in this brief is taken from the sources listed above." in text
+    assert "except the “Why” lines, which restate in the unit's words the claims a recommendation rests on." in text
+    # Each "Why:" line is indeed printed without a note.
+    for rationale in re.findall(r'<p class="rationale">.*?</p>', _html(built, "council"), re.S):
+        assert "fnref" not in rationale
