@@ -79,7 +79,8 @@ def test_check_reports_the_long_misquote_at_its_line(
     added = (
         "\n  - id: long-misquote\n    statement: A long quote with one changed word.\n"
         "    tags: [diplomacy]\n    credibility: 2\n"
-        f"    cites:\n      - source: pism-2024\n        locator: \"'whole paper'\"\n        quote: {json.dumps(quote)}\n"
+        "    cites:\n      - source: pism-2024\n        locator: \"'whole paper'\"\n"
+        f"        quote: {json.dumps(quote)}\n"
     )
     written = facts + added
     line = written.count("\n", 0, written.index("quote: ", len(facts))) + 1

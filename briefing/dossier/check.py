@@ -18,8 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from briefing.build.changes import shown_claims
 from briefing.build.pipeline import load
 from briefing.build.select import (
+    Brief,
+    Claim,
     date_label,
     is_calendar,
     is_stale,
@@ -56,10 +59,12 @@ class Conflict:
 @dataclass(frozen=True)
 class GradingNote:
     audience: str
-    action: str  # "omitted" or "marked unconfirmed"
+    action: str  # "omitted …", "marked unconfirmed …" or "dropped (…)"
     claim: str
     grade: str
     minimum: str
+    # Where the item is written: "data/facts.yaml:1384".
+    location: str = ""
 
 
 @dataclass
@@ -105,14 +110,7 @@ class CheckReport:
         lines += _first(self.errors, "error", lambda problem: [f"error: {problem}"])
         lines += _first(self.warnings, "warning", lambda problem: [f"warning: {problem}"])
         lines += _first(self.conflicts, "disagreement", _conflict_lines)
-        grouped: dict[tuple[str, str, str], list[str]] = {}
-        for note in self.grading:
-            grouped.setdefault((note.audience, note.action, note.minimum), []).append(f"{note.claim} ({note.grade})")
-        for (audience, action, minimum), claims in grouped.items():
-            listed = ", ".join(claims[:TEXT_SHOWN]) + (
-                f" and {len(claims) - TEXT_SHOWN} more" if len(claims) > TEXT_SHOWN else ""
-            )
-            lines.append(f"grading ({audience}): {len(claims)} claim(s) below grade {minimum} {action}: {listed}")
+        lines += _first(self.grading, "grading note", _grading_lines)
         for source, quotes, reason in self.unverifiable:
             lines.append(f"unverifiable: {quotes} quote(s) from {source}, which has no file ({reason})")
         lines += [f"note: {note}" for note in self.notes]
@@ -137,6 +135,11 @@ def _first(items: list[Any], kind: str, lines_of: Callable[[Any], list[str]]) ->
         more = len(items) - TEXT_SHOWN
         lines.append(f"… and {more} more {kind}{'s' if more != 1 else ''} (all of them: generate check --format json)")
     return lines
+
+
+def _grading_lines(note: GradingNote) -> list[str]:
+    where = f"{note.location}: " if note.location else ""
+    return [f"grading ({note.audience}, bar {note.minimum}): {where}{note.claim} ({note.grade}) {note.action}"]
 
 
 def _conflict_lines(conflict: Conflict) -> list[str]:
@@ -193,7 +196,7 @@ def analyse(
         + honesty(dossier, origins, weights)
         + stale_statements(dossier, origins),
         conflicts=conflicts(dossier, origins),
-        grading=grading_notes(dossier) + dropped_notes(dossier),
+        grading=grading_notes(dossier, origins) + dropped_notes(dossier, origins),
         notes=hedges.unjudged(dossier, weights),
     )
 
@@ -387,23 +390,76 @@ def _shared_measures(facts: list[Fact]) -> set[str]:
     return {measure for measure, count in counts.items() if count > 1}
 
 
-def grading_notes(dossier: Dossier) -> list[GradingNote]:
-    """Per audience, the claims its reliability bar leaves out or marks as unconfirmed."""
+def grading_notes(dossier: Dossier, origins: Origins) -> list[GradingNote]:
+    """Per audience, everything its reliability bar leaves out of its brief (an 'omit' profile)
+    or prints flagged as unconfirmed (a 'mark' profile), each with where it is written."""
     notes = []
     for audience in dossier.audiences:
         brief = select_for_audience(dossier, audience)
-        withheld = {claim.id for claim in brief.withheld}
-        below = [
-            (fact.id, min(s.reliability for s in dossier.sources if s.id in {c.source for c in fact.cites}))
-            for fact in dossier.facts
-        ]
-        for fact_id, grade in below:
-            if grade <= audience.min_reliability:
-                continue
-            omitted = fact_id in withheld or audience.below_min_reliability == "omit"
-            action = "omitted" if omitted else "marked unconfirmed"
-            notes.append(GradingNote(audience.id, action, fact_id, grade, audience.min_reliability))
+        bar = audience.min_reliability
+        for omission in brief.omissions:
+            if omission.reason == "rests-on":
+                continue  # listed by dropped_notes, with what it rests on
+            if omission.part is not None:
+                part = _part_name(dossier, omission.id, omission.part)
+                action = f"omitted ({part}: only sources below the bar state it)"
+            elif omission.reason == "rival":
+                action = "omitted (a figure the notes would quote against one the brief shows)"
+            else:
+                action = "omitted"
+            where = _location(dossier, origins, omission.id, omission.part)
+            notes.append(GradingNote(audience.id, action, omission.id, omission.grade, bar, where))
+        for claim in _flagged(brief):
+            for item_id in claim.id.split("+"):  # a timeline entry merged from several
+                parts = sorted(claim.parts_unconfirmed)
+                action = "marked unconfirmed" + (
+                    f" ({', '.join(_part_name(dossier, item_id, part) for part in parts)})" if parts else ""
+                )
+                where = _location(dossier, origins, item_id, parts[0] if len(parts) == 1 else None)
+                notes.append(GradingNote(audience.id, action, item_id, claim.grade, bar, where))
     return notes
+
+
+def _flagged(brief: Brief) -> list[Claim]:
+    """The claims ``brief`` prints flagged as unconfirmed, each once, in reading order."""
+    rows = [row.claim for view in brief.sections for row in view.programmes if row.claim]
+    watch = [entry.claim for view in brief.sections for entry in view.watch]
+    found: dict[str, Claim] = {}
+    for claim in (*brief.judgements, *(claim for claim, _ in shown_claims(brief).values()), *rows, *watch):
+        if claim.unconfirmed:
+            found.setdefault(claim.id, claim)
+    return list(found.values())
+
+
+_COLLECTIONS = ("facts", "threats", "divergences", "recommendations", "timeline", "questions", "judgements")
+
+
+def _item_path(dossier: Dossier, item_id: str) -> DataPath | None:
+    for key in _COLLECTIONS:
+        for index, item in enumerate(getattr(dossier, key)):
+            if item.id == item_id:
+                return (key, index)
+    return None
+
+
+def _location(dossier: Dossier, origins: Origins, item_id: str, part: int | None = None) -> str:
+    """``file:line`` of an item (or of one of a divergence's positions)."""
+    path = _item_path(dossier, item_id)
+    if path is None:
+        return ""
+    if part is not None and path[0] == "divergences":
+        positions = len(dossier.divergences[int(path[1])].positions)
+        path = (*path, "positions", part) if part < positions else (*path, "consequence")
+    file, line, _ = origins.locate(path)
+    return f"{file}:{line}"
+
+
+def _part_name(dossier: Dossier, item_id: str, part: int) -> str:
+    """ "position 2" or "consequence" of a divergence."""
+    divergence = next((d for d in dossier.divergences if d.id == item_id), None)
+    if divergence is not None and part >= len(divergence.positions):
+        return "consequence"
+    return f"position {part + 1}"
 
 
 def unshown_parts(dossier: Dossier, origins: Origins) -> list[Problem]:
@@ -441,7 +497,7 @@ def unshown_parts(dossier: Dossier, origins: Origins) -> list[Problem]:
     return warnings
 
 
-def dropped_notes(dossier: Dossier) -> list[GradingNote]:
+def dropped_notes(dossier: Dossier, origins: Origins) -> list[GradingNote]:
     """Questions and recommendations an 'omit' profile drops because they rest on omitted claims."""
     notes = []
     for audience in dossier.audiences:
@@ -449,7 +505,8 @@ def dropped_notes(dossier: Dossier) -> list[GradingNote]:
             grounds = ", ".join(f"{claim.id} ({claim.grade})" for claim in dropped.rests_on)
             worst = max(claim.grade for claim in dropped.rests_on)
             action = f"dropped ({dropped.kind} resting on {grounds})"
-            notes.append(GradingNote(audience.id, action, dropped.id, worst, audience.min_reliability))
+            where = _location(dossier, origins, dropped.id)
+            notes.append(GradingNote(audience.id, action, dropped.id, worst, audience.min_reliability, where))
     return notes
 
 

@@ -90,7 +90,8 @@ class Preview:
             for audience in choose_audiences(dossier, names):
                 name = edition_stem(dossier, audience.id, language).removeprefix(f"{dossier.dossier.id}-")
                 with use_language(language):
-                    brief = select_for_audience(edition, edition.audiences[dossier.audiences.index(audience)])
+                    index = dossier.audiences.index(audience)
+                    brief = select_for_audience(edition, edition.audiences[index], original=dossier)
                 chosen.append((name, brief))
         return chosen
 
