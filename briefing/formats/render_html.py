@@ -711,7 +711,7 @@ def _describe(error: BaseException, filename: str | None, line: int | None) -> s
     elif isinstance(error, MemoryError):
         message = "the render ran out of memory: the template builds too much (a loop or repetition without bound?)"
     elif isinstance(error, RecursionError):
-        message = "a macro, include or recursive loop calls itself too deeply (without end?)"
+        message = "a macro, include or recursive loop calls itself too deeply (endless recursion?)"
     if filename is None:
         return f"template error: {message}"
     shown = _relative(filename)
