@@ -1,0 +1,124 @@
+"""The document's other parts: page, header and footer, footnotes part, properties, and the zip."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from briefing.formats.word.inline import Fmt
+from briefing.formats.word.look import (
+    INK,
+    MARGIN_BOTTOM_MM,
+    MARGIN_SIDE_MM,
+    MARGIN_TOP_MM,
+    PAGE_HEIGHT_MM,
+    PAGE_WIDTH_MM,
+)
+from briefing.formats.word.wml import el, field_runs, qn, text_run
+
+FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+THUMBNAIL_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+
+
+def header_footer(document: Any, marking: str, running_title: str) -> None:
+    from docx.shared import Mm
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
+    section.top_margin, section.bottom_margin = Mm(MARGIN_TOP_MM), Mm(MARGIN_BOTTOM_MM)
+    section.left_margin = section.right_margin = Mm(MARGIN_SIDE_MM)
+    section.header_distance = section.footer_distance = Mm(10)
+    # As in the PDF: the first page has no running title; every page has the marking and page numbers.
+    section.different_first_page_header_footer = True
+    strong = Fmt(bold=True, color=INK)
+    plain = Fmt()
+    for header, title in ((section.header, running_title), (section.first_page_header, "")):
+        paragraph = header.paragraphs[0]._p
+        paragraph.append(text_run(f"{title}\t", plain))
+        paragraph.append(text_run(marking, strong))
+    for footer in (section.footer, section.first_page_footer):
+        paragraph = footer.paragraphs[0]._p
+        paragraph.append(text_run(f"{marking}\t", strong))
+        paragraph.append(text_run("Page ", plain))
+        paragraph.extend(field_runs("PAGE", "1", plain))
+        paragraph.append(text_run(" of ", plain))
+        paragraph.extend(field_runs("NUMPAGES", "1", plain))
+
+
+def footnotes_part(document: Any, footnotes: list[Any]) -> None:
+    """word/footnotes.xml with Word's separator notes (-1, 0) and one note per citation."""
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import XmlPart
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    root = parse_xml(f"<w:footnotes {nsdecls('w', 'r')}/>")
+    for number, kind, mark in (
+        (-1, "separator", "w:separator"),
+        (0, "continuationSeparator", "w:continuationSeparator"),
+    ):
+        spacing = el("w:pPr", [el("w:spacing", after="0", line="240", lineRule="auto")])
+        root.append(el("w:footnote", [el("w:p", [spacing, el("w:r", [el(mark)])])], type=kind, id=str(number)))
+    root.extend(footnotes)
+    part = XmlPart(PackURI("/word/footnotes.xml"), FOOTNOTES_TYPE, root, document.part.package)
+    document.part.relate_to(part, FOOTNOTES_REL)
+    # Word expects the settings to name the separator notes; before <w:compat> in schema order.
+    settings = document.settings.element
+    note_properties = el("w:footnotePr", [el("w:footnote", id="-1"), el("w:footnote", id="0")])
+    compat = settings.find(qn("w:compat"))
+    if compat is not None:
+        compat.addprevious(note_properties)
+    else:
+        settings.append(note_properties)
+
+
+def short(text: str, limit: int = 255) -> str:
+    """A property value within Word's 255-character limit, cut at a word if it must be."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def document_properties(document: Any, title: str, meta: Mapping[str, str], language: str, marking: str) -> None:
+    properties = document.core_properties
+    properties.title = short(title)
+    properties.subject = short(meta.get("description", ""))
+    properties.author = short(meta.get("author", ""))
+    properties.last_modified_by = short(meta.get("author", ""))
+    properties.keywords = short(meta.get("keywords", ""))
+    properties.language = short(language)
+    properties.comments = ""
+    properties.category = short(marking)
+    properties.revision = 1
+    try:
+        created = datetime.strptime(meta.get("dcterms.created", ""), "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        created = datetime(2000, 1, 1, tzinfo=UTC)
+    # Dated by the brief, not the clock: an unchanged rebuild is byte-identical.
+    properties.created = properties.modified = created
+    properties.last_printed = created
+    settings = document.settings.element
+    for tag in ("w:rsids", "w:themeFontLang"):
+        for old in settings.findall(qn(tag)):
+            settings.remove(old)
+    for relationship in list(document.part.package.rels.values()):
+        if relationship.reltype == THUMBNAIL_REL:  # python-docx's template ships a preview picture
+            del document.part.package.rels[relationship.rId]
+
+
+def fixed_zip(data: bytes) -> bytes:
+    """The same package with fixed member dates, so the bytes depend only on the content."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            target.writestr(member, source.read(info))
+    return out.getvalue()
