@@ -43,7 +43,7 @@ from briefing.errors import BriefingError
 from briefing.formats.word.inline import Fmt
 from briefing.formats.word.look import INK
 from briefing.formats.word.parts import fixed_zip, short
-from briefing.formats.word.wml import text_run
+from briefing.formats.word.wml import text_run, xml_safe
 
 # Where the line goes: centred, this far above the bottom edge, below the page's own footer.
 BASELINE_FROM_BOTTOM = 9 * 72 / 25.4  # 9 mm
@@ -600,9 +600,9 @@ def stamp_docx(data: bytes, line: str, info: Mapping[str, str]) -> bytes:
     section = document.sections[0]
     for header in (section.header, section.first_page_header):
         paragraph = header.add_paragraph()._p
-        paragraph.append(text_run(line, Fmt(bold=True, color=INK)))
+        paragraph.append(text_run(xml_safe(line), Fmt(bold=True, color=INK)))
     # Core properties have no free-form fields python-docx can add; "comments" is shown by Word and LibreOffice.
-    document.core_properties.comments = short("; ".join(f"{key}: {value}" for key, value in info.items()))
+    document.core_properties.comments = xml_safe(short("; ".join(f"{key}: {value}" for key, value in info.items())))
     out = io.BytesIO()
     document.save(out)
     return fixed_zip(out.getvalue())

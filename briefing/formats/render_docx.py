@@ -8,6 +8,11 @@ footnotes, fields, repeated header rows, borders, numbering restarts) is added a
 WordprocessingML.  Charts arrive as SVG; Word needs a bitmap, drawn with resvg from the
 brief's own fonts.  Nothing is fetched from the network, and like the PDF renderer only
 files inside the template folders may be used.  The parts live in ``briefing.formats.word``.
+
+What a Word file may hold: no external relationship at all (pictures are embedded; a link to
+another site is printed as its text, so opening or reading the file reaches no one), and no
+field but PAGE, NUMPAGES and the contents' TOC (none that fetches: INCLUDEPICTURE, INCLUDETEXT,
+LINK, DDE).  Cross-references inside the brief are internal hyperlinks to bookmarks.
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ from pathlib import Path
 from briefing.formats.word.parts import document_properties, fixed_zip, footnotes_part, header_footer
 from briefing.formats.word.styles import setup_styles
 from briefing.formats.word.tree import parse_html
-from briefing.formats.word.wml import qn
+from briefing.formats.word.wml import qn, xml_safe
 from briefing.formats.word.writer import RenderedDocx, Where, Writer
+from briefing.languages import i18n
 
 __all__ = ["RenderedDocx", "render_docx"]
 
@@ -32,7 +38,7 @@ def render_docx(html: str, static_folders: Sequence[Path]) -> RenderedDocx:
     """
     import docx
 
-    tree = parse_html(html)
+    tree = parse_html(xml_safe(html))
     document = docx.Document()
     html_element = next(tree.elements("html"), None)
     language = html_element.attrs.get("lang", "") if html_element else ""
@@ -43,7 +49,8 @@ def render_docx(html: str, static_folders: Sequence[Path]) -> RenderedDocx:
     writer = Writer(document, static_folders)
     writer.language = language
     writer.blocks(tree.children, Where(document))
-    header_footer(document, writer.marking, writer.running_title)
+    page_words = i18n.translations(language).gettext("Page %(page)s of %(pages)s")
+    header_footer(document, writer.marking, writer.running_title, page_words)
     footnotes_part(document, writer.footnotes)
     document_properties(document, writer.title, writer.meta, writer.language, writer.marking)
     out = io.BytesIO()

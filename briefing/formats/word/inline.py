@@ -21,6 +21,8 @@ class Fmt:
     border: str | None = None  # a badge: a thin box in this colour
     vertical: str | None = None  # superscript / subscript
     nowrap: bool = False  # badges and dates are not broken across lines (non-breaking spaces)
+    lang: str | None = None  # the HTML lang of the text, where it is not the document's
+    anchor: str | None = None  # an internal link's target (an id in the brief)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,11 @@ Segment = Text | Break | Tab | Note | Image
 def _span_format(node: Node, fmt: Fmt) -> Fmt:
     """How an inline element's class or tag changes the formatting (mirrors brief.css)."""
     classes = node.classes
+    if node.attrs.get("lang"):
+        fmt = replace(fmt, lang=node.attrs["lang"])
+    href = node.attrs.get("href", "")
+    if node.tag == "a" and href.startswith("#") and len(href) > 1:
+        fmt = replace(fmt, anchor=href[1:])
     if node.tag in ("strong", "b") or classes & {"system"}:
         fmt = replace(fmt, bold=True)
     if node.tag in ("em", "i", "cite", "dfn", "var"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -24,7 +25,9 @@ FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relations
 THUMBNAIL_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
 
 
-def header_footer(document: Any, marking: str, running_title: str) -> None:
+def header_footer(document: Any, marking: str, running_title: str, page_words: str) -> None:
+    """Page size and margins, and the running header and footer; ``page_words`` is the catalogue's
+    "Page %(page)s of %(pages)s" in the edition's language, its numbers becoming PAGE and NUMPAGES."""
     from docx.shared import Mm
 
     section = document.sections[0]
@@ -43,10 +46,11 @@ def header_footer(document: Any, marking: str, running_title: str) -> None:
     for footer in (section.footer, section.first_page_footer):
         paragraph = footer.paragraphs[0]._p
         paragraph.append(text_run(f"{marking}\t", strong))
-        paragraph.append(text_run("Page ", plain))
-        paragraph.extend(field_runs("PAGE", "1", plain))
-        paragraph.append(text_run(" of ", plain))
-        paragraph.extend(field_runs("NUMPAGES", "1", plain))
+        for piece in re.split(r"(%\(pages?\)s)", page_words):
+            if piece in ("%(page)s", "%(pages)s"):
+                paragraph.extend(field_runs("PAGE" if piece == "%(page)s" else "NUMPAGES", "1", plain))
+            elif piece:
+                paragraph.append(text_run(piece, plain))
 
 
 def footnotes_part(document: Any, footnotes: list[Any]) -> None:
@@ -103,9 +107,15 @@ def document_properties(document: Any, title: str, meta: Mapping[str, str], lang
     properties.created = properties.modified = created
     properties.last_printed = created
     settings = document.settings.element
-    for tag in ("w:rsids", "w:themeFontLang"):
+    # No proofState: python-docx's template claims the text was spell- and grammar-checked
+    # ("clean"); without it Word checks the text itself, in each run's language.
+    for tag in ("w:rsids", "w:themeFontLang", "w:proofState"):
         for old in settings.findall(qn(tag)):
             settings.remove(old)
+    # Word 2013 and later (compatibility mode 15), not the template's Word 2010: no "Compatibility Mode".
+    for setting in settings.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")
     for relationship in list(document.part.package.rels.values()):
         if relationship.reltype == THUMBNAIL_REL:  # python-docx's template ships a preview picture
             del document.part.package.rels[relationship.rId]

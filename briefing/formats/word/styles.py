@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from briefing.formats.word.look import ACCENT, INK, MUTED, RULE, SANS, SERIF, TEXT_WIDTH_MM
+from briefing.formats.word.look import ACCENT, HANGUL, INK, MUTED, RULE, SANS, SERIF, TEXT_WIDTH_MM
 from briefing.formats.word.wml import el, qn, set_ppr
 
 
@@ -13,7 +13,7 @@ def _fonts(element: Any, font: str) -> None:
     rpr = element.get_or_add_rPr()
     for old in rpr.findall(qn("w:rFonts")):
         rpr.remove(old)
-    rpr.insert(0, el("w:rFonts", ascii=font, hAnsi=font, cs=font, eastAsia=font))
+    rpr.insert(0, el("w:rFonts", ascii=font, hAnsi=font, cs=font, eastAsia=HANGUL))
 
 
 def _style(
@@ -75,7 +75,7 @@ def setup_styles(document: Any, language: str) -> None:
     for tag in ("w:rFonts", "w:lang"):
         for old in rpr.findall(qn(tag)):
             rpr.remove(old)
-    rpr.insert(0, el("w:rFonts", ascii=SERIF, hAnsi=SERIF, cs=SERIF, eastAsia=SERIF))
+    rpr.insert(0, el("w:rFonts", ascii=SERIF, hAnsi=SERIF, cs=SERIF, eastAsia=HANGUL))
     if language:
         rpr.append(el("w:lang", val=language, eastAsia=language, bidi=language))
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from briefing.formats.word.inline import Fmt
-from briefing.formats.word.look import SANS
+from briefing.formats.word.look import HANGUL, SANS
+
+# Characters XML 1.0 forbids (controls, U+FFFE, U+FFFF, lone surrogates): lxml refuses them with a
+# traceback.  The input checks refuse them in a dossier; the writer replaces any that still arrive.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML 1.0 forbids replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def qn(name: str) -> str:
@@ -33,7 +43,7 @@ def run_properties(fmt: Fmt, style: str | None = None) -> Any:
     if style:
         parts.append(el("w:rStyle", val=style))
     if fmt.sans:
-        parts.append(el("w:rFonts", ascii=SANS, hAnsi=SANS, cs=SANS, eastAsia=SANS))
+        parts.append(el("w:rFonts", ascii=SANS, hAnsi=SANS, cs=SANS, eastAsia=HANGUL))
     if fmt.bold:
         parts += [el("w:b"), el("w:bCs")]
     if fmt.italic:
@@ -49,6 +59,8 @@ def run_properties(fmt: Fmt, style: str | None = None) -> Any:
         parts.append(el("w:bdr", val="single", sz="4", space="1", color=fmt.border))
     if fmt.vertical:
         parts.append(el("w:vertAlign", val=fmt.vertical))
+    if fmt.lang:
+        parts.append(el("w:lang", val=fmt.lang, eastAsia=fmt.lang, bidi=fmt.lang))
     return el("w:rPr", parts)
 
 

@@ -59,6 +59,8 @@ class Writer:
         self.language = ""
         self._list_number_id: int | None = None
         self.bookmarks = 0
+        # Ids of elements whose first paragraph is still to come: it gets their bookmarks.
+        self.pending_ids: list[str] = []
 
     # -- blocks ------------------------------------------------------------
 
@@ -76,6 +78,10 @@ class Writer:
 
     def block(self, node: Node, where: Where) -> None:
         tag, classes = node.tag, node.classes
+        if node.attrs.get("id") and tag not in SKIP:
+            self.pending_ids.append(node.attrs["id"])
+        if node.attrs.get("lang") and tag != "html":  # the document's own language is the default
+            where = replace(where, fmt=replace(where.fmt, lang=node.attrs["lang"]))
         if tag in SKIP:
             if tag == "head":
                 self.head(node)
@@ -137,6 +143,9 @@ class Writer:
         paragraph = where.container.add_paragraph(style=style or where.style)._p
         if where.indent:
             set_ppr(paragraph, el("w:ind", left=str(where.indent)))
+        for element_id in self.pending_ids:
+            self.bookmark(paragraph, element_id)
+        self.pending_ids = []
         return paragraph
 
     def paragraph(
@@ -154,7 +163,11 @@ class Writer:
 
     def emit(self, paragraph: Any, segments: Sequence[Segment]) -> None:
         for segment in segments:
-            if isinstance(segment, Text):
+            if isinstance(segment, Text) and segment.fmt.anchor:
+                # A cross-reference ("Key point 1: see Bottom line") is a link to its bookmark.
+                run = text_run(segment.text, segment.fmt)
+                paragraph.append(el("w:hyperlink", [run], anchor=bookmark_name(segment.fmt.anchor), history="1"))
+            elif isinstance(segment, Text):
                 paragraph.append(text_run(segment.text, segment.fmt))
             elif isinstance(segment, Break):
                 paragraph.append(el("w:r", [el("w:br")]))
@@ -170,16 +183,15 @@ class Writer:
         # pane and a contents field list them the way the PDF's bookmarks do.
         level = int(node.tag[1])
         style = "Title" if level == 1 else f"Heading {min(level - 1, 3)}"
-        paragraph = self.paragraph(node.children, replace(where, fmt=Fmt()), style=style)
-        if paragraph is not None and node.attrs.get("id"):
-            self.bookmark(paragraph, node.attrs["id"])
+        self.paragraph(node.children, replace(where, fmt=Fmt(lang=where.fmt.lang)), style=style)
 
-    def bookmark(self, paragraph: Any, name: str) -> None:
+    def bookmark(self, paragraph: Any, element_id: str) -> None:
+        """A bookmark named after an element's id at the start of its first paragraph, for links."""
         self.bookmarks += 1
         number = str(self.bookmarks)
-        bookmark_name = re.sub(r"[^A-Za-z0-9_]", "_", name)[:40]
-        paragraph.insert(1 if paragraph.pPr is not None else 0, el("w:bookmarkStart", id=number, name=bookmark_name))
-        paragraph.append(el("w:bookmarkEnd", id=number))
+        start = el("w:bookmarkStart", id=number, name=bookmark_name(element_id))
+        paragraph.insert(1 if paragraph.pPr is not None else 0, start)
+        start.addnext(el("w:bookmarkEnd", id=number))
 
     def list_block(self, node: Node, where: Where) -> None:
         level = where.list_level + 1
@@ -191,6 +203,8 @@ class Writer:
         continuation = replace(item_where, style="Normal", indent=LIST_INDENT * (level + 1))
         for item in node.children:
             if isinstance(item, Node) and item.tag == "li":
+                if item.attrs.get("id"):
+                    self.pending_ids.append(item.attrs["id"])
                 first = self.list_item(item.children, item_where, continuation)
                 if first is not None and number_id is not None:
                     set_ppr(first, el("w:numPr", [el("w:ilvl", val="0"), el("w:numId", val=str(number_id))]))
@@ -260,7 +274,7 @@ class Writer:
         table = where.container.add_table(rows=1, cols=1)
         width = round(TEXT_WIDTH_MM / 25.4 * 1440)
         self._table_layout(table, [width])
-        table.rows[0]._tr.get_or_add_trPr().append(el("w:cantSplit"))
+        # The box may split across pages, as in the PDF: a box kept whole left page 1 half blank.
         cell = table.rows[0].cells[0]
         tcpr = cell._tc.get_or_add_tcPr()
         for old in tcpr.findall(qn("w:tcW")):
@@ -284,6 +298,9 @@ class Writer:
         tcpr.append(el("w:tcMar", margins))
         self.blocks(node.children, Where(cell))
         _drop_empty_first(cell)
+        # Its heading's keep-with-next would keep the whole box with what follows it (Word and
+        # LibreOffice carry a table's first paragraph's keep to the table), moving it off page 1.
+        set_ppr(cell._tc.findall(qn("w:p"))[0], el("w:keepNext", val="0"))
         where.container.add_paragraph(style="Table Gap")
 
     # -- tables --------------------------------------------------------------
@@ -440,6 +457,11 @@ class Writer:
         inline.docPr.set("descr", alt)
         inline.docPr.set("title", "")
         return el("w:r", [el("w:drawing", [inline])])
+
+
+def bookmark_name(element_id: str) -> str:
+    """A Word bookmark name for an HTML id: letters, digits and underscores, at most 40."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", element_id)[:40]
 
 
 def _drop_empty_first(cell: Any) -> bool:
