@@ -21,7 +21,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from briefing.formats.word.parts import document_properties, fixed_zip, footnotes_part, header_footer
+from briefing.formats.word.parts import declare_fonts, document_properties, fixed_zip, footnotes_part, header_footer
 from briefing.formats.word.styles import setup_styles
 from briefing.formats.word.tree import parse_html
 from briefing.formats.word.wml import qn, xml_safe
@@ -52,6 +52,7 @@ def render_docx(html: str, static_folders: Sequence[Path]) -> RenderedDocx:
     page_words = i18n.translations(language).gettext("Page %(page)s of %(pages)s")
     header_footer(document, writer.marking, writer.running_title, page_words)
     footnotes_part(document, writer.footnotes)
+    declare_fonts(document)
     document_properties(document, writer.title, writer.meta, writer.language, writer.marking)
     out = io.BytesIO()
     document.save(out)

@@ -11,12 +11,15 @@ from typing import Any
 
 from briefing.formats.word.inline import Fmt
 from briefing.formats.word.look import (
+    HANGUL,
     INK,
     MARGIN_BOTTOM_MM,
     MARGIN_SIDE_MM,
     MARGIN_TOP_MM,
     PAGE_HEIGHT_MM,
     PAGE_WIDTH_MM,
+    SANS,
+    SERIF,
 )
 from briefing.formats.word.wml import el, field_runs, qn, text_run
 
@@ -78,6 +81,44 @@ def footnotes_part(document: Any, footnotes: list[Any]) -> None:
         compat.addprevious(note_properties)
     else:
         settings.append(note_properties)
+
+
+# The brief's fonts as Word's font table describes them (values from each font's OS/2 table).  On a
+# PC without them Word substitutes by these the closest font it has (a serif for Noto Serif, a
+# sans for Noto Sans, for Noto Sans KR its alternate name, Malgun Gothic, the Korean font of
+# Windows) instead of a default face and boxes.  The fonts are declared, not embedded: the Noto
+# files (SIL OFL) are in templates/static/fonts for an office to install.
+FONTS = (
+    # name, alternate name, panose-1, charset, family, signature (usb0..3 and csb0..1, space-separated)
+    (SERIF, "", "02020502060505020204", "00", "roman", "E00002FF 4000201F 08000029 00100000 0000019F 00000000"),
+    (SANS, "", "020B0502040504020204", "00", "swiss", "E00002FF 4000201F 08000029 00100000 0000019F 00000000"),
+    (HANGUL, "Malgun Gothic", "020B0500000000000000", "81", "swiss", "10000003 01110000 00000010 00000000 00280000 0"),
+)
+FONT_TABLE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
+
+
+def declare_fonts(document: Any) -> None:
+    """Name the brief's fonts in word/fontTable.xml, with what Word needs to substitute them."""
+    from docx.oxml import parse_xml
+
+    part = document.part.part_related_by(FONT_TABLE_REL)
+    table = parse_xml(part.blob)
+    for name, alternate, panose, charset, family, ranges in FONTS:
+        for old in [font for font in table if font.get(qn("w:name")) == name]:
+            table.remove(old)
+        usb0, usb1, usb2, usb3, csb0, csb1 = (value.zfill(8) for value in ranges.split())
+        children = [el("w:altName", val=alternate)] if alternate else []
+        children += [
+            el("w:panose1", val=panose),
+            el("w:charset", val=charset),
+            el("w:family", val=family),
+            el("w:pitch", val="variable"),
+            el("w:sig", usb0=usb0, usb1=usb1, usb2=usb2, usb3=usb3, csb0=csb0, csb1=csb1),
+        ]
+        table.append(el("w:font", children, name=name))
+    from docx.opc.oxml import serialize_part_xml
+
+    part._blob = serialize_part_xml(table)
 
 
 def short(text: str, limit: int = 255) -> str:

@@ -69,6 +69,11 @@ def setup_styles(document: Any, language: str) -> None:
     from docx.shared import Pt
 
     styles = document.styles.element
+    # Every style of the template, used or not (a Word user may apply "Heading 4"), draws Hangul
+    # in the brief's Hangul font rather than the theme's East Asian font.
+    for fonts in styles.iter(qn("w:rFonts")):
+        fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
+        fonts.set(qn("w:eastAsia"), HANGUL)
     defaults = styles.find(qn("w:docDefaults"))
     rpr_default = defaults.find(qn("w:rPrDefault"))
     rpr = rpr_default.find(qn("w:rPr"))
