@@ -301,6 +301,7 @@ class Writer:
         # Its heading's keep-with-next would keep the whole box with what follows it (Word and
         # LibreOffice carry a table's first paragraph's keep to the table), moving it off page 1.
         set_ppr(cell._tc.findall(qn("w:p"))[0], el("w:keepNext", val="0"))
+        _row_per_paragraph(table._tbl)
         where.container.add_paragraph(style="Table Gap")
 
     # -- tables --------------------------------------------------------------
@@ -457,6 +458,29 @@ class Writer:
         inline.docPr.set("descr", alt)
         inline.docPr.set("title", "")
         return el("w:r", [el("w:drawing", [inline])])
+
+
+def _row_per_paragraph(tbl: Any) -> None:
+    """Give each paragraph of a one-cell table its own row that does not split: the box then
+    breaks across pages between paragraphs, never inside one (a key point is read whole), and
+    still draws as one box.  Only the first and last rows keep the cell's top and bottom margin."""
+    import copy
+
+    row = tbl.findall(qn("w:tr"))[0]
+    cell = row.findall(qn("w:tc"))[0]
+    paragraphs = cell.findall(qn("w:p"))
+    for paragraph in paragraphs:
+        cell.remove(paragraph)
+    row.get_or_add_trPr().append(el("w:cantSplit"))
+    for index, paragraph in enumerate(paragraphs):
+        new_row = copy.deepcopy(row)
+        new_row.findall(qn("w:tc"))[0].append(paragraph)
+        margins = new_row.find(f"{qn('w:tc')}/{qn('w:tcPr')}/{qn('w:tcMar')}")
+        for side, keep in (("w:top", index == 0), ("w:bottom", index == len(paragraphs) - 1)):
+            if margins is not None and not keep:
+                margins.find(qn(side)).set(qn("w:w"), "0")
+        row.addprevious(new_row)  # in order, each before the emptied original
+    tbl.remove(row)
 
 
 def bookmark_name(element_id: str) -> str:
