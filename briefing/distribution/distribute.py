@@ -7,7 +7,7 @@ The steps, in order:
 3. rebuild an audience's PDF (and its Word file, if a recipient asks for one;
    ``pipeline.build_briefs``) only if it is missing or older than a file of the dossier
    or the templates;
-4. stamp each copy (``stamp.stamp_pdf``, ``render_docx.stamp_docx``: pure, milliseconds per copy);
+4. stamp each copy (``stamp.stamp_pdf``, ``stamp.stamp_docx``: pure, milliseconds per copy);
 5. write the copies, ``manifest.csv``, ``manifest.json`` and, if asked, one zip per
    audience, all or nothing (``output.write_outputs``);
 6. if asked, email each copy (``mail.send``), skipping what the delivery log holds.
@@ -43,7 +43,7 @@ from briefing.distribution.mail import (
     send,
 )
 from briefing.distribution.recipients import Listed, Recipient, load_recipients, slug
-from briefing.distribution.stamp import StampError, StampFonts, load_font, prepare, stamp_line, stamp_pdf
+from briefing.distribution.stamp import StampError, StampFonts, load_font, prepare, stamp_docx, stamp_line, stamp_pdf
 from briefing.dossier.schema import Audience, Dossier
 from briefing.dossier.yamlload import Origins
 from briefing.errors import BriefingError, DossierError, Problem
@@ -351,8 +351,6 @@ def stamp_copies(
 
     ``sources`` holds each audience's rendered brief by (audience, format).
     """
-    from briefing.formats.render_docx import stamp_docx
-
     # By edition ("industry", "industry.pl"): a translated edition may translate its marking.
     markings = {audience.id: audience.marking for audience in dossier.audiences} | dict(markings or {})
     prepared = {audience: prepare(data) for (audience, fmt), data in sources.items() if fmt == "pdf"}

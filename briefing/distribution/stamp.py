@@ -16,6 +16,9 @@ copy is spliced together from it (``stamp_pdf``):
 The result is one revision, not an appended update: the unstamped page objects are
 not in it, so cutting the file short does not give back an unstamped brief.  The
 same inputs always give the same bytes, so a copy's SHA-256 identifies it.
+
+A Word copy (``stamp_docx``) is simpler: the line is added under the header of every page
+and the copy's entries go into the document's properties.
 """
 
 from __future__ import annotations
@@ -37,6 +40,10 @@ from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject, TextStringObject
 
 from briefing.errors import BriefingError
+from briefing.formats.word.inline import Fmt
+from briefing.formats.word.look import INK
+from briefing.formats.word.parts import fixed_zip, short
+from briefing.formats.word.wml import text_run, xml_safe
 
 # Where the line goes: centred, this far above the bottom edge, below the page's own footer.
 BASELINE_FROM_BOTTOM = 9 * 72 / 25.4  # 9 mm
@@ -579,3 +586,23 @@ def stamp_pdf(source: PreparedPdf | bytes, line: str, info: Mapping[str, str], f
     chunks.append(b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (xref_number, trailer, table))
     chunks.append(b"startxref\n%d\n%%%%EOF\n" % position)
     return b"".join(chunks)
+
+
+def stamp_docx(data: bytes, line: str, info: Mapping[str, str]) -> bytes:
+    """A distribution copy of a rendered ``.docx``: ``line`` under the header of every page, ``info`` in its properties.
+
+    Pure: the same arguments give the same bytes.  Word users can edit a header, so this
+    marks the copy rather than protecting it; the manifest's SHA-256 records what was sent.
+    """
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    section = document.sections[0]
+    for header in (section.header, section.first_page_header):
+        paragraph = header.add_paragraph()._p
+        paragraph.append(text_run(xml_safe(line), Fmt(bold=True, color=INK)))
+    # Core properties have no free-form fields python-docx can add; "comments" is shown by Word and LibreOffice.
+    document.core_properties.comments = xml_safe(short("; ".join(f"{key}: {value}" for key, value in info.items())))
+    out = io.BytesIO()
+    document.save(out)
+    return fixed_zip(out.getvalue())

@@ -7,6 +7,12 @@ only logs (a missing image, a stylesheet it could not parse) are captured and
 raised, so a brief never ships with a silent hole in it.  The fetcher also notes
 every file it served: an image a stylesheet names is as much an input of the
 PDF as the stylesheet (the incremental build records them).
+
+The text layer is the text: WeasyPrint draws each piece of a line as it is laid out, so a space
+that ends a line, a space between two inline elements (every pair of Hangul words, which the
+build wraps one by one) and the word around a line-end hyphen would reach a screen reader and a
+search only as gaps in position.  A small override (``_install_text_layer``) gives each such
+piece the text it stands for as ``/ActualText``.
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from briefing.errors import RenderError
 
 # WeasyPrint's PDF/UA-1 variant produces a tagged PDF with a structure tree.
 PDF_VARIANT = "pdf/ua-1"
+# A hyphen the layout adds at a line end is not part of the word: in tagged text it is a soft
+# hyphen (ISO 32000-1, 14.8.2.2.3), which a screen reader does not read and a search skips.
+SOFT_HYPHEN = "\u00ad"
 
 
 class _Capture(logging.Handler):
@@ -94,6 +103,96 @@ def _fetcher_class() -> type:
     return FolderFetcher
 
 
+def _source_text(box: Any) -> str | None:
+    return getattr(box, "briefing_source_text", None)
+
+
+def _actual_text(box: Any) -> str | None:
+    """The text a laid-out piece of text stands for, where it differs from what is drawn; else None.
+
+    A piece that ends a line lost its trailing space to the layout ("Defence" for "Defence "); a
+    piece of white space alone is not drawn at all (the space between two inline elements); a
+    piece ending in an added hyphen draws one the text does not have ("dzie-" for "dzie").
+    """
+    source = _source_text(box)
+    if source is None:
+        return None
+    drawn = box.text if box.text.strip() else ""  # WeasyPrint draws no text box of white space alone
+    hyphen = box.style["hyphenate_character"]
+    if hyphen and drawn.endswith(hyphen) and not source.endswith(hyphen):
+        source += SOFT_HYPHEN
+    return None if source == drawn else source
+
+
+_text_layer_installed = False
+
+
+def _install_text_layer() -> None:
+    """Let each laid-out piece of text carry the text it stands for into the PDF (``/ActualText``).
+
+    Three thin wrappers around WeasyPrint.  ``split_text_box`` (the line breaker) notes on each
+    piece the slice of the original text it covers, trailing space included, and gives the spaces
+    a break consumed on their own ("<span>European</span>⏎ market", a ``<br>``) to the piece after
+    them; ``handle_leader`` gives the dots of a contents line no text (they are drawn, not read);
+    ``Stream.marked`` (which opens the marked-content sequence of a piece) adds ``/ActualText``
+    where the drawn text differs.  Upstream, the same would be a ``source_text`` kept by the line
+    breaker and used in ``draw_inline_level``.  Installed once per process, before the first render.
+    """
+    global _text_layer_installed
+    if _text_layer_installed:
+        return
+    import pydyf
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import inline
+    from weasyprint.layout.leader import leader_index
+    from weasyprint.pdf.stream import Stream
+
+    split_text_box = inline.split_text_box
+    handle_leader = inline.handle_leader
+    marked = Stream.marked
+
+    # Spaces (or a forced line break) a break consumed at the very end of a box, for the piece that
+    # the next call makes at the start of the next line.
+    carried: list[str] = []
+
+    def split_keeping_source(context: Any, box: Any, available_width: Any, skip: Any, **options: Any) -> Any:
+        piece, resume, preserved_line_break = split_text_box(context, box, available_width, skip, **options)
+        text, start = box.text.encode(), skip or 0
+        carried_space = carried.pop() if carried else ""
+        spaces_before = getattr(box, "briefing_spaces_before", {})
+        if piece is not None:
+            before = spaces_before.get(start) or (carried_space if options.get("is_line_start", True) else "")
+            piece.briefing_source_text = before + text[start : len(text) if resume is None else resume].decode()
+        elif resume is not None and not text[start:resume].strip():
+            # The line broke before this box's next word (or at a <br>): the spaces up to it are
+            # in no piece.  They go to the box's next piece, or to the next box's first piece.
+            if resume < len(text):
+                box.briefing_spaces_before = {**spaces_before, resume: " "}
+            else:
+                carried.append(" ")
+        return piece, resume, preserved_line_break
+
+    def leader_without_text(context: Any, line: Any, containing_block: Any) -> Any:
+        handle_leader(context, line, containing_block)
+        _, leader_box = leader_index(line)
+        for dot in leader_box.children if leader_box is not None else ():
+            dot.briefing_source_text = ""  # a contents line's dots are drawn, not read
+        return None
+
+    @contextmanager
+    def marked_with_actual_text(stream: Any, box: Any, tag: str) -> Iterator[None]:
+        with marked(stream, box, tag):
+            actual = _actual_text(box) if isinstance(box, boxes.TextBox) else None
+            if actual is not None and stream._tags is not None:
+                stream.stream[-2]["ActualText"] = pydyf.String(actual)  # the BDC's property list
+            yield
+
+    inline.split_text_box = split_keeping_source
+    inline.handle_leader = leader_without_text
+    Stream.marked = marked_with_actual_text
+    _text_layer_installed = True
+
+
 def _mark_pagination_artifacts(document: Any, pdf: Any) -> None:
     """Make the text of the page margins (running title, marking, "Page n of N") pagination artifacts.
 
@@ -143,6 +242,38 @@ def _mark_pagination_artifacts(document: Any, pdf: Any) -> None:
             element.clear()  # referenced by nothing now; written as an empty dictionary
 
 
+def _soft_hyphens_into_structure(pdf: Any) -> None:
+    """Move the text of a piece that ends in an added hyphen from its marked content to its ``Span``.
+
+    Tagged text (what a screen reader reads) then has the word with a soft hyphen, while the page
+    keeps a plain hyphen-minus glyph at the line end, which copy and search in viewers (poppler's
+    pdftotext, pdf.js, PDFium) join to the word on the next line; marked-content ``/ActualText``
+    would take precedence there and hide it.  A piece inside a link has no ``Span`` of its own
+    (WeasyPrint gives its content to the ``Link``) and keeps its text in the content.
+    """
+    import pydyf
+
+    objects = pdf.objects
+
+    def resolve(reference: bytes) -> Any:
+        return objects[int(reference.split()[0])]
+
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    nums = resolve(resolve(pdf.catalog["StructTreeRoot"])["ParentTree"])["Nums"]
+    for page_index, page_reference in enumerate(pdf.page_references):
+        parents = nums[2 * page_index + 1]
+        for item in resolve(resolve(page_reference)["Contents"]).stream:
+            if not isinstance(item, pydyf.Dictionary) or "MCID" not in item or "ActualText" not in item:
+                continue
+            actual = item["ActualText"]
+            element = resolve(parents[item["MCID"]])
+            single = list(element.get("K", ())) == [item["MCID"]]
+            if actual.string.endswith(SOFT_HYPHEN) and element.get("S") == "/Span" and single:
+                element["ActualText"] = actual
+                del item["ActualText"]
+
+
 def _annotations_into_links(objects: list[Any], nums: list[Any], pages: int, reachable: set[int], resolve: Any) -> None:
     """Put each link annotation under its Link element.  WeasyPrint gives an element inside a link
     (``<a><span>…</span> …</a>``) an annotation of its own and tags it on the inner ``Span``;
@@ -169,6 +300,12 @@ def _annotations_into_links(objects: list[Any], nums: list[Any], pages: int, rea
         nums[index] = moved.get(nums[index], nums[index])
 
 
+def _finish(document: Any, pdf: Any) -> None:
+    """Called by WeasyPrint on the finished objects just before they are written."""
+    _soft_hyphens_into_structure(pdf)
+    _mark_pagination_artifacts(document, pdf)
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     data: bytes
@@ -187,6 +324,7 @@ def render_pdf(html: str, base_folder: Path, allowed_folders: Sequence[Path]) ->
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
+    _install_text_layer()
     fetcher = _fetcher_class()(allowed_folders)
     with _captured_log() as log:
         try:
@@ -194,7 +332,7 @@ def render_pdf(html: str, base_folder: Path, allowed_folders: Sequence[Path]) ->
                 string=html, base_url=base_folder.resolve().as_uri() + "/", url_fetcher=fetcher
             )
             document = html_document.render(pdf_variant=PDF_VARIANT)
-            pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_mark_pagination_artifacts)
+            pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_finish)
         except FatalURLFetchingError as error:
             cause = error.__cause__ or error
             raise RenderError(f"PDF render stopped: {cause}") from None
