@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 
 from briefing.dossier.hedges import supporting_citations, weights_for
+from briefing.dossier.money import Converted, Rate, convert, currency_of, find_rate
 from briefing.dossier.schema import (
+    Assessment,
     Audience,
     Citation,
     Divergence,
@@ -26,6 +28,8 @@ from briefing.dossier.schema import (
     Fact,
     Figure,
     Judgement,
+    LineToTake,
+    Option,
     Programme,
     ProgrammeTable,
     Question,
@@ -36,12 +40,33 @@ from briefing.dossier.schema import (
     ThreatPerception,
 )
 from briefing.errors import UnknownAudienceError
-from briefing.languages.i18n import abbreviation_first, current_language, format_partial_date, gettext, in_own_language
+from briefing.languages.i18n import (
+    abbreviation_first,
+    current_language,
+    figure_text,
+    format_partial_date,
+    gettext,
+    in_own_language,
+)
 
 if TYPE_CHECKING:
     from briefing.build.changes import Changes
 
-Item = Fact | ThreatPerception | Divergence | Recommendation | Event | Question | Judgement
+Item = (
+    Fact
+    | ThreatPerception
+    | Divergence
+    | Recommendation
+    | Event
+    | Question
+    | Judgement
+    | Assessment
+    | Option
+    | LineToTake
+)
+# Items that assert nothing of their own source: a question, and the unit's own analysis.  They are
+# footnoted to the items they rest on, and left out where those are.
+Grounded = Question | Assessment | Option | LineToTake
 
 # Units of a point in time: a bar's length would draw the year 2030 as a quantity of 2,030.
 CALENDAR_UNITS = frozenset({"year", "date"})
@@ -60,7 +85,11 @@ KIND_CONTENT: dict[str, tuple[str, ...]] = {
     "programmes": ("programmes",),
     "deliveries": ("progress",),
     "watch": ("watch",),
+    "options": ("options",),
+    "lines": ("lines",),
 }
+# The unit's assessments lead the bottom line most confident first (ICD 203: confidence apart from likelihood).
+CONFIDENCE_ORDER = {"high": 0, "moderate": 1, "low": 2}
 
 # Recommendations are listed most urgent first.
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -297,6 +326,9 @@ class SectionView:
     progress: tuple[ProgrammeRow, ...] = ()
     # Deadlines and milestones, in date order (section kind ``watch``).
     watch: tuple[WatchItem, ...] = ()
+    # The unit's options for a decision and its lines to take (section kinds ``options``, ``lines``).
+    options: tuple[Claim, ...] = ()
+    lines: tuple[Claim, ...] = ()
     # Why the section has nothing to show for this audience, if so (it is then not printed).
     empty_reason: str | None = None
 
@@ -316,6 +348,19 @@ class SectionView:
     @property
     def kind(self) -> str:
         return self.section.kind
+
+
+@dataclass(frozen=True)
+class OptionCost:
+    """What an option needs: the figure its ``cost`` names, in the fact's own words, and that fact."""
+
+    option: str
+    figure: Figure
+    claim: Claim
+
+    @property
+    def figure_text(self) -> Markup:
+        return escape(self.figure.text)
 
 
 @dataclass(frozen=True)
@@ -364,6 +409,14 @@ class Brief:
     past_cutoff: bool = False
     # Abbreviations the brief spells out where each first appears.
     terms: tuple[Term, ...] = ()
+    # The unit's own assessments for this audience, most confident first; they open the bottom line.
+    assessments: tuple[Claim, ...] = ()
+    # Rates to the profile's second currency, by the currency converted from (``money.py``).
+    rates: tuple[Rate, ...] = ()
+    # The claim stating each rate, footnoted where the rate is named.
+    rate_claims: tuple[Claim, ...] = ()
+    # What each option shown needs, as the sourced figure its ``cost`` names.
+    costs: tuple[OptionCost, ...] = ()
 
     @property
     def cutoff(self) -> str | None:
@@ -432,6 +485,37 @@ class Brief:
         """A wording the audience profile may override (section headings, captions)."""
         return self.audience.labels.get(key, default)
 
+    def converted(self, figure: Figure) -> Converted | None:
+        """``figure`` in the profile's second currency, if it asks for one and the amount is in another."""
+        currency = currency_of(figure)
+        rate = next((rate for rate in self.rates if rate.source == currency), None)
+        return convert(figure, rate) if rate else None
+
+    def converted_text(self, figure: Figure) -> str | None:
+        """``figure`` in the second currency, written in the edition's language ("62,7 mld zł")."""
+        converted = self.converted(figure)
+        if converted is None:
+            return None
+        return figure_text(converted.value, converted.unit, current_language(), {})[0]
+
+    def with_money(self, html: Markup, claim: Claim) -> Markup:
+        """``html`` (a claim's text) with each amount followed by its value in the second currency,
+        marked ≈; after the text where the amount is not written in it as the figure states it."""
+        for figure in claim.figures:
+            text = self.converted_text(figure)
+            if text is None:
+                continue
+            shown = escape(figure.text)
+            addition = Markup(' <span class="converted">(≈\u00a0{})</span>').format(text)
+            html = html.replace(shown, shown + addition, 1) if shown in html else html + addition
+        return Markup(html)
+
+    def option_cost(self, option: Option) -> OptionCost | None:
+        return next((cost for cost in self.costs if cost.option == option.id), None)
+
+    def rate_claim(self, rate: Rate) -> Claim | None:
+        return next((claim for claim in self.rate_claims if claim.id == rate.fact.id), None)
+
 
 class TermExpander:
     """Spells out each abbreviation the first time a rendered text uses it: "Expansion (TERM)", or
@@ -496,6 +580,9 @@ class _Claims:
             dossier.timeline,
             dossier.questions,
             dossier.judgements,
+            dossier.assessments,
+            dossier.options,
+            dossier.lines,
         ):
             for item in items:
                 self.items[item.id] = item
@@ -513,8 +600,8 @@ class _Claims:
         return tuple(unique.values())
 
     def claim(self, item: Item, with_rivals: bool = True) -> Claim:
-        if isinstance(item, Question):
-            # A question asserts nothing: it cites the facts it rests on.
+        if isinstance(item, Grounded):
+            # A question asserts nothing, and the unit's analysis is its own: they cite what they rest on.
             citations = [cite for ref in item.rests_on for cite in getattr(self.items[ref], "cites", [])]
         else:
             citations = list(item.cites)
@@ -524,7 +611,7 @@ class _Claims:
             cites = tuple(c for c in cites if c.source.reliability <= self.audience.min_reliability) or cites
         # The grade comes from the citations whose quotes support the claim: a citation added
         # to lift a grade does not ('check' warns about it).  The footnote still names them all.
-        if isinstance(item, Question):
+        if isinstance(item, Grounded):
             graded = cites
         else:
             backing = {(c.source, c.locator) for c in supporting_citations(item, self.weights)}
@@ -574,7 +661,7 @@ class _Claims:
     def omitted_grounds(self, claim: Claim) -> tuple[Claim, ...]:
         """For a question or recommendation under an 'omit' profile, the claims it rests on that are omitted."""
         item = claim.item
-        if self.audience.below_min_reliability != "omit" or not isinstance(item, Question | Recommendation | Judgement):
+        if self.audience.below_min_reliability != "omit" or not isinstance(item, Grounded | Recommendation | Judgement):
             return ()
         grounds = (self.claim(self.items[ref], with_rivals=False) for ref in item.rests_on if ref in self.items)
         return tuple(ground for ground in grounds if self.below_bar_and_omitted(ground))
@@ -635,6 +722,12 @@ def _text_of(item: Item) -> str:
         return item.event
     if isinstance(item, Judgement):
         return item.judgement
+    if isinstance(item, Assessment):
+        return item.assessment
+    if isinstance(item, Option):
+        return item.title
+    if isinstance(item, LineToTake):
+        return item.line
     return item.question
 
 
@@ -820,6 +913,8 @@ def _section_view(
         questions=shared["questions"],
         programmes=rows,
         progress=tuple(row for row in rows if row.progress),
+        options=shared["options"],
+        lines=shared["lines"],
         watch=_watch(claims, section, merged_events) if section.kind == "watch" else (),
     )
     content = KIND_CONTENT.get(section.kind)
@@ -857,6 +952,16 @@ def _section_view(
             reason = f"no recommendation for {audience.id} has one of its priorities ({', '.join(audience.priorities)})"
         else:
             reason = f"no recommendation names {audience.id} among its audiences"
+    elif section.kind in ("options", "lines"):
+        offered: Sequence[Option | LineToTake] = dossier.options if section.kind == "options" else dossier.lines
+        mine = [item for item in offered if audience.id in item.audiences]
+        singular = "option" if section.kind == "options" else "line to take"
+        plural = "options" if section.kind == "options" else "lines to take"
+        reason = (
+            claims.why_empty(mine, singular, plural)
+            if mine
+            else f"no {singular} names {audience.id} among its audiences"
+        )
     elif section.kind == "questions":
         asked = [q for q in dossier.questions if audience.id in q.audiences]
         reason = (
@@ -992,13 +1097,22 @@ def select_for_audience(dossier: Dossier, audience: Audience) -> Brief:
         "divergences": claims.select(dossier.divergences),
         "recommendations": _recommendations(claims),
         "questions": claims.select(q for q in dossier.questions if audience.id in q.audiences),
+        "options": claims.select(o for o in dossier.options if audience.id in o.audiences),
+        "lines": claims.select(line for line in dossier.lines if audience.id in line.audiences),
     }
     rows, columns = _programme_rows(claims)
     views = [_section_view(claims, section, shared, rows) for section in audience.sections]
     shown = tuple(view for view in views if view.empty_reason is None)
     key_points = claims.select(claims.items[ref] for ref in audience.key_points if ref in claims.items)
     judgements = claims.select(j for j in dossier.judgements if audience.id in j.audiences)
-    parts: list[Iterable[Claim]] = [judgements, key_points]
+    mine = sorted(
+        (a for a in dossier.assessments if audience.id in a.audiences), key=lambda a: CONFIDENCE_ORDER[a.confidence]
+    )
+    assessments = claims.select(mine)
+    rates = _rates(dossier, audience)
+    rate_claims = claims.select(rate.fact for rate in rates)
+    costs = _costs(claims, shared["options"])
+    parts: list[Iterable[Claim]] = [assessments, judgements, key_points, rate_claims, (c.claim for c in costs)]
     for view in shown:
         for name in KIND_CONTENT.get(view.kind) or tuple(sorted({n for c in KIND_CONTENT.values() for n in c})):
             value = getattr(view, name)
@@ -1013,7 +1127,9 @@ def select_for_audience(dossier: Dossier, audience: Audience) -> Brief:
     shown_claims = _all_claims(parts)
     cited = {cite.source.id for claim in shown_claims for cite in claim.cites}
     limit = audience.stale_after_months
-    latest = newest(source.date for source in dossier.sources if source.id in cited)
+    # A rate shown to convert amounts is not information on the topic: it does not date the brief.
+    topical = {cite.source.id for claim in shown_claims if claim not in rate_claims for cite in claim.cites}
+    latest = newest(source.date for source in dossier.sources if source.id in topical)
     stale_figures = any(
         is_stale(figure, dossier.dossier.date, limit) for claim in shown_claims for figure in claim.figures
     )
@@ -1040,4 +1156,32 @@ def select_for_audience(dossier: Dossier, audience: Audience) -> Brief:
         newest_source=latest,
         past_cutoff=bool(limit is not None and latest and months_between(latest, dossier.dossier.date) > limit),
         terms=tuple(dossier.terms),
+        assessments=assessments,
+        rates=rates,
+        rate_claims=rate_claims,
+        costs=costs,
     )
+
+
+def _costs(claims: _Claims, options: Iterable[Claim]) -> tuple[OptionCost, ...]:
+    """The sourced figure each option's ``cost`` names, where the profile may state its fact."""
+    found = []
+    for option in options:
+        cost = option.item.cost if isinstance(option.item, Option) else None
+        if cost is None:
+            continue
+        fact = claims.items[cost.fact]
+        claim = claims.claim(fact, with_rivals=False)
+        figure = next(f for f in claim.figures if f.measure == cost.measure)
+        if claims.admitted(claim):
+            found.append(OptionCost(option.id, figure, claim))
+    return tuple(found)
+
+
+def _rates(dossier: Dossier, audience: Audience) -> tuple[Rate, ...]:
+    """The rates to the profile's second currency, one per currency the dossier's amounts are in."""
+    if audience.currency is None:
+        return ()
+    used = sorted({code for fact in dossier.facts for figure in fact.figures if (code := currency_of(figure))})
+    found = (find_rate(dossier, code, audience.currency) for code in used if code != audience.currency)
+    return tuple(rate for rate in found if rate is not None)
