@@ -500,13 +500,15 @@ class Brief:
 
     def with_money(self, html: Markup, claim: Claim) -> Markup:
         """``html`` (a claim's text) with each amount followed by its value in the second currency,
-        marked ≈; after the text where the amount is not written in it as the figure states it."""
+        marked approximate; after the text where the amount is not written as the figure states it."""
         for figure in claim.figures:
             text = self.converted_text(figure)
             if text is None:
                 continue
             shown = escape(figure.text)
-            addition = Markup(' <span class="converted">(≈\u00a0{})</span>').format(text)
+            addition = Markup(' <span class="converted">({})</span>').format(
+                gettext("approx. %(amount)s") % {"amount": text}
+            )
             html = html.replace(shown, shown + addition, 1) if shown in html else html + addition
         return Markup(html)
 

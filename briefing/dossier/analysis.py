@@ -6,7 +6,7 @@ number, date and proper name in them must come from the items it rests on (their
 quotes, figures, titles and addressees, and what those rest on in turn).  A name or number found
 nowhere there is an error with ``file:line``: the analysis would be stating a fact no source does.
 
-What cannot be judged is said, not skipped: a language without capital letters (Korean) has no
+What cannot be judged is said, not skipped: a language without capital letters (Hangul, Han) has no
 cheap way to tell a proper name from another word, so names are checked only where the language
 capitalises them, and ``check`` notes the rest.
 """
@@ -21,7 +21,7 @@ from typing import Any
 from briefing.dossier.schema import Assessment, Dossier, LineToTake, Option
 from briefing.dossier.yamlload import DataPath, Origins
 from briefing.errors import Problem
-from briefing.languages.i18n import base_language, describe_numbers, stated_numbers
+from briefing.languages.i18n import base_language, stated_numbers
 
 # Languages whose proper names start with a capital letter (checked); others are noted.
 _CAPITALISED = frozenset({"en", "pl", "de", "fr", "es", "it", "cs", "sk", "uk", "ru", "lt", "lv", "et", "hu", "ro"})
@@ -97,7 +97,7 @@ def grounds(dossier: Dossier, refs: Iterable[str], depth: int = 2) -> list[str]:
                 texts.extend(text for _, text in analysis_texts(item))
             else:
                 texts.extend(_words_of(item.model_dump()))
-            # The sources an item cites may be named ("PISM's paper"): their titles, series and authors.
+            # The sources an item cites may be named ("the institute's paper"): their titles, series and authors.
             for cite in getattr(item, "cites", []):
                 source = sources.get(cite.source)
                 if source is not None:
@@ -108,7 +108,7 @@ def grounds(dossier: Dossier, refs: Iterable[str], depth: int = 2) -> list[str]:
 
 
 def _stem(word: str) -> str:
-    """A name's stem, so that inflected forms match ("Korei", "Koreą" ~ "Korea"; "Poland's" ~ "Poland")."""
+    """A name's stem, so that inflected forms match ("Warszawy", "Warszawie" ~ "Warszawa"; "Europe's" ~ "Europe")."""
     word = re.sub(r"[’']s$", "", word).strip("-’'")
     return word[: max(4, len(word) - 3)].lower()
 
@@ -131,7 +131,9 @@ def added_specifics(text: str, ground_texts: list[str], language: str) -> tuple[
     known = stated_numbers("\n".join(ground_texts), language)
     extra = Counter({value: count for value, count in stated.items() if value not in known})
     if extra:
-        found.append(f"the number(s) {describe_numbers(extra)}")
+        # As written in a dossier, without grouping: "2023" is a year more often than a quantity.
+        shown = ", ".join(f"{value:.10g}" for value in sorted(extra))
+        found.append(f"the number(s) {shown}")
     if base_language(language) in _CAPITALISED:
         stems = {_stem(word) for ground in ground_texts for word in re.findall(r"[\w’'-]+", ground)}
         names = [name for name in proper_names(text) if _stem(name) not in stems]

@@ -1,7 +1,7 @@
 """Amounts of money in a second currency, at a rate the dossier states and cites.
 
 A profile may ask for another currency (``currency: PLN``): a Polish reader thinks in złoty.  An
-amount is then shown beside its original ("$16.6 billion (≈ 62.7 billion PLN)"), converted at a
+amount is then shown beside its original ("$2.5 billion (approx. 9.4 billion PLN)"), converted at a
 rate the dossier records as a figure of its own (measure ``fx.usd.pln``: PLN per 1 USD), with its
 source and date, so the brief can say which rate it used.  Never without a sourced rate: where
 the dossier has none, validation says so and nothing is converted.
