@@ -37,3 +37,18 @@ def over_budget(pages: int, budget: int, outline: Sequence[tuple[str, int, float
     where = "; ".join(f"{label} ({room:.1f} pages)" for label, room in largest)
     message = f"the PDF has {pages} pages; the profile's page budget is {budget}"
     return f"{message} (most room: {where})" if where else message
+
+
+def core_overrun(outline: Sequence[tuple[str, int, float]], annex_label: str, limit: int) -> str | None:
+    """The message for a core (everything before the annex heading) longer than ``limit`` pages."""
+    start = next((position for label, _, position in outline if label == annex_label), None)
+    if start is None:
+        return None
+    core_pages = int(start)  # the annex starts at the top of a page: the core fills the pages before it
+    if core_pages <= limit:
+        return None
+    before = [entry for entry in outline if entry[2] < start]
+    largest = section_room([*before, (annex_label, min(d for _, d, _ in outline), start)], core_pages)
+    where = "; ".join(f"{label} ({room:.1f} pages)" for label, room in largest[:3] if label != annex_label)
+    message = f"the core (before '{annex_label}') has {core_pages} pages; the profile keeps it to {limit}"
+    return f"{message} (most room: {where})" if where else message

@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefing.build.budget import over_budget
+from briefing.build.budget import core_overrun, over_budget
 from briefing.build.output import OutputFile, folder_lock, remove_leftovers, write_outputs
 from briefing.build.select import Brief, Comparison, is_stale, select_for_audience
 from briefing.dossier.loader import RawDossier, read_dossier
@@ -280,6 +280,14 @@ def pdf_html(brief: Brief, templates: TemplateSet, charts: Charts, env: jinja2.E
     return mark_long_words(html, names=True)
 
 
+def annex_label(brief: Brief) -> str:
+    """The annex heading as the brief prints it (the outline names it so)."""
+    from briefing.languages.i18n import gettext, use_language
+
+    with use_language(brief.info.language):
+        return brief.label("annex", gettext("Annex"))
+
+
 def pdf_base(templates: TemplateSet) -> Path:
     """The folder the PDF's relative URLs (fonts, images in CSS) resolve against."""
     return next((folder for folder in templates.static_folders if folder.is_dir()), templates.default / "static")
@@ -309,6 +317,9 @@ def render_brief(
         files.append(OutputFile(out_dir / f"{stem}.pdf", pdf.data))
         warnings.extend(pdf.warnings)
         over = over_budget(pdf.pages, brief.audience.page_budget, pdf.outline)
+        core = brief.audience.core
+        if core is not None and brief.annex_sections:
+            over = "; ".join(filter(None, (over, core_overrun(pdf.outline, annex_label(brief), core.pages)))) or None
         if over:
             warnings.append(over)
             budget_exceeded = over

@@ -485,6 +485,18 @@ class Brief:
         """A wording the audience profile may override (section headings, captions)."""
         return self.audience.labels.get(key, default)
 
+    @property
+    def core_sections(self) -> tuple[SectionView, ...]:
+        """The sections before the annex: all of them unless the profile sets a core."""
+        core = self.audience.core
+        return self.sections if core is None else tuple(v for v in self.sections if v.id in core.sections)
+
+    @property
+    def annex_sections(self) -> tuple[SectionView, ...]:
+        """The sections after the core, under the annex heading (none without a core)."""
+        core = self.audience.core
+        return () if core is None else tuple(v for v in self.sections if v.id not in core.sections)
+
     def converted(self, figure: Figure) -> Converted | None:
         """``figure`` in the profile's second currency, if it asks for one and the amount is in another."""
         currency = currency_of(figure)

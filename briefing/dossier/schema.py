@@ -447,6 +447,13 @@ class Section(Model):
     measures: list[Slug] = []
 
 
+class Core(Model):
+    """The sections that make a brief's core (after the summary) and the pages it must fit in."""
+
+    pages: int = Field(ge=1, le=100)
+    sections: list[Slug] = Field(min_length=1)
+
+
 class Audience(Model):
     id: Slug
     name: Line
@@ -475,6 +482,9 @@ class Audience(Model):
     # Amounts in another currency are also shown in this one (ISO 4217, e.g. "PLN"), converted at a
     # rate the dossier states as a sourced figure (measure ``fx.<from>.<to>``, e.g. ``fx.usd.pln``).
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    # A self-contained core for a reader with minutes to spare: page 1's summary and these sections,
+    # within ``pages`` pages; every other section follows in an annex with its own heading.
+    core: Core | None = None
 
 
 class Dossier(Model):

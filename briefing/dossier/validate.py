@@ -254,6 +254,12 @@ def check_references(
             for fact_index, ref in enumerate(section.facts):
                 if ref not in fact_ids and ref not in exists:
                     report(path + ("facts", fact_index), f"unknown fact {ref!r}{_suggest(ref, fact_ids)}")
+        if audience.core is not None:
+            for core_index, ref in enumerate(audience.core.sections):
+                if ref not in section_ids:
+                    report(
+                        base + ("core", "sections", core_index), f"unknown section {ref!r}{_suggest(ref, section_ids)}"
+                    )
     return problems
 
 
