@@ -497,6 +497,11 @@ class Brief:
         core = self.audience.core
         return () if core is None else tuple(v for v in self.sections if v.id not in core.sections)
 
+    def horizon_passed(self, claim: Claim) -> bool:
+        """Whether a recommendation's horizon (its ``due`` date) lies wholly before the brief's date."""
+        due = claim.item.due if isinstance(claim.item, Recommendation) else None
+        return due is not None and is_passed(due, self.info.date)
+
     def converted(self, figure: Figure) -> Converted | None:
         """``figure`` in the profile's second currency, if it asks for one and the amount is in another."""
         currency = currency_of(figure)
@@ -1050,14 +1055,24 @@ def _merge_events(events: tuple[Claim, ...]) -> tuple[Claim, ...]:
 
 
 def _watch(claims: _Claims, section: Section, events: tuple[Claim, ...]) -> tuple[WatchItem, ...]:
-    """Deadlines and milestones: timeline entries dated after the sources that announce them, and
-    deadline figures (years) no such entry already gives; passed or still to come at the brief's date."""
+    """Deadlines and milestones: timeline entries dated after the sources that announce them or
+    falling due within the profile's look-ahead, deadline figures (years) no such entry already
+    gives, and recommendations whose horizon has a due date; passed or still to come at the brief's date."""
     brief_date = claims.dossier.dossier.date
+    horizon_end = _months_after(brief_date, claims.audience.look_ahead_months)
     dated_sources = [source.date for source in claims.dossier.sources if source.date]
+
+    def in_window(date: str) -> bool:
+        """Due between the start of the brief's month (or year) and the end of the look-ahead."""
+        return date_end(date) >= date_start(brief_date) and date_start(date) <= horizon_end
+
     found: list[tuple[str, Claim]] = []
     for claim in events:
         item = claim.item
-        if isinstance(item, Event) and claim.dated and date_start(item.date) > date_end(claim.dated):
+        if not isinstance(item, Event):
+            continue
+        announced = claim.dated is not None and date_start(item.date) > date_end(claim.dated)
+        if announced or in_window(item.date):
             found.append((item.date, claim))
     for fact in claims.dossier.facts:
         if not _has_tag(fact.tags, section.tags):
@@ -1073,6 +1088,10 @@ def _watch(claims: _Claims, section: Section, events: tuple[Claim, ...]) -> tupl
             claim = claims.claim(fact, with_rivals=False)
             if not given and claims.admitted(claim):
                 found.append((year, claim))
+    for recommendation in _recommendations(claims):
+        due = recommendation.item.due if isinstance(recommendation.item, Recommendation) else None
+        if due is not None and (is_passed(due, brief_date) or in_window(due)):
+            found.append((due, recommendation))
     found.sort(key=lambda pair: date_start(pair[0]))
     return tuple(
         WatchItem(
@@ -1086,6 +1105,13 @@ def _watch(claims: _Claims, section: Section, events: tuple[Claim, ...]) -> tupl
         )
         for date, claim in found
     )
+
+
+def _months_after(date: str, months: int) -> tuple[int, int, int]:
+    """The last day of the month ``months`` after ``date``'s month, as ``date_end`` writes days."""
+    year, month, _ = date_start(date)
+    total = year * 12 + (month - 1) + months
+    return date_end(f"{total // 12:04d}-{total % 12 + 1:02d}")
 
 
 def _recommendations(claims: _Claims) -> tuple[Claim, ...]:

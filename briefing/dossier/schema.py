@@ -273,6 +273,9 @@ class Recommendation(Model):
     cites: list[Citation] = Field(min_length=1)
     time_bound: bool = False
     as_of: PartialDate | None = None
+    # When the horizon falls due, where the source gives one ("before the 2027 elections": "2027"):
+    # the watch section lists it, and a brief dated after it marks the horizon as passed.
+    due: PartialDate | None = None
 
 
 class Judgement(Model):
@@ -479,6 +482,9 @@ class Audience(Model):
     # Whether the brief lists "What has changed since edition M" once an earlier edition is
     # published (``generate publish``); the label ``changes`` renames that heading.
     show_changes: bool = True
+    # How far ahead "What to watch" looks from the brief's date: what falls due within this many
+    # months is listed, whatever the date of the source that announced it.
+    look_ahead_months: int = Field(default=12, ge=0, le=120)
     # Amounts in another currency are also shown in this one (ISO 4217, e.g. "PLN"), converted at a
     # rate the dossier states as a sourced figure (measure ``fx.<from>.<to>``, e.g. ``fx.usd.pln``).
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
