@@ -189,7 +189,8 @@ def check(data_dir: Path, template_dirs: tuple[Path, ...], strict: bool, output_
     from briefing.dossier.check import run_check
     from briefing.formats.render_html import TemplateSet
 
-    report = run_check(data_dir, TemplateSet(overrides=template_dirs))
+    with reported():  # bad data is in the report; only a broken template folder or install stops here
+        report = run_check(data_dir, TemplateSet(overrides=template_dirs))
     if output_format == "json":
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     else:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The message catalogues of the words the tool prints (README "Languages").
+# The message catalogues of the words the tool prints (docs/languages.md).
 #   bash scripts/catalogue.sh            # extract the English strings, merge them into every
 #                                        # language's messages.po, compile the .mo files
 #   bash scripts/catalogue.sh init de    # start a catalogue for a new language

@@ -26,6 +26,80 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 # ---------------------------------------------------------------------------
+# The fast loop: `pytest -m "not slow"` leaves out what takes more than a few seconds
+# ---------------------------------------------------------------------------
+
+# Kept here, by module and fixture, rather than as a mark in each test file: a new test that uses
+# one of these fixtures is slow without anyone remembering to say so. CI runs everything.
+SLOW_MODULES = frozenset(
+    {
+        "test_judges",  # the outside judges: Nu HTML Checker (Java), axe-core in Chromium, PDF/UA rules
+        "test_serve",  # a real preview server driven by Chromium
+    }
+)
+# Fixtures that build every brief of the shipped dossier or an edition (PDF, Word), or start a
+# browser or LibreOffice; named with their module where the name is common.
+SLOW_FIXTURES = frozenset({"shipped_briefs", "briefs_dir", "libreoffice_pdfs", "chromium", "page"})
+SLOW_MODULE_FIXTURES = frozenset(
+    {
+        ("test_docx", "built"),
+        ("test_pdf_quality", "built"),
+        ("test_shipped_editions", "shipped_editions"),
+        ("test_i18n", "editions"),
+    }
+)
+
+# Single tests that took 5 s or more (up to a minute) in the fast subset on the 2-core machine
+# under load: each renders several PDFs or editions, draws many examples, or waits on a server or
+# a browser. The fast loop keeps a few one-audience PDF builds (test_cli, test_new_audience).
+SLOW_TESTS = frozenset(
+    {
+        "test_bad_input_catalogue::test_override_of_brief_css_alone_still_builds_a_pdf",
+        "test_build_robustness::test_a_10000_character_word_and_long_urls_are_printed_whole",
+        "test_build_robustness::test_a_changed_image_named_in_the_css_rebuilds_the_pdf",
+        "test_build_robustness::test_ctrl_c_right_after_the_first_move_splits_nothing",
+        "test_build_robustness::test_two_builds_into_one_folder_take_turns",
+        "test_docx::test_rebuild_is_up_to_date_and_forced_rebuild_is_byte_identical",
+        "test_editions::test_publish_then_each_brief_says_what_changed",
+        "test_grading_leaks::test_shipped_dossier_omitting_grade_c_shows_none_of_it",
+        "test_grading_leaks::test_small_dossier_shows_nothing_below_the_bar",
+        "test_i18n::test_a_dossier_without_translations_warns_listing_what_is_untranslated",
+        "test_i18n::test_a_translation_stating_other_numbers_is_an_error_at_its_line",
+        "test_i18n::test_recipients_get_their_languages_edition_with_the_stamp_translated",
+        "test_incremental::test_heavy_renderers_are_imported_only_when_rendering",
+        "test_incremental::test_parallel_and_incremental_equal_forced_serial",
+        "test_pdf_quality::test_a_table_split_across_pages_keeps_at_least_two_rows_on_each",
+        "test_property::test_mangled_dossier_is_reported_with_real_locations",
+        "test_quiet_build::test_building_the_shipped_dossier_prints_no_renderer_warning",
+        "test_safe_render::test_a_file_inside_the_override_static_folder_is_used",
+        "test_safe_render::test_dev_zero_is_refused_and_the_build_ends",
+        "test_safe_render::test_failure_in_the_second_audience_pdf_leaves_the_first_audience_files_alone",
+        "test_safe_render::test_markup_in_the_data_is_shown_as_text",
+        "test_scaffold::test_every_yaml_file_names_its_schema_and_it_is_current",
+        "test_scaffold::test_new_dossier_checks_clean_and_builds",
+        "test_scaffold::test_schema_validates_the_shipped_dossier",
+        "test_serve_security::test_clients_that_hang_up_leave_no_traceback",
+        "test_serve_security::test_the_content_security_policy_lets_the_preview_work_in_a_browser",
+        "test_serve_security::test_the_pdf_is_answered_with_the_same_protections",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.path.stem
+        fixtures = set(getattr(item, "fixturenames", ()))
+        test = f"{module}::{getattr(item, 'originalname', item.name)}"  # parametrised tests by their function
+        if (
+            module in SLOW_MODULES
+            or test in SLOW_TESTS
+            or fixtures & SLOW_FIXTURES
+            or any((module, fixture) in SLOW_MODULE_FIXTURES for fixture in fixtures)
+        ):
+            item.add_marker(pytest.mark.slow)
+
+
+# ---------------------------------------------------------------------------
 # Running the command line
 # ---------------------------------------------------------------------------
 

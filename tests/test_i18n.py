@@ -8,6 +8,7 @@ back with pypdf.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import shutil
@@ -23,6 +24,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from click.testing import Result
 
+from briefing.dossier.locators import parse_locator
 from briefing.languages import i18n
 from briefing.languages.i18n import format_partial_date, number_difference, stated_numbers
 
@@ -279,7 +281,8 @@ def english_msgids(language: str) -> list[str]:
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         for msgid in ids:
-            if msgid not in strings:
+            # "Art. %(number)s" -> "art. %(number)s": the same word, only written in lower case.
+            if msgid.lower() not in {string.lower() for string in strings}:
                 found.append(msgid)
     return found
 
@@ -295,6 +298,8 @@ def assert_no_english_interface_words(text: str, data: Path) -> None:
     def texts(value: Any) -> None:
         if isinstance(value, str):
             kept.append(re.sub(r"\s+", " ", value).strip())
+            with contextlib.suppress(ValueError):  # a locator: its headings are kept as the source writes them
+                kept.extend(part.words for part in parse_locator(value).parts if part.words)
         elif isinstance(value, dict):
             for item in value.values():
                 texts(item)
@@ -418,7 +423,8 @@ def test_editions_are_up_to_date_per_language(tmp_path: Path, cli_module: Callab
     again = cli_module("brief", "-a", "assembly", "--lang", "all", "--format", "html", "--data", data, "--out", out)
     assert f"up to date {out / f'{DOSSIER_ID}-assembly.html'}" in again.output
     assert f"wrote {out / f'{DOSSIER_ID}-assembly.pl.html'}" in again.output
-    assert "Finanse i woda" in (out / f"{DOSSIER_ID}-assembly.pl.html").read_text(encoding="utf-8")
+    # Set in Polish typography: no line ends with the one-letter "i".
+    assert "Finanse i\u00a0woda" in (out / f"{DOSSIER_ID}-assembly.pl.html").read_text(encoding="utf-8")
 
 
 def test_recipients_get_their_languages_edition_with_the_stamp_translated(
@@ -443,7 +449,7 @@ def test_recipients_get_their_languages_edition_with_the_stamp_translated(
         briefs / f"{DOSSIER_ID}-water-ministry.ko.pdf"
     ).is_file()
     polish = pdf_text(next((out / "assembly").glob(f"{DOSSIER_ID}-assembly.pl-jan-kowalski-*.pdf")))
-    assert "UNCLASSIFIED · Przygotowano dla: Jan Kowalski, Komisja Zgromadzenia — egzemplarz 1 z 1" in polish
+    assert "UNCLASSIFIED · Adresat: Jan Kowalski, Komisja Zgromadzenia — egzemplarz 1 z 1" in polish
     assert "15 maja 2031" in polish
     korean = pdf_text(next((out / "water-ministry").glob(f"{DOSSIER_ID}-water-ministry.ko-*.pdf")))
     assert "Kim Min-jun, 수자원부 귀중 — 사본 1부 중 제1부" in korean

@@ -208,7 +208,9 @@ def test_stale_time_bound_statements_are_flagged_and_warned(
     assert statement
     after = html[statement.end() : statement.end() + 200]
     assert '<span class="as-of stale">(as of October 2024)</span>' in after
-    assert "Information current to March 2025 (newest source)" in html
+    # The industry brief cites an undated source, which may be newer (issue 22): said so.
+    assert "Information current to March 2025 (newest dated source)." in html
+    assert "One source is undated (not dated) and may cover later events." in html
 
     # A brief dated within the limit: no warning, no cut-off line, no bold date.
     recent = make_dossier()

@@ -112,7 +112,8 @@ def test_every_html_brief_passes_axe_core_on_desktop_and_phone(briefs: dict[str,
     found = []
     for path in briefs["html"]:
         for width in WIDTHS:
-            page = chromium.new_page(viewport={"width": width, "height": 900})
+            # The brief's policy lets no script run, axe's included: the judge is let past it.
+            page = chromium.new_page(viewport={"width": width, "height": 900}, bypass_csp=True)
             page.goto(path.as_uri())
             page.add_script_tag(path=str(AXE))
             results = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)

@@ -477,7 +477,7 @@ def test_a_recipient_gets_the_message_in_the_language_of_their_edition(server: t
     body = _text(message.get_body(("plain",)).get_content())
     assert _text(str(message["Subject"])).endswith(f"{titles['pl']}, wydanie 1 — egzemplarz 1 z 1")
     assert body.startswith("Szanowni Państwo,\n\nw załączeniu przesyłamy egzemplarz 1 z 1 notatki „")
-    assert "z dnia 22 listopada 2026, przygotowany dla: Jan Kowalski, Sejm." in body
+    assert "(wydanie 1 z dnia 22 listopada 2026 r.). Adresat egzemplarza: Jan Kowalski, Sejm." in body
     assert "Dear" not in body and "attached" not in body
     message = by_address[korean["email"]]
     body = _text(message.get_body(("plain",)).get_content())

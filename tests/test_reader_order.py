@@ -69,7 +69,13 @@ def test_page_one_orients_the_reader(shipped_briefs: Any, dossier: Dossier, audi
     newest = max(
         (s.date for s in brief.sources if s.date), key=lambda d: tuple(int(p) for p in (d + "-12").split("-")[:2])
     )
-    assert f"Information current to {date_label(newest)} (newest source); later events are not covered." in first
+    if any(not source.date for source in brief.sources):
+        # An undated source may be newer than the newest dated one: page 1 says so (issue 22).
+        assert f"Information current to {date_label(newest)} (newest dated source)." in first
+        assert "One source is undated" in first and "may cover later events" in first
+        assert "later events are not covered" not in first
+    else:
+        assert f"Information current to {date_label(newest)} (newest source); later events are not covered." in first
     # The grade legend, with an example code read out in words.
     assert re.search(r"\[[A-F]\d?\]: source reliability [A-F] \([a-z ]+\)", first), first
     assert "information credibility" in first

@@ -26,9 +26,12 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,15 +104,55 @@ class Published:
         return self.folder / SNAPSHOT
 
 
+# Everything under editions/ is read as untrusted input: a manifest lists a few hundred files
+# (a few hundred kilobytes), and JSON nested deeper than this is refused before parsing (Python's
+# parser recurses once per level: 100,000 levels ended in a RecursionError).
+MAX_MANIFEST_BYTES = 16 * 2**20
+MAX_MANIFEST_DEPTH = 100
+_NOT_AN_EDITION = " is not a published edition"
+_JSON_BRACKETS = re.compile(rb'[\[\]{}"\\]')
+
+
+def _nesting_exceeded(data: bytes) -> bool:
+    """Whether JSON ``data`` opens more than ``MAX_MANIFEST_DEPTH`` arrays or objects at once
+    (brackets inside strings do not count)."""
+    position, depth, in_string = 0, 0, False
+    while match := _JSON_BRACKETS.search(data, position):
+        char, position = match.group(), match.end()
+        if in_string:
+            if char == b"\\":
+                position += 1  # the escaped character, whatever it is
+            elif char == b'"':
+                in_string = False
+        elif char == b'"':
+            in_string = True
+        elif char in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_MANIFEST_DEPTH:
+                return True
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
 def read_manifest(folder: Path) -> Published:
     """The edition in ``folder``; raises ``EditionError`` if its manifest is missing or malformed."""
     path = folder / MANIFEST
+    if folder.name.startswith(_STAGING_PREFIX):
+        raise EditionError(f"{shown(folder)}: an unfinished publish (it was stopped), not an edition")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_MANIFEST_BYTES + 1)
+        if len(data) > MAX_MANIFEST_BYTES:
+            raise EditionError(f"{shown(path)}: larger than {MAX_MANIFEST_BYTES // 2**20} MiB: not a manifest")
+        if _nesting_exceeded(data):
+            raise EditionError(f"{shown(path)}: nested more than {MAX_MANIFEST_DEPTH} levels deep: not a manifest")
+        document = json.loads(data.decode("utf-8"))
     except FileNotFoundError:
-        raise EditionError(f"{shown(path)}: missing: {shown(folder)} is not a published edition") from None
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise EditionError(f"{shown(path)}: not a readable manifest: {error}") from None
+        raise EditionError(f"{shown(path)}: missing: {shown(folder)}{_NOT_AN_EDITION}") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        raise EditionError(f"{shown(path)}: not a readable manifest: {reason}") from None
 
     def text(value: Any, what: str) -> str:
         if not isinstance(value, str):
@@ -249,7 +292,13 @@ def find_earlier(since: str | None, editions_dir: Path, current: DossierInfo) ->
     if since == NO_EDITION:
         return None
     if since is None:
-        editions, _ = published_editions(editions_dir)
+        editions, problems = published_editions(editions_dir)
+        # A folder with a manifest that cannot be read may be the latest edition: comparing with
+        # an older one instead would silently report the wrong changes (or none).
+        damaged = [problem for problem in problems if not problem.endswith(_NOT_AN_EDITION)]
+        if damaged:
+            more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
+            raise EditionError(f"{damaged[0]}{more}")
         latest = _latest_before(editions, current)
         return (latest.name, latest.snapshot, latest.folder / MANIFEST) if latest else None
     named = editions_dir / since
@@ -463,22 +512,44 @@ def publish(
         _remove_leftovers(editions_dir)
         staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{info.edition}-", dir=editions_dir))
         try:
-            result = _stage(
-                loaded.dossier, data_dir, briefs_dir, editions_dir, staging, templates, formats, since, tell
-            )
-            result.earlier_problems = problems
-            document = _manifest(info, result, editions)
-            (staging / MANIFEST).write_bytes(document)
-            for path in _walk(staging):
-                os.chmod(path, 0o444)  # a record: not to be edited by accident
-            os.chmod(staging, 0o755)  # mkdtemp made it private; an edition is as readable as the briefs
-            os.rename(staging, target)  # atomic; the target was checked absent under the lock
+            with _signals_end_the_publish():
+                result = _stage(
+                    loaded.dossier, data_dir, briefs_dir, editions_dir, staging, templates, formats, since, tell
+                )
+                result.earlier_problems = problems
+                document = _manifest(info, result, editions)
+                (staging / MANIFEST).write_bytes(document)
+                for path in _walk(staging):
+                    os.chmod(path, 0o444)  # a record: not to be edited by accident
+                os.chmod(staging, 0o755)  # mkdtemp made it private; an edition is as readable as the briefs
+                os.rename(staging, target)  # atomic; the target was checked absent under the lock
         except BaseException:
             _make_writable(staging)
             shutil.rmtree(staging, ignore_errors=True)
             raise
     result.folder = target
     return result
+
+
+@contextmanager
+def _signals_end_the_publish() -> Iterator[None]:
+    """While an edition is staged, SIGTERM and SIGHUP end the publish as Ctrl-C does: by an
+    exception, so that the half-written staging folder is removed (``kill -9`` cannot be caught:
+    what it leaves is a hidden ``.publishing-*`` folder, never read as an edition and removed by
+    the next publish)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _stage(

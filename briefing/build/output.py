@@ -118,13 +118,34 @@ def _signals_held() -> Iterator[None]:
             signal.raise_signal(signum)  # Ctrl-C now raises KeyboardInterrupt, SIGTERM now ends the program
 
 
-def _stage(files: Sequence[OutputFile]) -> list[tuple[Path, Path]]:
+def outside(path: Path, folder: Path) -> Path | None:
+    """Where ``path`` would really be written, if a link takes it out of ``folder`` (else None).
+
+    The deepest part of ``path`` that exists is resolved (links followed): a folder made below it
+    is made where it really is.  A link at ``path`` itself is replaced by the file, not written through.
+    """
+    existing, folder = path.absolute().parent, folder.absolute()
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if folder != existing and folder.is_relative_to(existing):
+        return None  # the folder itself is still to be made, and everything in it
+    real = existing.resolve()
+    return None if real.is_relative_to(folder.resolve()) else real
+
+
+def _stage(files: Sequence[OutputFile], within: Path | None = None) -> list[tuple[Path, Path]]:
     """Each file's data in a temporary file beside its target: (temporary, target) pairs."""
     staged: list[tuple[Path, Path]] = []
     current = files[0].path if files else Path()
     try:
         for output in files:
             current = output.path
+            if within is not None and (real := outside(output.path, within)) is not None:
+                raise OutputError(
+                    output.path,
+                    f"a link leads out of {within} (to {real}); refused",
+                    f"cannot write {output.path}: a link leads out of {within} (to {real}); nothing was written",
+                )
             if output.path.is_dir():
                 raise IsADirectoryError(21, "a folder of that name is in the way", str(output.path))
             output.path.parent.mkdir(parents=True, exist_ok=True)
@@ -144,9 +165,12 @@ def _stage(files: Sequence[OutputFile]) -> list[tuple[Path, Path]]:
     return staged
 
 
-def write_outputs(files: Sequence[OutputFile]) -> None:
-    """Write every file, or none of them (raises ``OutputError`` naming the file)."""
-    staged = _stage(files)
+def write_outputs(files: Sequence[OutputFile], within: Path | None = None) -> None:
+    """Write every file, or none of them (raises ``OutputError`` naming the file).
+
+    With ``within``, a file whose folder is (through a link) outside that folder is refused
+    before anything is written: a received folder cannot make the tool write elsewhere."""
+    staged = _stage(files, within)
     backups: list[tuple[Path | None, Path]] = []
     current: Path | None = None
     with _signals_held():

@@ -505,9 +505,11 @@ def build_briefs(
                 if "pdf" in due:
                     _start_importing_renderer()
                 edition = loaded.dossier_in(language)
-                # Dates and numbers the selection writes ("as of October 2024") are in the edition's language.
+                # Dates and numbers the selection writes ("as of October 2024") are in the edition's language;
+                # grades are worked out on the original's words, so that every edition prints the same.
                 with use_language(language):
-                    selected = with_changes(select_for_audience(edition, edition.audiences[index]), dossier, earlier)
+                    selected = select_for_audience(edition, edition.audiences[index], original=dossier)
+                    selected = with_changes(selected, dossier, earlier)
                 jobs.append(_Job(selected, tuple(due), stem))
         if jobs:  # a character no font has prints as an empty box, and the render still succeeds
             from briefing.dossier.check import missing_glyphs

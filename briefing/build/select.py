@@ -9,13 +9,13 @@ It adds no text of its own: every sentence a brief states comes from the data.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from briefing.dossier.hedges import supporting_citations, weights_for
+from briefing.dossier.hedges import MIN_SUPPORT, Weights, claim_text, support, weights_for
 from briefing.dossier.money import Converted, Rate, convert, currency_of, find_rate
 from briefing.dossier.schema import (
     Assessment,
@@ -64,8 +64,8 @@ Item = (
     | Option
     | LineToTake
 )
-# Items that assert nothing of their own source: a question, and the unit's own analysis.  They are
-# footnoted to the items they rest on, and left out where those are.
+# Items that assert nothing a source states: a question, and the unit's own analysis.  They are
+# footnoted to the items they rest on, graded by the weakest of them, and left out where those are.
 Grounded = Question | Assessment | Option | LineToTake
 
 # Units of a point in time: a bar's length would draw the year 2030 as a quantity of 2,030.
@@ -181,6 +181,16 @@ class Claim:
     dated: str | None = None
     # The statement (not only a figure) is time-bound and older than the staleness limit.
     stale_statement: bool = False
+    # Parts of the claim (a divergence's positions by index, its consequence after them) that no
+    # citation at or above the audience's bar supports: flagged under 'mark' ...
+    parts_unconfirmed: frozenset[int] = frozenset()
+    # ... and left out under 'omit' (indices in the dossier's item; ``item`` no longer has them).
+    parts_omitted: tuple[int, ...] = ()
+
+    def part_unconfirmed(self, index: int) -> bool:
+        """Whether part ``index`` of the claim (a divergence's position; its consequence is the
+        index after the last position) is below the audience's bar and printed flagged."""
+        return index in self.parts_unconfirmed
 
     @property
     def as_of(self) -> str | None:
@@ -331,6 +341,8 @@ class SectionView:
     lines: tuple[Claim, ...] = ()
     # Why the section has nothing to show for this audience, if so (it is then not printed).
     empty_reason: str | None = None
+    # How many items (or parts of items) it would show that the reliability bar leaves out.
+    omitted: int = 0
 
     @property
     def id(self) -> str:
@@ -409,6 +421,12 @@ class Brief:
     past_cutoff: bool = False
     # Abbreviations the brief spells out where each first appears.
     terms: tuple[Term, ...] = ()
+    # What the reliability bar leaves out of this brief (the brief says how many, never what).
+    omissions: tuple[Omission, ...] = ()
+    # The sources the brief cites that give no date: the cut-off line says so.
+    undated_sources: tuple[Source, ...] = ()
+    # The profile has a staleness limit, so the brief says how current its information is.
+    dates_matter: bool = False
     # The unit's own assessments for this audience, most confident first; they open the bottom line.
     assessments: tuple[Claim, ...] = ()
     # Rates to the profile's second currency, by the currency converted from (``money.py``).
@@ -422,6 +440,16 @@ class Brief:
     def cutoff(self) -> str | None:
         """ "March 2025" when the newest source is older than the staleness limit, else None."""
         return date_label(self.newest_source) if self.past_cutoff and self.newest_source else None
+
+    @property
+    def undated_notes(self) -> str:
+        """What the undated sources the brief cites say about their date, for the cut-off line."""
+        return "; ".join(dict.fromkeys(source.date_note for source in self.undated_sources if source.date_note))
+
+    @property
+    def no_dated_source(self) -> bool:
+        """Every source the brief cites is undated, and its profile asks how current it is."""
+        return self.dates_matter and self.newest_source is None and bool(self.undated_sources)
 
     @property
     def has_stale(self) -> bool:
@@ -523,9 +551,8 @@ class Brief:
             if text is None:
                 continue
             shown = escape(figure.text)
-            addition = Markup(' <span class="converted">({})</span>').format(
-                gettext("approx. %(amount)s") % {"amount": text}
-            )
+            approx = gettext("approx. %(amount)s") % {"amount": text}
+            addition = Markup(' <span class="converted">({})</span>').format(approx)
             html = html.replace(shown, shown + addition, 1) if shown in html else html + addition
         return Markup(html)
 
@@ -583,59 +610,187 @@ def find_audience(dossier: Dossier, audience_id: str) -> Audience:
     raise UnknownAudienceError(f"unknown audience {audience_id!r}; choose one of: {known}, all")
 
 
-class _Claims:
-    """Builds claims for one audience, applying its grade and disagreement policies."""
+@dataclass(frozen=True)
+class Grade:
+    """How far one claim may be trusted in one audience's brief.
 
-    def __init__(self, dossier: Dossier, audience: Audience) -> None:
+    Computed once per claim (``grade_claim``), from the dossier as written and before layout:
+    never from a translation, whose words cannot be compared with the sources' quotes.  Every
+    place, edition and format of the brief prints this one result.
+    """
+
+    # Source reliability: for each part of the claim, the best source among the citations that
+    # support it; for the claim, its weakest part's (a claim is as good as its weakest part).
+    reliability: str
+    # Information credibility as the dossier rates it, except that 1 ("confirmed by other
+    # sources") becomes 2 where the brief does not show two sources that support the claim.
+    credibility: int | None
+    # Some part the brief states is supported by no citation at or above the audience's bar.
+    below_bar: bool
+    # The citations the brief may print with the claim (indices into its ``cites``).
+    cites: tuple[int, ...] = ()
+    # Parts (a divergence's positions, then its consequence) supported only below the bar.
+    parts_below: frozenset[int] = frozenset()
+
+
+# Of a claim in several parts, a quote states a part if it says it at least this well relative to
+# the quote that says it best (the support scores of ``hedges.support``).
+PART_SUPPORT_SHARE = 0.75
+
+
+def claim_parts(item: Item) -> tuple[str, ...]:
+    """What ``item`` asserts, part by part.  Each part must be supported by a citation the brief
+    may print: a divergence's positions and its consequence may each come from another source."""
+    if isinstance(item, Divergence):
+        parts = [f"{position.holder}: {position.position}" for position in item.positions]
+        return (*parts, *([item.consequence] if item.consequence else []))
+    if isinstance(item, Assessment | Option | LineToTake):
+        return (_text_of(item),)  # the unit's own words: graded by what they rest on, never by a quote
+    return (claim_text(item),)
+
+
+def grade_claim(item: Item, audience: Audience, reliability: Mapping[str, str], weights: Weights) -> Grade:
+    """The grade of ``item`` (anything that cites sources itself) in ``audience``'s brief.
+
+    ``reliability`` gives each source's letter.  A part's grade comes from the citations whose
+    quotes support it; a citation that does not say it cannot lift the grade.  Under 'omit' the
+    brief prints only citations at or above the bar, so a part only a below-bar source states is
+    below the bar (and left out), never graded by another citation.  Where no quote shares
+    enough words with a part ('check' warns about such citations), which citation says it cannot
+    be told and the weakest is assumed.
+    """
+    cites = list(getattr(item, "cites", []))
+    letters = [reliability[cite.source] for cite in cites]
+    if not cites:
+        return Grade("F", None, True)
+    bar, omit = audience.min_reliability, audience.below_min_reliability == "omit"
+    printable = tuple(index for index, letter in enumerate(letters) if not omit or letter <= bar)
+    part_grades: list[str] = []
+    backers: list[list[int]] = []
+    several = len(claim_parts(item)) > 1
+    for part in claim_parts(item):
+        scores = [support(cite.quote, part, weights) for cite in cites]
+        # A short part (a position) shares its topic's words with every quote about that topic:
+        # among several parts, only the quotes that say it about as well as the best one state it.
+        floor = max(MIN_SUPPORT, PART_SUPPORT_SHARE * max(scores)) if several else MIN_SUPPORT
+        backing = [index for index, score in enumerate(scores) if score >= floor]
+        part_grades.append(min(letters[index] for index in backing) if backing else max(letters))
+        backers.append(backing)
+    below = frozenset(index for index, grade in enumerate(part_grades) if grade > bar)
+    kept = [index for index in range(len(part_grades)) if not (omit and index in below)]
+    if isinstance(item, Divergence) and len([index for index in kept if index < len(item.positions)]) < 2:
+        kept = []  # one position left is no divergence: the whole item is below the bar
+    graded = kept or list(range(len(part_grades)))
+    grade = max(part_grades[index] for index in graded)
+    credibility = item.credibility if isinstance(item, Fact) else None
+    if credibility == 1:
+        # "Confirmed by other sources" holds only if the brief shows two sources that say it.
+        confirming = {cites[i].source for part in graded for i in backers[part] if i in printable}
+        if len(confirming) < 2:
+            credibility = 2
+    return Grade(grade, credibility, grade > bar, printable, below)
+
+
+@dataclass(frozen=True)
+class Omission:
+    """Something the brief leaves out because of its reliability bar; the brief says how many, and
+    where, but never what.  ``part`` is a divergence's position (or its consequence) left out of
+    an item the brief otherwise shows."""
+
+    id: str
+    kind: str
+    grade: str
+    # "below" (the item itself is below the bar), "rests-on" (it rests on such an item) or
+    # "rival" (a figure a shown claim's note would quote against it).
+    reason: str
+    part: int | None = None
+
+
+class _Claims:
+    """Builds claims for one audience, applying its grade and disagreement policies.
+
+    ``original`` is the dossier as written when ``dossier`` is a translation of it: claims are
+    graded on the original's words (``grade_claim``), so every edition prints the same grades.
+    """
+
+    def __init__(self, dossier: Dossier, audience: Audience, original: Dossier | None = None) -> None:
         self.dossier = dossier
         self.audience = audience
         self.sources = {source.id: source for source in dossier.sources}
-        self.items: dict[str, Item] = {}
-        for items in (
-            dossier.facts,
-            dossier.threats,
-            dossier.divergences,
-            dossier.recommendations,
-            dossier.timeline,
-            dossier.questions,
-            dossier.judgements,
-            dossier.assessments,
-            dossier.options,
-            dossier.lines,
-        ):
-            for item in items:
-                self.items[item.id] = item
-        self.rivals = rival_facts(dossier.facts)
+        self.items = _items_by_id(dossier)
+        graded_from = original or dossier
+        self._graded_items = _items_by_id(graded_from)
+        self._reliability = {source.id: source.reliability for source in graded_from.sources}
         # How much each word weighs when judging whether a quote supports its claim (as 'check' does).
-        self.weights = weights_for(dossier)
+        self.weights = weights_for(graded_from)
+        self._grades: dict[str, Grade] = {}
+        self.rivals = rival_facts(dossier.facts)
         self.withheld: dict[str, Claim] = {}
         # Why each withheld claim is left out: "below", "rests-on" or "better-rival".
         self.reasons: dict[str, str] = {}
         self.dropped: dict[str, Dropped] = {}
+        # Claims without their rivals, made once each: every fact of a measure with N values
+        # quotes the other N-1 as rivals (made anew, that was N² claims).
+        self.plain_claims: dict[str, Claim] = {}
+        # What the reliability bar leaves out, by (item id, part).
+        self.omitted: dict[tuple[str, int | None], Omission] = {}
+
+    def grade(self, item_id: str) -> Grade:
+        """The one grade of an item for this audience, worked out on first use."""
+        if item_id not in self._grades:
+            item = self._graded_items[item_id]
+            if isinstance(item, Grounded):
+                # A question asserts nothing, and the unit's analysis is its own: each stands on the
+                # claims it rests on, and on the weakest.
+                grounds = [self.grade(ref) for ref in item.rests_on if ref in self._graded_items]
+                letter = max((ground.reliability for ground in grounds), default="F")
+                below = letter > self.audience.min_reliability
+                self._grades[item_id] = Grade(letter, None, below)
+            else:
+                self._grades[item_id] = grade_claim(item, self.audience, self._reliability, self.weights)
+        return self._grades[item_id]
 
     def _cites(self, citations: Iterable[Citation]) -> tuple[Cite, ...]:
         # One entry per place in a source, however many quotes come from it.
         unique = {(c.source, c.locator): Cite(self.sources[c.source], c.locator, c.quote) for c in citations}
         return tuple(unique.values())
 
+    def _printed(self, item: Item) -> list[Citation]:
+        """The citations the brief prints with ``item``: those its grade lets it print."""
+        cites = list(getattr(item, "cites", []))
+        return [cites[index] for index in self.grade(item.id).cites] or cites
+
     def claim(self, item: Item, with_rivals: bool = True) -> Claim:
+        if not with_rivals and item.id in self.plain_claims:
+            return self.plain_claims[item.id]
+        made = self._claim(item, with_rivals)
+        if not with_rivals:
+            self.plain_claims[item.id] = made
+        return made
+
+    def _claim(self, item: Item, with_rivals: bool) -> Claim:
+        grade = self.grade(item.id)
         if isinstance(item, Grounded):
             # A question asserts nothing, and the unit's analysis is its own: they cite what they rest on.
-            citations = [cite for ref in item.rests_on for cite in getattr(self.items[ref], "cites", [])]
+            citations = [cite for ref in item.rests_on if ref in self.items for cite in self._printed(self.items[ref])]
         else:
-            citations = list(item.cites)
+            citations = self._printed(item)
         cites = self._cites(citations)
+        omitted_parts: tuple[int, ...] = ()
+        # Only a divergence has parts of its own to flag (a single-part claim is flagged whole).
+        flagged_parts = grade.parts_below if isinstance(item, Divergence) else frozenset()
         if self.audience.below_min_reliability == "omit":
-            # A claim an 'omit' profile states names only the sources at or above its bar.
-            cites = tuple(c for c in cites if c.source.reliability <= self.audience.min_reliability) or cites
-        # The grade comes from the citations whose quotes support the claim: a citation added
-        # to lift a grade does not ('check' warns about it).  The footnote still names them all.
-        if isinstance(item, Grounded):
-            graded = cites
-        else:
-            backing = {(c.source, c.locator) for c in supporting_citations(item, self.weights)}
-            graded = tuple(c for c in cites if (c.source.id, c.locator) in backing) or cites
-        grade = min(cite.source.reliability for cite in graded) if graded else "F"
+            flagged_parts = frozenset()
+            if isinstance(item, Divergence) and grade.parts_below and not grade.below_bar:
+                # The positions (or consequence) only a below-bar source states are left out.
+                omitted_parts = tuple(sorted(grade.parts_below))
+                count = len(item.positions)
+                item = item.model_copy(
+                    update={
+                        "positions": [p for index, p in enumerate(item.positions) if index not in grade.parts_below],
+                        "consequence": None if count in grade.parts_below else item.consequence,
+                    }
+                )
         brief_date, limit = self.dossier.dossier.date, self.audience.stale_after_months
         explicit = getattr(item, "as_of", None)
         dated = explicit or newest(cite.source.date for cite in cites)
@@ -653,9 +808,9 @@ class _Claims:
             kind=type(item).__name__.lower(),
             text=_text_of(item),
             cites=cites,
-            grade=grade,
-            credibility=item.credibility if isinstance(item, Fact) else None,
-            unconfirmed=grade > self.audience.min_reliability,
+            grade=grade.reliability,
+            credibility=grade.credibility,
+            unconfirmed=grade.below_bar,
             item=item,
             figures=tuple(item.figures) if isinstance(item, Fact) else (),
             disagrees_with=rivals,
@@ -665,6 +820,8 @@ class _Claims:
             time_bound=time_bound,
             dated=dated,
             stale_statement=stale_statement,
+            parts_unconfirmed=flagged_parts,
+            parts_omitted=omitted_parts,
         )
 
     def as_time_bound(self, claim: Claim) -> Claim:
@@ -673,6 +830,11 @@ class _Claims:
         limit, dated = self.audience.stale_after_months, claim.dated
         stale = bool(limit is not None and dated and months_between(dated, self.dossier.dossier.date) > limit)
         return replace(claim, time_bound=True, stale_statement=stale, stale=claim.stale or stale)
+
+    def may_cite(self, source: Source) -> bool:
+        """Whether the brief may name ``source`` (an 'omit' profile never names one below its bar)."""
+        audience = self.audience
+        return audience.below_min_reliability != "omit" or source.reliability <= audience.min_reliability
 
     def below_bar_and_omitted(self, claim: Claim) -> bool:
         return claim.unconfirmed and self.audience.below_min_reliability == "omit"
@@ -685,10 +847,15 @@ class _Claims:
         grounds = (self.claim(self.items[ref], with_rivals=False) for ref in item.rests_on if ref in self.items)
         return tuple(ground for ground in grounds if self.below_bar_and_omitted(ground))
 
+    def omit(self, claim: Claim, reason: str) -> None:
+        """Record that the bar leaves ``claim`` out (the brief counts it; ``check`` lists it)."""
+        self.omitted.setdefault((claim.id, None), Omission(claim.id, claim.kind, claim.grade, reason))
+
     def admitted(self, claim: Claim) -> bool:
         """Whether the profile lets this claim into the brief; records the ones it keeps out."""
         reason = None
-        if self.below_bar_and_omitted(claim):
+        # A question asserts nothing: the claims it rests on decide whether it is asked.
+        if self.below_bar_and_omitted(claim) and not isinstance(claim.item, Grounded):
             reason = "below"
         elif grounds := self.omitted_grounds(claim):
             # Whatever rests on a claim the brief may not state is not stated either.
@@ -699,7 +866,13 @@ class _Claims:
         ):
             reason = "better-rival"
         if reason is None:
+            for part in claim.parts_omitted:
+                self.omitted.setdefault((claim.id, part), Omission(claim.id, claim.kind, claim.grade, "below", part))
+            for rival in claim.rivals_withheld:
+                self.omitted.setdefault((rival, None), Omission(rival, "fact", self.grade(rival).reliability, "rival"))
             return True
+        if reason != "better-rival":
+            self.omit(claim, reason)
         self.withheld[claim.id] = claim
         self.reasons[claim.id] = reason
         return False
@@ -707,6 +880,12 @@ class _Claims:
     def select(self, items: Iterable[Item]) -> tuple[Claim, ...]:
         claims = (self.claim(item) for item in items)
         return tuple(claim for claim in claims if self.admitted(claim))
+
+    def left_out(self, items: Iterable[Item], parts_of: Iterable[Claim] = ()) -> int:
+        """How many of ``items`` the bar leaves out, with the parts it leaves out of ``parts_of``."""
+        ids = {item.id for item in items}
+        whole = sum(1 for (item_id, part) in self.omitted if part is None and item_id in ids)
+        return whole + sum(len(claim.parts_omitted) for claim in parts_of)
 
     def why_empty(self, candidates: Sequence[Item], singular: str, plural: str) -> str:
         """Why none of ``candidates`` is shown, e.g. "all 2 recommendations are below parliament's bar B"."""
@@ -727,6 +906,26 @@ class _Claims:
             return f"{what} {wording[next(iter(counts))]}"
         parts = ", ".join(f"{count} {wording[reason]}" for reason, count in counts.items())
         return f"{what} left out ({parts})"
+
+
+def _items_by_id(dossier: Dossier) -> dict[str, Item]:
+    """Every item a brief may state, by id."""
+    items: dict[str, Item] = {}
+    for collection in (
+        dossier.facts,
+        dossier.threats,
+        dossier.divergences,
+        dossier.recommendations,
+        dossier.timeline,
+        dossier.questions,
+        dossier.judgements,
+        dossier.assessments,
+        dossier.options,
+        dossier.lines,
+    ):
+        for item in collection:
+            items[item.id] = item
+    return items
 
 
 def _text_of(item: Item) -> str:
@@ -773,31 +972,33 @@ def rival_facts(facts: Sequence[Fact]) -> dict[str, list[str]]:
     """For each fact, the facts that disagree with it: declared, or another value for the same
     measure at the same time.  Figures of one measure at different ``as_of`` dates are a series
     (the newest is current, the older ones history), not a disagreement."""
-    rivals: dict[str, list[str]] = {fact.id: [] for fact in facts}
+    # Each fact's rivals in the order found, as dictionary keys (a set that keeps order: a list's
+    # "in" made N values of one measure cost N³).
+    linked: dict[str, dict[str, None]] = {fact.id: {} for fact in facts}
 
     def link(a: str, b: str) -> None:
-        if b not in rivals[a]:
-            rivals[a].append(b)
-        if a not in rivals[b]:
-            rivals[b].append(a)
+        linked[a][b] = None
+        linked[b][a] = None
 
     by_measure: dict[str, list[tuple[Fact, Figure]]] = {}
     for fact in facts:
         for other in fact.conflicts_with:
-            if other in rivals:
+            if other in linked:
                 link(fact.id, other)
         for figure in fact.figures:
             by_measure.setdefault(figure.measure, []).append((fact, figure))
     for entries in by_measure.values():
-        for index, (fact, figure) in enumerate(entries):
-            for other_fact, other_figure in entries[index + 1 :]:
+        # Plain tuples, and the date compared as text first: N values of one measure make N² pairs.
+        plain = [(fact.id, figure.value, figure.as_of) for fact, figure in entries]
+        for index, (fact_id, value, as_of) in enumerate(plain):
+            for other_id, other_value, other_as_of in plain[index + 1 :]:
                 if (
-                    other_fact.id != fact.id
-                    and other_figure.value != figure.value
-                    and same_time(figure.as_of, other_figure.as_of)
+                    other_value != value
+                    and other_id != fact_id
+                    and (other_as_of == as_of or same_time(as_of, other_as_of))
                 ):
-                    link(fact.id, other_fact.id)
-    return rivals
+                    link(fact_id, other_id)
+    return {fact: list(others) for fact, others in linked.items()}
 
 
 def _has_tag(tags: Iterable[str], wanted: Sequence[str]) -> bool:
@@ -810,7 +1011,12 @@ def _comparisons(claims: _Claims, measures: Sequence[str]) -> tuple[Comparison, 
         facts = [f for f in claims.dossier.facts if any(fig.measure == measure for fig in f.figures)]
         # Every side is shown, whatever "prefer-better-graded" says, since showing the
         # disagreement is the section's purpose; a claim the profile omits stays omitted.
-        selected = [claim for claim in map(claims.claim, facts) if not claims.below_bar_and_omitted(claim)]
+        selected = []
+        for claim in map(claims.claim, facts):
+            if claims.below_bar_and_omitted(claim):
+                claims.omit(claim, "below")
+            else:
+                selected.append(claim)
         if selected:  # a measure with nothing to show gets no empty table and no "Source: ." caption
             result.append(Comparison(measure, tuple(selected)))
     return tuple(result)
@@ -895,7 +1101,8 @@ def _merged(text: str, claims: Sequence[Claim]) -> Claim | None:
         id="+".join(c.id for c in claims),
         text=text,
         cites=cites,
-        grade=min(c.grade for c in claims),
+        # Each fact gives other cells of the row: the row is as good as its weakest.
+        grade=max(c.grade for c in claims),
         credibility=worst_credibility,
         unconfirmed=any(c.unconfirmed for c in claims),
         stale=any(c.stale for c in claims),
@@ -932,10 +1139,12 @@ def _section_view(
         questions=shared["questions"],
         programmes=rows,
         progress=tuple(row for row in rows if row.progress),
+        watch=_watch(claims, section, merged_events) if section.kind == "watch" else (),
         options=shared["options"],
         lines=shared["lines"],
-        watch=_watch(claims, section, merged_events) if section.kind == "watch" else (),
     )
+    considered = _considered(claims, section, chosen, events)
+    view = replace(view, omitted=claims.left_out(considered, view.divergences if section.kind == "divergences" else ()))
     content = KIND_CONTENT.get(section.kind)
     if content is None or any(getattr(view, name) for name in content):
         return view
@@ -973,9 +1182,9 @@ def _section_view(
             reason = f"no recommendation names {audience.id} among its audiences"
     elif section.kind in ("options", "lines"):
         offered: Sequence[Option | LineToTake] = dossier.options if section.kind == "options" else dossier.lines
-        mine = [item for item in offered if audience.id in item.audiences]
         singular = "option" if section.kind == "options" else "line to take"
         plural = "options" if section.kind == "options" else "lines to take"
+        mine = [item for item in offered if audience.id in item.audiences]
         reason = (
             claims.why_empty(mine, singular, plural)
             if mine
@@ -1000,6 +1209,49 @@ def _section_view(
         spec = dossier.dossier.programme_table.progress
         reason = f"no programme has both '{spec.done}' and '{spec.total}' figures that can be drawn"
     return replace(view, empty_reason=reason)
+
+
+def _considered(claims: _Claims, section: Section, chosen: Sequence[Fact], events: Sequence[Event]) -> list[Item]:
+    """Everything a section of this kind would show if the profile had no reliability bar."""
+    dossier, audience, kind = claims.dossier, claims.audience, section.kind
+    if kind == "facts":
+        return list(chosen)
+    if kind == "comparison":
+        measured: list[Item] = [f for f in dossier.facts if any(fig.measure in section.measures for fig in f.figures)]
+        return measured + [f for f in chosen if f not in measured]
+    if kind == "timeline":
+        return list(events)
+    if kind == "watch":
+        deadlines = [
+            f
+            for f in dossier.facts
+            if _has_tag(f.tags, section.tags) and any(fig.deadline and is_calendar(fig) for fig in f.figures)
+        ]
+        return [*events, *deadlines]
+    if kind in ("threats", "divergences"):
+        listed: Sequence[Item] = dossier.threats if kind == "threats" else dossier.divergences
+        return [item for item in listed if _has_tag(getattr(item, "tags", ()), section.tags)]
+    if kind == "recommendations":
+        return [
+            r
+            for r in dossier.recommendations
+            if audience.id in r.audiences
+            and r.priority in audience.priorities
+            and (not audience.addressees or r.addressee in audience.addressees)
+        ]
+    if kind == "questions":
+        return [q for q in dossier.questions if audience.id in q.audiences]
+    if kind in ("options", "lines"):
+        offered: Sequence[Option | LineToTake] = dossier.options if kind == "options" else dossier.lines
+        return [item for item in offered if audience.id in item.audiences]
+    table = dossier.dossier.programme_table
+    if kind in ("programmes", "deliveries") and table is not None:
+        fields = [c.field for c in table.columns]
+        if kind == "deliveries":
+            fields = [table.progress.done, table.progress.total] if table.progress else []
+        measures = {f"{programme.id}.{name}" for programme in dossier.programmes for name in fields}
+        return [f for f in dossier.facts if any(fig.measure in measures for fig in f.figures)]
+    return []
 
 
 def _all_claims(brief_parts: Iterable[Iterable[Claim]]) -> list[Claim]:
@@ -1039,16 +1291,20 @@ def _merge_events(events: tuple[Claim, ...]) -> tuple[Claim, ...]:
         if len(group) == 1:
             merged.append(group[0])
             continue
-        texts = list(dict.fromkeys(claim.text for claim in group))
+        wordings: dict[str, list[Claim]] = {}
+        for claim in group:
+            wordings.setdefault(claim.text, []).append(claim)
         unique = {(cite.source.id, cite.locator): cite for claim in group for cite in claim.cites}
+        # Entries in the same words confirm each other (the best source counts); each other
+        # wording is a part of its own, stated only by its own sources, and the weakest part counts.
         merged.append(
             replace(
                 group[0],
                 id="+".join(claim.id for claim in group),
-                text=" ".join(texts),
+                text=" ".join(wordings),
                 cites=tuple(unique.values()),
-                grade=min(claim.grade for claim in group),
-                unconfirmed=any(claim.unconfirmed for claim in group),
+                grade=max(min(claim.grade for claim in same) for same in wordings.values()),
+                unconfirmed=any(all(claim.unconfirmed for claim in same) for same in wordings.values()),
             )
         )
     return tuple(merged)
@@ -1060,7 +1316,8 @@ def _watch(claims: _Claims, section: Section, events: tuple[Claim, ...]) -> tupl
     gives, and recommendations whose horizon has a due date; passed or still to come at the brief's date."""
     brief_date = claims.dossier.dossier.date
     horizon_end = _months_after(brief_date, claims.audience.look_ahead_months)
-    dated_sources = [source.date for source in claims.dossier.sources if source.date]
+    # "No later information in the sources" speaks of the sources this brief may cite.
+    dated_sources = [source.date for source in claims.dossier.sources if source.date and claims.may_cite(source)]
 
     def in_window(date: str) -> bool:
         """Due between the start of the brief's month (or year) and the end of the look-ahead."""
@@ -1129,9 +1386,13 @@ def _recommendations(claims: _Claims) -> tuple[Claim, ...]:
     return claims.select(chosen)
 
 
-def select_for_audience(dossier: Dossier, audience: Audience) -> Brief:
-    """The brief ``audience`` gets from ``dossier``: a pure function, no I/O."""
-    claims = _Claims(dossier, audience)
+def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier | None = None) -> Brief:
+    """The brief ``audience`` gets from ``dossier``: a pure function, no I/O.
+
+    For an edition in another language, ``dossier`` is the translation and ``original`` the
+    dossier as written: grades are computed on the original, so every edition prints the same.
+    """
+    claims = _Claims(dossier, audience, original)
     shared = {
         "threats": claims.select(dossier.threats),
         "divergences": claims.select(dossier.divergences),
@@ -1170,6 +1431,24 @@ def select_for_audience(dossier: Dossier, audience: Audience) -> Brief:
     # A rate shown to convert amounts is not information on the topic: it does not date the brief.
     topical = {cite.source.id for claim in shown_claims if claim not in rate_claims for cite in claim.cites}
     latest = newest(source.date for source in dossier.sources if source.id in topical)
+    # What the bar leaves out of what this brief would show (its sections, shown or not, its key
+    # points and judgements), and the figures its notes would quote against the ones it shows.
+    considered = {ref for ref in audience.key_points} | {j.id for j in dossier.judgements if audience.id in j.audiences}
+    considered |= {a.id for a in dossier.assessments if audience.id in a.audiences}
+    for section in audience.sections:
+        chosen = [f for f in dossier.facts if f.id in section.facts] if section.facts else []
+        if not section.facts:
+            chosen = [f for f in dossier.facts if section.tags and _has_tag(f.tags, section.tags)]
+        events = [e for e in dossier.timeline if _has_tag(e.tags, section.tags)]
+        considered |= {item.id for item in _considered(claims, section, chosen, events)}
+    quoting = [*shown_claims, *(c for view in shown for row in view.programmes for c in row.claims)]
+    considered |= {rival for claim in quoting for rival in claim.rivals_withheld}
+    shown_ids = {claim.id for claim in shown_claims}
+    omissions = tuple(
+        omission
+        for (item_id, part), omission in claims.omitted.items()
+        if (item_id in considered and part is None) or (part is not None and item_id in shown_ids)
+    )
     stale_figures = any(
         is_stale(figure, dossier.dossier.date, limit) for claim in shown_claims for figure in claim.figures
     )
@@ -1196,11 +1475,23 @@ def select_for_audience(dossier: Dossier, audience: Audience) -> Brief:
         newest_source=latest,
         past_cutoff=bool(limit is not None and latest and months_between(latest, dossier.dossier.date) > limit),
         terms=tuple(dossier.terms),
+        omissions=omissions,
+        undated_sources=tuple(source for source in dossier.sources if source.id in cited and not source.date),
+        dates_matter=limit is not None,
         assessments=assessments,
         rates=rates,
         rate_claims=rate_claims,
         costs=costs,
     )
+
+
+def _rates(dossier: Dossier, audience: Audience) -> tuple[Rate, ...]:
+    """The rates to the profile's second currency, one per currency the dossier's amounts are in."""
+    if audience.currency is None:
+        return ()
+    used = sorted({code for fact in dossier.facts for figure in fact.figures if (code := currency_of(figure))})
+    found = (find_rate(dossier, code, audience.currency) for code in used if code != audience.currency)
+    return tuple(rate for rate in found if rate is not None)
 
 
 def _costs(claims: _Claims, options: Iterable[Claim]) -> tuple[OptionCost, ...]:
@@ -1216,12 +1507,3 @@ def _costs(claims: _Claims, options: Iterable[Claim]) -> tuple[OptionCost, ...]:
         if claims.admitted(claim):
             found.append(OptionCost(option.id, figure, claim))
     return tuple(found)
-
-
-def _rates(dossier: Dossier, audience: Audience) -> tuple[Rate, ...]:
-    """The rates to the profile's second currency, one per currency the dossier's amounts are in."""
-    if audience.currency is None:
-        return ()
-    used = sorted({code for fact in dossier.facts for figure in fact.figures if (code := currency_of(figure))})
-    found = (find_rate(dossier, code, audience.currency) for code in used if code != audience.currency)
-    return tuple(rate for rate in found if rate is not None)

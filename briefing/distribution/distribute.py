@@ -177,7 +177,7 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
         if settings is not None:
             result.preview = preview(messages, settings, options.log_path)
         return result
-    write_outputs(outputs)
+    write_outputs(outputs, within=options.out_dir)
     result.written = True
     if settings is not None:
         result.sent = send(messages, settings, options.log_path, progress)

@@ -12,20 +12,22 @@ from __future__ import annotations
 import hashlib
 import os
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from briefing.build.changes import shown_claims
 from briefing.build.pipeline import load
 from briefing.build.select import (
+    Brief,
+    Claim,
     date_label,
     is_calendar,
     is_stale,
     months_between,
     newest,
-    rival_facts,
     select_for_audience,
 )
 from briefing.dossier import hedges
@@ -57,10 +59,12 @@ class Conflict:
 @dataclass(frozen=True)
 class GradingNote:
     audience: str
-    action: str  # "omitted" or "marked unconfirmed"
+    action: str  # "omitted …", "marked unconfirmed …" or "dropped (…)"
     claim: str
     grade: str
     minimum: str
+    # Where the item is written: "data/facts.yaml:1384".
+    location: str = ""
 
 
 @dataclass
@@ -72,38 +76,44 @@ class CheckReport:
     # Sources declared without a file (file: null): (source id, quotes citing it, reason).
     # Their quotes cannot be verified; the summary counts them so nobody takes them as checked.
     unverifiable: list[tuple[str, int, str]] = field(default_factory=list)
+    # What a check could not judge (a claim and its quote in two languages, no translation):
+    # said, so that silence is never taken for a pass.
+    notes: list[str] = field(default_factory=list)
 
     def exit_code(self, strict: bool) -> int:
         return 1 if self.errors or (strict and self.warnings) else 0
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "errors": [asdict(p) | {"text": str(p)} for p in self.errors],
-            "warnings": [asdict(p) | {"text": str(p)} for p in self.warnings],
-            "conflicts": [asdict(c) for c in self.conflicts],
-            "grading": [asdict(g) for g in self.grading],
+        # Complete up to a limit no real dossier reaches; past it, the first ones and how many
+        # there were (a hostile dossier could otherwise make hundreds of megabytes of JSON).
+        report: dict[str, Any] = {
+            "errors": [asdict(p) | {"text": str(p)} for p in self.errors[:JSON_SHOWN]],
+            "warnings": [asdict(p) | {"text": str(p)} for p in self.warnings[:JSON_SHOWN]],
+            "conflicts": [asdict(c) for c in self.conflicts[:JSON_SHOWN]],
+            "grading": [asdict(g) for g in self.grading[:JSON_SHOWN]],
             "unverifiable": [{"source": s, "quotes": n, "reason": r} for s, n, r in self.unverifiable],
+            "notes": list(self.notes),
         }
+        counts: dict[str, list[Any]] = {
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "conflicts": self.conflicts,
+            "grading": self.grading,
+        }
+        left_out = {name: len(items) for name, items in counts.items() if len(items) > JSON_SHOWN}
+        if left_out:
+            report["totals"] = left_out  # each list above holds only its first JSON_SHOWN
+        return report
 
     def as_text(self) -> str:
         lines: list[str] = []
-        for problem in self.errors:
-            lines.append(f"error: {problem}")
-        for problem in self.warnings:
-            lines.append(f"warning: {problem}")
-        for conflict in self.conflicts:
-            lines.append(f"disagreement: {conflict.about}")
-            for side in conflict.sides:
-                figures = f" [{', '.join(side.figures)}]" if side.figures else ""
-                lines.append(f"    {side.location}: {side.fact}{figures} — {side.source}, grade {side.grade}")
-        grouped: dict[tuple[str, str, str], list[str]] = {}
-        for note in self.grading:
-            grouped.setdefault((note.audience, note.action, note.minimum), []).append(f"{note.claim} ({note.grade})")
-        for (audience, action, minimum), claims in grouped.items():
-            listed = ", ".join(claims)
-            lines.append(f"grading ({audience}): {len(claims)} claim(s) below grade {minimum} {action}: {listed}")
+        lines += _first(self.errors, "error", lambda problem: [f"error: {problem}"])
+        lines += _first(self.warnings, "warning", lambda problem: [f"warning: {problem}"])
+        lines += _first(self.conflicts, "disagreement", _conflict_lines)
+        lines += _first(self.grading, "grading note", _grading_lines)
         for source, quotes, reason in self.unverifiable:
             lines.append(f"unverifiable: {quotes} quote(s) from {source}, which has no file ({reason})")
+        lines += [f"note: {note}" for note in self.notes]
         summary = (
             f"{len(self.errors)} error(s), {len(self.warnings)} warning(s), "
             f"{len(self.conflicts)} disagreement(s) between sources, {len(self.grading)} grading note(s)"
@@ -113,18 +123,55 @@ class CheckReport:
         return "\n".join([*lines, summary])
 
 
+# The text report shows this many errors, warnings, disagreements (and sides of one), and claims
+# of a grading line; the JSON report this many of each list.  Past them it says how many more.
+TEXT_SHOWN = 100
+JSON_SHOWN = 10_000
+
+
+def _first(items: list[Any], kind: str, lines_of: Callable[[Any], list[str]]) -> list[str]:
+    lines = [line for item in items[:TEXT_SHOWN] for line in lines_of(item)]
+    if len(items) > TEXT_SHOWN:
+        more = len(items) - TEXT_SHOWN
+        lines.append(f"… and {more} more {kind}{'s' if more != 1 else ''} (all of them: generate check --format json)")
+    return lines
+
+
+def _grading_lines(note: GradingNote) -> list[str]:
+    where = f"{note.location}: " if note.location else ""
+    return [f"grading ({note.audience}, bar {note.minimum}): {where}{note.claim} ({note.grade}) {note.action}"]
+
+
+def _conflict_lines(conflict: Conflict) -> list[str]:
+    lines = [f"disagreement: {conflict.about}"]
+    for side in conflict.sides[:TEXT_SHOWN]:
+        figures = f" [{', '.join(side.figures)}]" if side.figures else ""
+        lines.append(f"    {side.location}: {side.fact}{figures} — {side.source}, grade {side.grade}")
+    if len(conflict.sides) > TEXT_SHOWN:
+        lines.append(f"    … and {len(conflict.sides) - TEXT_SHOWN} more sources' values")
+    return lines
+
+
 def run_check(data_dir: Path, templates: TemplateSet) -> CheckReport:
     """Load and validate ``data_dir`` and analyse it; never raises for bad data."""
     try:
         loaded = load(data_dir, templates)
     except DossierError as error:
         return CheckReport(errors=error.problems)
-    report = analyse(loaded.dossier, loaded.raw.origins)
-    report.warnings += missing_glyphs(loaded.raw.data, loaded.raw.origins, loaded.templates)
     try:
         translations = loaded.translations
     except DossierError as error:  # a translation file that cannot be used
-        report.errors += error.problems
+        translations, unusable = None, error.problems
+    # The honesty checks read a claim against a quote in another language through its translation.
+    translated = {
+        language: {item.id: item for _, items in hedges.collections(edition.dossier) for item in items}
+        for language, edition in (translations.editions.items() if translations else ())
+        if language != loaded.dossier.dossier.language
+    }
+    report = analyse(loaded.dossier, loaded.raw.origins, translated)
+    report.warnings += missing_glyphs(loaded.raw.data, loaded.raw.origins, loaded.templates)
+    if translations is None:
+        report.errors += unusable
     else:  # per language: what is printed untranslated, and undrawable characters
         from briefing.languages.translate import untranslated_warnings
 
@@ -139,21 +186,28 @@ def run_check(data_dir: Path, templates: TemplateSet) -> CheckReport:
     return report
 
 
-def analyse(dossier: Dossier, origins: Origins) -> CheckReport:
+def analyse(
+    dossier: Dossier, origins: Origins, translated: Mapping[str, Mapping[str, object]] | None = None
+) -> CheckReport:
+    weights = hedges.weights_for(dossier, translated)
     return CheckReport(
         warnings=stale_figures(dossier, origins)
         + unshown_parts(dossier, origins)
-        + honesty(dossier, origins)
+        + honesty(dossier, origins, weights)
         + stale_statements(dossier, origins),
         conflicts=conflicts(dossier, origins),
-        grading=grading_notes(dossier) + dropped_notes(dossier),
+        grading=grading_notes(dossier, origins) + dropped_notes(dossier, origins),
+        notes=hedges.unjudged(dossier, weights),
     )
 
 
-def honesty(dossier: Dossier, origins: Origins) -> list[Problem]:
-    """Hedges the dossier's own words drop, and citations whose quotes do not support their claim."""
-    dropped = [origins.problem(found.path, found.message) for found in hedges.dropped_hedges(dossier)]
-    return dropped + [origins.problem(found.path, found.message) for found in hedges.weak_citations(dossier)]
+def honesty(dossier: Dossier, origins: Origins, weights: hedges.Weights | None = None) -> list[Problem]:
+    """Hedges the dossier's own words drop, and citations whose quotes do not support their claim,
+    each text read in its own language (``weights``: ``hedges.weights_for(dossier, translated)``)."""
+    weights = weights or hedges.weights_for(dossier)
+    dropped = [origins.problem(found.path, found.message) for found in hedges.dropped_hedges(dossier, weights)]
+    weak = hedges.weak_citations(dossier, weights)
+    return dropped + [origins.problem(found.path, found.message) for found in weak]
 
 
 def stale_figures(dossier: Dossier, origins: Origins) -> list[Problem]:
@@ -207,40 +261,107 @@ def stale_statements(dossier: Dossier, origins: Origins) -> list[Problem]:
 def conflicts(dossier: Dossier, origins: Origins) -> list[Conflict]:
     """Groups of facts that disagree, each side with its source, grade and location.
 
-    Figures of one measure at different dates are a series, not a disagreement (``rival_facts``):
-    each side's figures carry their as-of date so that the same date is visible."""
+    Two kinds, each found in one pass: facts linked by ``conflicts_with`` (each linked group is
+    one disagreement), and figures of one measure for the same time with different values (each
+    measure and time is one disagreement listing every value, not a pair per two values: 2,000
+    values of one measure took over ten minutes as pairs).  Figures of one measure at different
+    dates are a series, not a disagreement (``same_time``): each side's figures carry their as-of
+    date so that the same date is visible."""
     index = {fact.id: position for position, fact in enumerate(dossier.facts)}
     sources = {source.id: source for source in dossier.sources}
-    rivals = rival_facts(dossier.facts)
+
+    def side(member: Fact, measure: str | None = None) -> ConflictSide:
+        source = sources[member.cites[0].source]
+        file, line, _ = origins.locate(("facts", index[member.id]))
+        shown = [fig for fig in member.figures if measure is None or fig.measure == measure]
+        return ConflictSide(
+            fact=member.id,
+            statement=member.statement,
+            figures=[f"{fig.measure} = {fig.text} ({_as_of(fig.as_of)})" for fig in shown],
+            source=source.series or source.title,
+            grade=min(sources[c.source].reliability for c in member.cites),
+            location=f"{file}:{line}",
+        )
+
     result = []
-    for group in _connected(rivals):
-        members = [f for f in dossier.facts if f.id in group]
+    declared_groups = _declared_groups(dossier.facts)
+    for group in declared_groups:
+        members = [dossier.facts[index[fact_id]] for fact_id in sorted(group, key=index.__getitem__)]
         measures = sorted({fig.measure for f in members for fig in f.figures} & _shared_measures(members))
         about = (
             ", ".join(measures)
             if measures
             else "declared in conflicts_with between " + ", ".join(member.id for member in members)
         )
-        sides = []
-        for member in members:
-            source = sources[member.cites[0].source]
-            file, line, _ = origins.locate(("facts", index[member.id]))
-            sides.append(
-                ConflictSide(
-                    fact=member.id,
-                    statement=member.statement,
-                    figures=[f"{fig.measure} = {fig.text} ({_as_of(fig.as_of)})" for fig in member.figures],
-                    source=source.series or source.title,
-                    grade=min(sources[c.source].reliability for c in member.cites),
-                    location=f"{file}:{line}",
-                )
-            )
-        result.append(Conflict(about, sides))
+        result.append(Conflict(about, [side(member) for member in members]))
+    for measure, when, fact_ids in _measure_disagreements(dossier.facts):
+        if any(set(fact_ids) <= group for group in declared_groups):
+            continue  # already shown as declared
+        ordered = [dossier.facts[index[fact_id]] for fact_id in sorted(fact_ids, key=index.__getitem__)]
+        result.append(Conflict(f"{measure} ({when})", [side(member, measure) for member in ordered]))
     return result
 
 
 def _as_of(date: str | None) -> str:
     return f"as of {date_label(date)}" if date else "undated"
+
+
+def _declared_groups(facts: list[Fact]) -> list[set[str]]:
+    """Facts linked by ``conflicts_with`` (either way round), as groups, in the order their first fact appears."""
+    linked: dict[str, set[str]] = {fact.id: set() for fact in facts}
+    for fact in facts:
+        for other in fact.conflicts_with:
+            if other in linked and other != fact.id:
+                linked[fact.id].add(other)
+                linked[other].add(fact.id)
+    return _connected({fact: sorted(others) for fact, others in linked.items()})
+
+
+def _measure_disagreements(facts: list[Fact]) -> list[tuple[str, str, list[str]]]:
+    """Per measure and time: (measure, the time in words, the facts) where the values differ.
+
+    Dates that may name the same time (a year and its months, an undated figure and any date) are
+    one time: they are joined through their prefixes, so the work is linear in the figures."""
+    by_measure: dict[str, dict[str, list[tuple[str, float]]]] = {}
+    for fact in facts:
+        for figure in fact.figures:
+            dates = by_measure.setdefault(figure.measure, {})
+            dates.setdefault(figure.as_of or "", []).append((fact.id, figure.value))
+    found = []
+    for measure, dates in by_measure.items():
+        for group in _same_times(list(dates)):
+            entries = [entry for date in group for entry in dates[date]]
+            if len({value for _, value in entries}) < 2 or len({fact for fact, _ in entries}) < 2:
+                continue
+            dated = sorted(date for date in group if date)
+            when = " / ".join(date_label(date) for date in dated[:3]) + (" …" if len(dated) > 3 else "")
+            when = ("as of " + when if dated else "undated") + (", and undated" if "" in group and dated else "")
+            found.append((measure, when, list(dict.fromkeys(fact for fact, _ in entries))))
+    return found
+
+
+def _same_times(dates: list[str]) -> list[list[str]]:
+    """``dates`` (partial dates, "" for undated) in groups of those that may name the same time."""
+    if "" in dates:
+        return [dates]  # an undated figure may be of any time
+    parent = {date: date for date in dates}
+
+    def root(date: str) -> str:
+        while parent[date] != date:
+            parent[date] = parent[parent[date]]
+            date = parent[date]
+        return date
+
+    for date in dates:
+        parts = date.split("-")
+        for end in range(1, len(parts)):
+            prefix = "-".join(parts[:end])
+            if prefix in parent:
+                parent[root(date)] = root(prefix)
+    groups: dict[str, list[str]] = {}
+    for date in dates:
+        groups.setdefault(root(date), []).append(date)
+    return list(groups.values())
 
 
 def _connected(rivals: dict[str, list[str]]) -> list[set[str]]:
@@ -269,23 +390,76 @@ def _shared_measures(facts: list[Fact]) -> set[str]:
     return {measure for measure, count in counts.items() if count > 1}
 
 
-def grading_notes(dossier: Dossier) -> list[GradingNote]:
-    """Per audience, the claims its reliability bar leaves out or marks as unconfirmed."""
+def grading_notes(dossier: Dossier, origins: Origins) -> list[GradingNote]:
+    """Per audience, everything its reliability bar leaves out of its brief (an 'omit' profile)
+    or prints flagged as unconfirmed (a 'mark' profile), each with where it is written."""
     notes = []
     for audience in dossier.audiences:
         brief = select_for_audience(dossier, audience)
-        withheld = {claim.id for claim in brief.withheld}
-        below = [
-            (fact.id, min(s.reliability for s in dossier.sources if s.id in {c.source for c in fact.cites}))
-            for fact in dossier.facts
-        ]
-        for fact_id, grade in below:
-            if grade <= audience.min_reliability:
-                continue
-            omitted = fact_id in withheld or audience.below_min_reliability == "omit"
-            action = "omitted" if omitted else "marked unconfirmed"
-            notes.append(GradingNote(audience.id, action, fact_id, grade, audience.min_reliability))
+        bar = audience.min_reliability
+        for omission in brief.omissions:
+            if omission.reason == "rests-on":
+                continue  # listed by dropped_notes, with what it rests on
+            if omission.part is not None:
+                part = _part_name(dossier, omission.id, omission.part)
+                action = f"omitted ({part}: only sources below the bar state it)"
+            elif omission.reason == "rival":
+                action = "omitted (a figure the notes would quote against one the brief shows)"
+            else:
+                action = "omitted"
+            where = _location(dossier, origins, omission.id, omission.part)
+            notes.append(GradingNote(audience.id, action, omission.id, omission.grade, bar, where))
+        for claim in _flagged(brief):
+            for item_id in claim.id.split("+"):  # a timeline entry merged from several
+                parts = sorted(claim.parts_unconfirmed)
+                action = "marked unconfirmed" + (
+                    f" ({', '.join(_part_name(dossier, item_id, part) for part in parts)})" if parts else ""
+                )
+                where = _location(dossier, origins, item_id, parts[0] if len(parts) == 1 else None)
+                notes.append(GradingNote(audience.id, action, item_id, claim.grade, bar, where))
     return notes
+
+
+def _flagged(brief: Brief) -> list[Claim]:
+    """The claims ``brief`` prints flagged as unconfirmed, each once, in reading order."""
+    rows = [row.claim for view in brief.sections for row in view.programmes if row.claim]
+    watch = [entry.claim for view in brief.sections for entry in view.watch]
+    found: dict[str, Claim] = {}
+    for claim in (*brief.judgements, *(claim for claim, _ in shown_claims(brief).values()), *rows, *watch):
+        if claim.unconfirmed:
+            found.setdefault(claim.id, claim)
+    return list(found.values())
+
+
+_COLLECTIONS = ("facts", "threats", "divergences", "recommendations", "timeline", "questions", "judgements")
+
+
+def _item_path(dossier: Dossier, item_id: str) -> DataPath | None:
+    for key in _COLLECTIONS:
+        for index, item in enumerate(getattr(dossier, key)):
+            if item.id == item_id:
+                return (key, index)
+    return None
+
+
+def _location(dossier: Dossier, origins: Origins, item_id: str, part: int | None = None) -> str:
+    """``file:line`` of an item (or of one of a divergence's positions)."""
+    path = _item_path(dossier, item_id)
+    if path is None:
+        return ""
+    if part is not None and path[0] == "divergences":
+        positions = len(dossier.divergences[int(path[1])].positions)
+        path = (*path, "positions", part) if part < positions else (*path, "consequence")
+    file, line, _ = origins.locate(path)
+    return f"{file}:{line}"
+
+
+def _part_name(dossier: Dossier, item_id: str, part: int) -> str:
+    """ "position 2" or "consequence" of a divergence."""
+    divergence = next((d for d in dossier.divergences if d.id == item_id), None)
+    if divergence is not None and part >= len(divergence.positions):
+        return "consequence"
+    return f"position {part + 1}"
 
 
 def unshown_parts(dossier: Dossier, origins: Origins) -> list[Problem]:
@@ -323,7 +497,7 @@ def unshown_parts(dossier: Dossier, origins: Origins) -> list[Problem]:
     return warnings
 
 
-def dropped_notes(dossier: Dossier) -> list[GradingNote]:
+def dropped_notes(dossier: Dossier, origins: Origins) -> list[GradingNote]:
     """Questions and recommendations an 'omit' profile drops because they rest on omitted claims."""
     notes = []
     for audience in dossier.audiences:
@@ -331,7 +505,8 @@ def dropped_notes(dossier: Dossier) -> list[GradingNote]:
             grounds = ", ".join(f"{claim.id} ({claim.grade})" for claim in dropped.rests_on)
             worst = max(claim.grade for claim in dropped.rests_on)
             action = f"dropped ({dropped.kind} resting on {grounds})"
-            notes.append(GradingNote(audience.id, action, dropped.id, worst, audience.min_reliability))
+            where = _location(dossier, origins, dropped.id)
+            notes.append(GradingNote(audience.id, action, dropped.id, worst, audience.min_reliability, where))
     return notes
 
 

@@ -184,5 +184,5 @@ def new_dossier(folder: Path, today: datetime.date | None = None) -> list[Path]:
     }
     outputs = [OutputFile(root / name, text.encode("utf-8")) for name, text in files.items()]
     outputs += [OutputFile(root / SCHEMA_FOLDER / name, body) for name, body in schema_files().items()]
-    write_outputs(outputs)
+    write_outputs(outputs, within=folder)
     return [output.path for output in outputs]

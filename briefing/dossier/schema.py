@@ -17,6 +17,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from briefing.dossier.locators import locator_problem
+
 # An identifier: lower-case words joined by hyphens, e.g. ``trade-2023``.
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")]
 # A date as precise as the source is: "2024", "2024-10" or "2024-10-31".
@@ -153,11 +155,27 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+def _readable_locator(locator: str) -> str:
+    problem = locator_problem(locator)
+    if problem:
+        raise PydanticCustomError("locator", "{problem}", {"problem": problem})
+    return locator
+
+
+# Where in a source: parts such as "p. 4", "section 'Heading', para. 2", "footnote 3" (the
+# grammar is in locators.py), printed in each edition's words.
+Locator = Annotated[Line, AfterValidator(_readable_locator)]
+
+
 class Citation(Model):
     """Where in a source a claim is found: a locator and the source's own words."""
 
     source: Slug
-    locator: Line
+    locator: Locator = Field(
+        description="Where in the source, in parts separated by commas: p. 4, pp. 4–5, para. 2, paras 1 and 2, "
+        "section 'Heading as the source writes it', footnote 3, lead paragraph, introduction, Art. 3(1), "
+        "table 2, annex 1, a web address, or words in quotes printed as written ('interview notes')."
+    )
     quote: Quote
 
 
@@ -216,6 +234,10 @@ class Source(Model):
     reliability: Reliability
     reliability_reason: Text
     url: Url | None = None
+    # The language the source is written in, where it is not the dossier's: its quotes and the
+    # figures taken from them are read with that language's rules ("16,6" or "16.6"), and the
+    # headings its locators name, and its title, are printed in it (marked with its lang).
+    language: LanguageCode | None = None
 
 
 class Programme(Model):

@@ -98,5 +98,6 @@ def write_schemas(out_dir: Path) -> list[Path]:
     if out_dir.exists() and not out_dir.is_dir():
         raise BriefingError(f"{out_dir} is a file, not a folder")
     outputs = [OutputFile(out_dir / name, body) for name, body in schema_files().items()]
-    write_outputs(outputs)
+    # The folder that holds the schema folder: a schema/ that links elsewhere is not written through.
+    write_outputs(outputs, within=out_dir.absolute().parent)
     return [output.path for output in outputs]

@@ -344,6 +344,8 @@ def _check_money(dossier: Dossier, report: Callable[[DataPath, str], None], exis
                 f"fact {fact.id!r} has no figure of measure {option.cost.measure!r}"
                 + _suggest(option.cost.measure, measures),
             )
+    if exists:
+        return  # some items did not validate: their figures (a rate among them) are unknown here
     from briefing.dossier.money import currencies_used, rate_measure
 
     used = currencies_used(dossier)

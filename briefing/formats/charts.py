@@ -20,14 +20,16 @@ import math
 import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.etree import ElementTree
 
 from briefing.build.output import read_cached, write_cached
 from briefing.build.select import Comparison, ProgrammeRow, date_label, is_calendar, source_name
+from briefing.languages import typography
 from briefing.languages.i18n import format_number
 from briefing.languages.i18n import gettext as _
+from briefing.languages.typography import typeset
 
 # Colours chosen for WCAG AA contrast of text on white (>= 4.5:1) and to stay
 # distinguishable in greyscale print.
@@ -55,7 +57,7 @@ class Chart:
 def _drawing_key(font_files: tuple[tuple[str, int, int], ...]) -> bytes:
     """What every chart depends on besides its data: this code and the fonts.
     Keyed by the fonts' names, sizes and times, so files are hashed once per process."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest = hashlib.sha256(Path(__file__).read_bytes() + Path(typography.__file__).read_bytes())
     for name, _size, _time in font_files:
         digest.update(name.encode() + hashlib.sha256(Path(name).read_bytes()).digest())
     return digest.digest()
@@ -220,6 +222,9 @@ class _Row:
 
 
 def _bar_chart(rows: Sequence[_Row], top: float, axis_label: str, alt: str, font_dir: Path | None) -> str:
+    # The edition's typography on the chart's words too ("stan na październik 2024 r.").
+    rows = [replace(row, label=typeset(row.label), text=typeset(row.text)) for row in rows]
+    axis_label = typeset(axis_label)
     metrics = _metrics(font_dir)
     labels = [metrics.wrap(row.label, FONT, LABEL_WIDTH) for row in rows]
     label_width = max(metrics.width(line, FONT) for lines in labels for line in lines)

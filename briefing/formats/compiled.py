@@ -51,7 +51,9 @@ def fingerprint(environment: jinja2.Environment) -> str:
         sorted(environment.tests),
         environment.undefined.__qualname__,
         getattr(environment.finalize, "__qualname__", None),
-        environment.code_generator_class.__qualname__,
+        # The sandbox's own code generator writes guards into the code (``render_limits``).
+        f"{environment.code_generator_class.__module__}.{environment.code_generator_class.__qualname__}",
+        getattr(environment.code_generator_class, "VERSION", None),
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 

@@ -15,19 +15,22 @@ a render that runs too long is stopped.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
 import re
+import sys
 import time
 import traceback
 import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, NoReturn
 
 import jinja2
+import jinja2.runtime
 import jinja2.sandbox
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
@@ -38,9 +41,14 @@ from briefing.dossier.schema import CREDIBILITY_LABELS, RELIABILITY_LABELS
 from briefing.errors import TemplateError
 from briefing.formats.compiled import FOLDER as COMPILED_FOLDER
 from briefing.formats.compiled import InstalledTemplates
+from briefing.formats.render_limits import GuardedCodeGenerator, RenderStopped, can_fork, guard, run_bounded
+from briefing.formats.sanitize import inert_html
 from briefing.languages import i18n
+from briefing.languages.locators import locator_text
+from briefing.languages.typography import typeset_html
+from briefing.package_data import TEMPLATES_MARKER, missing_templates_error, shipped_templates
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+DEFAULT_TEMPLATES = shipped_templates()
 SECTION_FOLDER = "sections"
 
 # A render of the largest dossier takes about a second; one that runs this long is a template
@@ -48,6 +56,11 @@ SECTION_FOLDER = "sections"
 RENDER_SECONDS = 60.0
 # The longest string or list a template may make by repetition ("x" * n).
 MAX_REPEAT = 1_000_000
+# The longest text (or list) a template may build by joining ("~", "+") and the longest output of
+# a template, block or macro: a brief of the largest dossier is well under a megabyte.
+MAX_TEXT = 16 * 2**20
+# The widest padding or longest precision a format may ask for ("%9999999d" is allocated at once).
+MAX_WIDTH = 100_000
 # The largest power a template may compute, in bits (2 ** 10 ** 9 would take minutes).
 MAX_POWER_BITS = 100_000
 
@@ -156,6 +169,8 @@ class TemplateSet:
         raise TemplateError(f"static file {name!r} not found in {', '.join(map(str, self.static_folders))}")
 
     def names(self) -> list[str]:
+        if not (self.default / TEMPLATES_MARKER).is_file():
+            raise missing_templates_error(self.default)
         return sorted({name for folder in self.folders if folder.is_dir() for name in self._files(folder)})
 
     def _files(self, folder: Path) -> Iterator[str]:
@@ -188,12 +203,18 @@ class TemplateSet:
 
 class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox (no ``_`` attributes, no changing lists or dicts a template was
-    given), and more: no path, class or module reaches a template, repetition and powers are
-    bounded, and a render stops after ``time_limit`` seconds (checked at every call a template
-    makes and as it walks a ``range``)."""
+    given), and more: no path, class or module reaches a template, repetition, powers and the
+    texts it builds are bounded, and a render stops after ``time_limit`` seconds: checked at every
+    step of every loop (``render_limits.GuardedCodeGenerator``), every call and every piece of
+    output, and enforced by rendering in a worker process that is killed past the limit
+    (``render_limits.run_bounded``)."""
 
-    intercepted_binops = frozenset(["*", "**"])
+    intercepted_binops = frozenset(["*", "**", "+", "%"])
+    code_generator_class = GuardedCodeGenerator
     time_limit = RENDER_SECONDS
+    # Render someone else's templates in a worker process that is killed past the limit (the hard
+    # limit); off: the checks in the template's code only.
+    use_worker = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -201,6 +222,9 @@ class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
         self.globals["range"] = self._range
         # Lorem ipsum has no place in a brief, and lipsum(10 ** 9) would run for ever in one call.
         del self.globals["lipsum"]
+        # Filters the template calls check the clock; those that walk items (map, select, ...)
+        # hand back their items through the same guard as a loop.
+        self.filters = _GuardedFilters(self, self.filters)
 
     def start_clock(self) -> None:
         self.deadline = time.monotonic() + self.time_limit
@@ -209,6 +233,49 @@ class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
         if time.monotonic() > self.deadline:
             raise SecurityError(f"the render took longer than {self.time_limit:g} seconds and was stopped")
 
+    def guard_steps(self, items: Iterable[Any]) -> Iterable[Any]:
+        """A loop's items, with the clock checked on every step (see ``GuardedCodeGenerator``)."""
+        return guard(items, self.check_clock)
+
+    def bounded_text(self, text: Any) -> Any:
+        """A text the template built with ``~``: refused past MAX_TEXT characters.  Each part was
+        bounded when it was built, so a check after building keeps every text bounded."""
+        if isinstance(text, str) and len(text) > MAX_TEXT:
+            raise SecurityError(f"a text longer than {MAX_TEXT} characters")
+        return text
+
+    def concat(self, pieces: Iterable[str]) -> str:
+        """The output of a template, block or macro, piece by piece: the clock is checked on every
+        piece and the whole is bounded.  A check that fails is raised inside the template's own
+        code where it can (``throw``), so the error names the line that was being written."""
+        parts: list[str] = []
+        size = 0
+        for piece in pieces:
+            size += len(piece)
+            problem: SecurityError | None = None
+            if size > MAX_TEXT:
+                problem = SecurityError(f"an output longer than {MAX_TEXT} characters")
+            elif time.monotonic() > self.deadline:
+                problem = SecurityError(f"the render took longer than {self.time_limit:g} seconds and was stopped")
+            if problem is not None:
+                if isinstance(pieces, Generator):
+                    pieces.throw(problem)
+                raise problem
+            parts.append(piece)
+        return "".join(parts)
+
+    def handle_exception(self, source: str | None = None) -> NoReturn:
+        """Out of memory or of stack, Jinja's usual rewriting of the traceback (which compiles code
+        for every frame) may fail in turn and lose the template's line: find the line from the
+        template frames as they are, let go of what they hold, and report it."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (MemoryError, RecursionError)):
+            filename, line = _jinja_frame(error.__traceback__)
+            traceback.clear_frames(error.__traceback__)
+            error.__traceback__ = None
+            raise TemplateError(_describe(error, filename, line)) from None
+        super().handle_exception(source)
+
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, _OPAQUE) or isinstance(value, _OPAQUE):
             return False
@@ -216,6 +283,9 @@ class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
 
     def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
         self.check_clock()
+        if isinstance(obj, jinja2.runtime.LoopContext) and args:
+            # ``loop(children)`` in a recursive loop walks ``children`` like a ``for`` does.
+            args = (self.guard_steps(args[0]), *args[1:])
         return super().call(context, obj, *args, **kwargs)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -223,17 +293,90 @@ class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
             for count, other in ((left, right), (right, left)):
                 if isinstance(count, int) and hasattr(other, "__len__") and count * len(other) > MAX_REPEAT:
                     raise SecurityError(f"repetition longer than {MAX_REPEAT} items")
-        elif isinstance(left, int) and isinstance(right, int) and right * left.bit_length() > MAX_POWER_BITS:
-            raise SecurityError(f"power larger than {MAX_POWER_BITS} bits")
-        return super().call_binop(context, operator, left, right)
+        elif operator == "**":
+            if isinstance(left, int) and isinstance(right, int) and right * left.bit_length() > MAX_POWER_BITS:
+                raise SecurityError(f"power larger than {MAX_POWER_BITS} bits")
+        elif operator == "%" and isinstance(left, str):
+            _check_widths(left, right)
+        result = super().call_binop(context, operator, left, right)
+        if operator == "+" and hasattr(result, "__len__") and len(result) > MAX_TEXT:
+            raise SecurityError(f"a text or list longer than {MAX_TEXT} items")
+        return result
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """``str.format`` and ``format_map`` as the sandbox gives them, with widths bounded."""
+        wrapper = super().wrap_str_format(value)
+        if wrapper is None:
+            return None
+        pattern = str(value.__self__)
+        is_map = value.__name__ == "format_map"
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            given = tuple(args[0].values()) if is_map and args and isinstance(args[0], dict) else args
+            _check_widths(pattern, (*given, *kwargs.values()))
+            return wrapper(*args, **kwargs)
+
+        return bounded
 
     def _range(self, *args: int) -> _Steps:
         return _Steps(jinja2.sandbox.safe_range(*args), self)
 
 
+# A width or precision in a format ("%0999999999d", "{:>999999999}"): allocated in one step.
+_WIDTH = re.compile(r"(?:%|:)[^%:{}\sa-zA-Z]*?(\d{7,})")
+# A width taken from the arguments: "%*d", "{:>{width}}".
+_WIDTH_FROM_ARGUMENTS = re.compile(r"%[^%\sa-zA-Z]*\*|:[^{}]*\{")
+
+
+def _check_widths(pattern: str, values: Any) -> None:
+    """Refuse a printf or str.format pattern that would pad or round to more than MAX_WIDTH."""
+    for match in _WIDTH.finditer(pattern):
+        number = match.group(1)
+        if number != "*" and int(number) > MAX_WIDTH:
+            raise SecurityError(f"a format width or precision larger than {MAX_WIDTH}")
+    found = values if isinstance(values, tuple) else (values,)
+    large = any(isinstance(value, int) and abs(value) > MAX_WIDTH for value in found)
+    if large and _WIDTH_FROM_ARGUMENTS.search(pattern):
+        raise SecurityError(f"a format width or precision larger than {MAX_WIDTH}")
+
+
+class _GuardedFilters(dict[str, Callable[..., Any]]):
+    """The environment's filters, each wrapped as it is added: see ``_guard_filter``."""
+
+    def __init__(self, sandbox: Sandbox, filters: dict[str, Callable[..., Any]]) -> None:
+        super().__init__()
+        self._sandbox = sandbox
+        self.update(filters)
+
+    def __setitem__(self, name: str, function: Callable[..., Any]) -> None:
+        super().__setitem__(name, _guard_filter(self._sandbox, function))
+
+    def update(self, *others: Any, **more: Callable[..., Any]) -> None:
+        for name, function in dict(*others, **more).items():
+            self[name] = function
+
+
+def _guard_filter(sandbox: Sandbox, function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` checking the clock when called, and handing back an iterator's items through
+    the loop guard: ``l|map(...)|join`` walks its items in filter code, not in a template loop."""
+    if getattr(function, "guarded", False):
+        return function
+
+    @functools.wraps(function)  # keeps ``jinja_pass_arg`` (pass_context, pass_environment)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        sandbox.check_clock()
+        result = function(*args, **kwargs)
+        if isinstance(result, Iterator):
+            return sandbox.guard_steps(result)
+        return result
+
+    guarded.guarded = True  # type: ignore[attr-defined]
+    return guarded
+
+
 class _Steps(Sequence[int]):
     """``range()`` for templates: at most MAX_RANGE items, and the time limit checked as it is walked
-    (nested loops over ranges make no calls that would check it)."""
+    (a loop over it is guarded too; ``range(n)|list`` and the like walk it in filter code)."""
 
     def __init__(self, steps: range, sandbox: Sandbox) -> None:
         self._steps = steps
@@ -407,7 +550,8 @@ def mark_languages(html: str) -> str:
     without the markers in tags, attributes and elements whose content is not text."""
     if _OPEN not in html and _CLOSE not in html and _OPENED not in html:
         return html
-    return map_html_text(html, lambda piece, _in_link: _spans(piece), lambda piece: piece.translate(_SENTINELS))
+    # In a tag or an attribute a marker goes with its language code ("en"), which would be printed.
+    return map_html_text(html, lambda piece, _in_link: _spans(piece), lambda piece: _LANGUAGE_RUN.sub("", piece))
 
 
 def _spans(text: str) -> str:
@@ -427,12 +571,14 @@ def _spans(text: str) -> str:
     return _LANGUAGE_RUN.sub(replace, text) + "</span>" * depth
 
 
-def cite_text(cite: Cite) -> str:
-    """A footnote's words for one citation: the source as the Sources list names it, and where in it."""
+def cite_text(cite: Cite) -> Markup:
+    """A footnote's words for one citation: the source as the Sources list names it, and where in
+    it, in the edition's words ("s. 4", "4쪽"; a heading as the source writes it)."""
     source = cite.source
     name = source.series or source.title
-    parts = [part for part in (name, date_label(source.date) if source.date else None, cite.locator) if part]
-    return ", ".join(parts)
+    parts = [part for part in (name, date_label(source.date) if source.date else None) if part]
+    where = locator_text(cite.locator, source.language)
+    return Markup(", ").join([_mark_foreign(part) for part in parts] + ([where] if where else []))
 
 
 def render_html(
@@ -446,10 +592,46 @@ def render_html(
     """The brief as one self-contained HTML document, for the browser or for the PDF renderer.
 
     Pass ``env`` (from ``templates.environment()``) to reuse compiled templates across renders.
+    In a ``Sandbox`` every loop step, call and piece of output checks the time limit.  Templates
+    from an override folder (someone else's) also run in a worker process under the time and
+    memory limits (``render_limits``); the names of the templates it read are added to the
+    environment's record.  The shipped templates are part of the installed code and build nothing
+    a check cannot stop: they run in this process, without a worker's cost (a fork per render).
     """
     env = env or templates.environment()
-    if isinstance(env, Sandbox):
+    if not isinstance(env, Sandbox):
+        return _render(brief, templates, target, charts, show_contents, env)
+    if not (env.use_worker and templates.overrides and can_fork()):
         env.start_clock()
+        return _render(brief, templates, target, charts, show_contents, env)
+    record = env.loader.record if isinstance(env.loader, _RecordingLoader) else set()
+
+    def work() -> tuple[str, set[str]]:
+        env.start_clock()  # in the child: the fork is not the template's time
+        return _render(brief, templates, target, charts, show_contents, env), record
+
+    roots = [str(folder.resolve()) for folder in templates.folders]
+
+    def is_template_file(filename: str) -> bool:
+        return any(filename.startswith(root) for root in roots) and filename.endswith(_TEMPLATE_SUFFIXES)
+
+    try:
+        html, read = run_bounded(work, env.time_limit, is_template_file)
+    except RenderStopped as stopped:
+        filename, line = _stopped_at(stopped, env)
+        raise TemplateError(_describe(SecurityError(stopped.reason), filename, line)) from None
+    record.update(read)
+    return html
+
+
+def _render(
+    brief: Brief,
+    templates: TemplateSet,
+    target: str,
+    charts: dict[str, Any],
+    show_contents: bool,
+    env: jinja2.Environment,
+) -> str:
     notes = Notes()
     language = brief.info.language
     try:
@@ -461,7 +643,12 @@ def render_html(
             html = template.render(
                 brief=brief, target=target, charts=charts, notes=notes, cite_text=cite_text, show_contents=show_contents
             )
-        return mark_languages(html)
+        # The edition's typography (no-break spaces, quotation marks, "r." …) on every text printed.
+        typeset = typeset_html(mark_languages(html), language)
+        # The HTML brief is opened in a browser: whatever a template wrote, it runs and loads
+        # nothing.  The print HTML goes to WeasyPrint, which runs no script and fetches only files
+        # of the template folders (render_pdf.py).
+        return inert_html(typeset) if target == "html" else typeset
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(_describe(error, error.filename, error.lineno)) from None
     except jinja2.TemplateNotFound as error:
@@ -476,13 +663,43 @@ def render_html(
         raise TemplateError(_describe(error, filename, line)) from None
 
 
+_TEMPLATE_SUFFIXES = (".html", ".j2", ".css", ".svg")
+
+
+def _stopped_at(stopped: RenderStopped, env: jinja2.Environment) -> tuple[str | None, int | None]:
+    """The template file and line a killed worker was at: its stack gives the line of the code
+    the template compiled to, which compiling the template again maps back."""
+    if stopped.where is None:
+        return None, None
+    filename, code_line = stopped.where
+    try:
+        source = Path(filename).read_text(encoding="utf-8")
+        code = env.compile(source, filename=filename)
+        template = env.template_class.from_code(env, code, env.make_globals(None), None)
+        return filename, template.get_corresponding_lineno(code_line)
+    except (OSError, UnicodeDecodeError, jinja2.TemplateError):
+        return filename, None
+
+
+def _jinja_frame(trace: types.TracebackType | None) -> tuple[str | None, int | None]:
+    """The innermost frame of a traceback that runs a template's compiled code, as the template's
+    file and line (without rewriting the traceback, as Jinja's error handling does)."""
+    found: tuple[str | None, int | None] = (None, None)
+    while trace is not None:
+        template = trace.tb_frame.f_globals.get("__jinja_template__")
+        if isinstance(template, jinja2.Template) and template.filename:
+            found = (template.filename, template.get_corresponding_lineno(trace.tb_lineno))
+        trace = trace.tb_next
+    return found
+
+
 def _template_frame(error: BaseException, folders: Sequence[Path]) -> tuple[str | None, int | None]:
     """The innermost traceback frame that belongs to a template file."""
     roots = [str(folder.resolve()) for folder in folders]
     found: tuple[str | None, int | None] = (None, None)
     for frame, line in traceback.walk_tb(error.__traceback__):
         filename = frame.f_code.co_filename
-        if any(filename.startswith(root) for root in roots) and filename.endswith((".html", ".j2", ".css", ".svg")):
+        if any(filename.startswith(root) for root in roots) and filename.endswith(_TEMPLATE_SUFFIXES):
             found = (filename, line)
     return found
 
@@ -491,9 +708,15 @@ def _describe(error: BaseException, filename: str | None, line: int | None) -> s
     message = getattr(error, "message", None) or str(error)
     if isinstance(error, SecurityError):
         message = f"not allowed in a template (templates run in a sandbox): {message}"
-    if filename is None or line is None:
+    elif isinstance(error, MemoryError):
+        message = "the render ran out of memory: the template builds too much (a loop or repetition without bound?)"
+    elif isinstance(error, RecursionError):
+        message = "a macro, include or recursive loop calls itself too deeply (without end?)"
+    if filename is None:
         return f"template error: {message}"
     shown = _relative(filename)
+    if line is None:
+        return f"{shown}: template error: {message}"
     text = f"{shown}:{line}: template error: {message}"
     try:
         source_line = Path(filename).read_text(encoding="utf-8").splitlines()[line - 1]

@@ -30,8 +30,10 @@ from typing import Any
 from markupsafe import Markup
 
 from briefing.errors import UnknownAudienceError
+from briefing.languages.numbers import KNOWN_LANGUAGES, bound, qualifier_of, read_numbers
+from briefing.package_data import locale_folder
 
-LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+LOCALE_DIR = locale_folder()
 DOMAIN = "messages"
 # The language the msgids are written in: it needs no catalogue.
 SOURCE_LANGUAGE = "en"
@@ -131,15 +133,15 @@ def _english(language: str) -> bool:
 def format_partial_date(date: str, language: str | None = None) -> str:
     """A date as precise as the source is, in the language's own form.
 
-    "2024" -> "2024"; "2024-10" -> "October 2024" / "październik 2024" (the month alone is in the
+    "2024" -> "2024" / "2024년"; "2024-10" -> "October 2024" / "październik 2024" (the month alone is in the
     nominative) / "2024년 10월"; "2024-10-31" -> "31 October 2024" / "31 października 2024" /
     "2024년 10월 31일".
     """
     language = language or current_language()
     parts = date.split("-")
-    if len(parts) == 1:
+    if len(parts) == 1 and (_english(language) or not parts[0].isdigit()):
         return parts[0]
-    year, month = int(parts[0]), int(parts[1])
+    year, month = int(parts[0]), int(parts[1]) if len(parts) > 1 else 1
     if _english(language):
         # The briefs' own English form (day month year), not CLDR's American "October 31, 2024".
         name = calendar.month_name[month]
@@ -149,6 +151,8 @@ def format_partial_date(date: str, language: str | None = None) -> str:
     from babel.dates import format_date, format_skeleton
 
     locale = babel_locale(language)
+    if len(parts) == 1:  # a year alone, as the language writes one: "2024년" in Korean
+        return format_skeleton("y", datetime.date(year, 1, 1), locale=locale)
     if len(parts) == 2:
         return format_skeleton("yMMMM", datetime.date(year, month, 1), locale=locale)
     return format_date(datetime.date(year, month, int(parts[2])), "long", locale=locale)
@@ -239,14 +243,53 @@ def unit_parts(unit: str) -> tuple[str, ...]:
     return (unit, rest) if rest and rest != unit else ((unit,) if rest else ())
 
 
-def figure_text(value: float, unit: str, language: str, units: Mapping[str, UnitForms]) -> tuple[str, bool]:
+def N_(message: str) -> str:
+    """Marks an English msgid for extraction where it is translated later (a default wording)."""
+    return message
+
+
+# A qualified number in an edition's language (numbers.QUALIFIERS): "about 700 km", "ok. 700 km",
+# "약 700 km".  The catalogue says where the qualifier goes (Korean puts "이상" after the number).
+QUALIFIED = {
+    "over": N_("over %(number)s"),
+    "about": N_("about %(number)s"),
+    "up to": N_("up to %(number)s"),
+    "almost": N_("almost %(number)s"),
+    "under": N_("under %(number)s"),
+    "at least": N_("at least %(number)s"),
+}
+
+
+def figure_text(
+    value: float, unit: str, language: str, units: Mapping[str, UnitForms], qualifier: str | None = None
+) -> tuple[str, bool]:
     """A figure's written form in ``language`` from its value and unit, and whether every word of it
     is in that language (False when the unit has no translation in ``units`` and stays as written).
 
     "USD billion" 16.6 -> "16,6 mld USD"; "million cubic metres" 2.5 -> "2,5 mln m³" (given
     ``units["cubic metres"]``); "percent" 55 -> "55%"; "year" 2026 -> "2026"; "tanks" 180 ->
-    "180 czołgów" (given the plural forms of ``units["tanks"]``).
+    "180 czołgów" (given the plural forms of ``units["tanks"]``).  A ``qualifier`` (a key of
+    ``numbers.QUALIFIERS``, read from the source's words with ``figure_qualifier``) is part of the
+    figure's meaning and is kept: "about" 700 "km" -> "about 700 km", "ok. 700 km", "약 700 km".
     """
+    text, translated = _figure_text(value, unit, language, units)
+    if qualifier in QUALIFIED:
+        text = translations(language).gettext(QUALIFIED[qualifier]) % {"number": text}
+    return text, translated
+
+
+def figure_qualifier(text: str, language: str) -> str | None:
+    """The qualifier of a figure's source words ("około 700 kilometrów" -> "about"), read in
+    ``language`` and, where that finds none, in the other languages the reader knows: a figure
+    may be quoted from a source in another language than the dossier's."""
+    for reading in dict.fromkeys((language, *KNOWN_LANGUAGES)):
+        found = qualifier_of(text, reading)
+        if found:
+            return found
+    return None
+
+
+def _figure_text(value: float, unit: str, language: str, units: Mapping[str, UnitForms]) -> tuple[str, bool]:
     if unit.strip().lower() in CALENDAR_UNITS:
         return str(int(value)) if float(value).is_integer() else format_number(value, language), True
     if unit in units:
@@ -288,9 +331,11 @@ def unit_label(unit: str, language: str, units: Mapping[str, UnitForms]) -> tupl
     currency, scale, percent, rest = _split_unit(unit)
     if rest and rest not in units:
         return unit, False
+    # A currency as the translation writes it ("USD": "달러"), so the axis reads as the bars do.
+    currency_word = units.get(currency, currency) if currency else ""
     words = [
         _scale_word(scale, language) if scale != 1.0 else "",
-        currency or "",
+        currency_word if isinstance(currency_word, str) else currency or "",
         "%" if percent else "",
         _plural(units[rest], 5, language) if rest else "",
     ]
@@ -310,23 +355,6 @@ def _scale_word(scale: float, language: str) -> str:
 # The numbers a text states, in its own language
 # ---------------------------------------------------------------------------
 
-# Scale words after a number, per language (a ko unit joins the number: "166억").
-_SCALE_WORDS: dict[str, list[tuple[str, float]]] = {
-    "en": [
-        (r"\s?trillions?\b|\s?tn\b", 1e12),
-        (r"\s?billions?\b|\s?bn\b", 1e9),
-        (r"\s?millions?\b|\s?mn\b|m\b", 1e6),
-        (r"\s?thousands?\b|k\b", 1e3),
-    ],
-    "pl": [
-        (r"\s?(?:bln\b|bilion\w*)", 1e12),
-        (r"\s?(?:mld\b|miliard\w*)", 1e9),
-        (r"\s?(?:mln\b|milion\w*)", 1e6),
-        (r"\s?(?:tys\.|tys\b|tysi\w*)", 1e3),
-    ],
-    # Joined to the number, never after a space: "X12 천무" is a name, not 12 thousand.
-    "ko": [(r"조", 1e12), (r"억", 1e8), (r"만", 1e4), (r"천", 1e3)],
-}
 # Polish months in the locative ("w październiku 2024"), which CLDR does not list.
 _EXTRA_MONTHS = {
     "pl": "styczniu lutym marcu kwietniu maju czerwcu lipcu sierpniu wrześniu październiku listopadzie grudniu",
@@ -356,64 +384,26 @@ def _month_names(language: str) -> dict[str, int]:
     return names
 
 
-@functools.lru_cache(maxsize=16)
-def _number_pattern(language: str) -> re.Pattern[str]:
-    if _english(language):
-        decimal, group = ".", ","
-    else:
-        from babel.numbers import get_decimal_symbol, get_group_symbol
-
-        decimal = get_decimal_symbol(babel_locale(language))
-        group = get_group_symbol(babel_locale(language))
-    groups = "[ \u00a0\u202f]" if group.isspace() or group in "\u00a0\u202f" else re.escape(group)
-    dec = re.escape(decimal)
-    scales = _SCALE_WORDS.get(base_language(language), _SCALE_WORDS["en"])
-    scale = "|".join(f"(?P<s{index}>{words})" for index, (words, _) in enumerate(scales))
-    return re.compile(
-        rf"(?<![\d{dec}{re.escape(group)}])(?P<number>\d{{1,3}}(?:{groups}\d{{3}})+(?:{dec}\d+)?|\d+(?:{dec}\d+)?)"
-        rf"(?!\d)(?:{scale})?",
-        re.IGNORECASE,
-    )
-
-
-def _plain_value(number: str, language: str) -> float:
-    if _english(language):
-        decimal = "."
-    else:
-        from babel.numbers import get_decimal_symbol
-
-        decimal = get_decimal_symbol(babel_locale(language))
-    digits = re.sub(r"[^\d" + re.escape(decimal) + "]", "", number)
-    return float(digits.replace(decimal, "."))
-
-
 def stated_numbers(text: str, language: str) -> Counter[float]:
     """Every number ``text`` states, as read in ``language`` ("16,6 mld" is 16.6e9 in Polish,
-    "166억" 1.66e10 in ko), with the month of a date written with a month name counted as
-    its number ("November 2026" has 11 and 2026, like "2026년 11월").  Numbers written as
-    words are not counted."""
-    found: Counter[float] = Counter()
+    "166억" 1.66e10 in ko; ``briefing/languages/numbers.py``), with the month of a date written
+    with a month name counted as its number ("November 2026" has 11 and 2026, like "2026년 11월").
+    Numbers written as words are not counted: a translation may write "two" as "dwa" or "2"."""
+    return Counter(float(f"{value:.10g}") for value, _ in _numbers_and_qualifiers(text, language))
 
-    def add(value: float) -> None:
-        found[float(f"{value:.10g}")] += 1
+
+def _numbers_and_qualifiers(text: str, language: str) -> list[tuple[float, str | None]]:
+    found: list[tuple[float, str | None]] = []
 
     def digit_date(match: re.Match[str]) -> str:
         for group in (1, 3, 4):
-            add(float(match.group(group)))
-        return " "
+            found.append((float(match.group(group)), None))
+        return " " * len(match.group())
 
     text = _DIGIT_DATES.sub(digit_date, text)
-    scales = _SCALE_WORDS.get(base_language(language), _SCALE_WORDS["en"])
-    for match in _number_pattern(language).finditer(text):
-        value = _plain_value(match["number"], language)
-        for index, (_, factor) in enumerate(scales):
-            if match[f"s{index}"]:
-                value *= factor
-                break
-        add(value)
+    found += [(number.amount, number.qualifier) for number in read_numbers(text, language, words=False)]
     months = _month_names(language)
-    words = list(re.finditer(r"[^\W\d_]+\.?", text))
-    for word in words:
+    for word in re.finditer(r"[^\W\d_]+\.?", text):
         number = months.get(word.group().lower().rstrip("."))
         if number is None:
             continue
@@ -421,7 +411,7 @@ def stated_numbers(text: str, language: str) -> Counter[float]:
         before = text[max(0, word.start() - 6) : word.start()]
         after = text[word.end() : word.end() + 6]
         if re.search(r"\d\s*$", before) or re.match(r"\s*\d", after):
-            add(float(number))
+            found.append((float(number), None))
     return found
 
 
@@ -432,12 +422,39 @@ def describe_numbers(numbers: Counter[float]) -> str:
     return ", ".join(shown(value) + (f" (×{count})" if count > 1 else "") for value, count in sorted(numbers.items()))
 
 
+def _qualified(text: str, language: str) -> Counter[tuple[float, str]]:
+    """The qualified numbers of ``text``: (0.5e9, "lower bound") for "ponad 0,5 mld" ("over" and
+    "at least" are one class, as are "up to" and "under": languages draw those lines differently)."""
+    return Counter(
+        (float(f"{value:.10g}"), bound(qualifier))
+        for value, qualifier in _numbers_and_qualifiers(text, language)
+        if qualifier
+    )
+
+
+def _describe_qualified(numbers: Counter[tuple[float, str]]) -> str:
+    return ", ".join(f"{qualifier!r} {describe_numbers(Counter([value]))}" for value, qualifier in sorted(numbers))
+
+
 def number_difference(original: str, original_language: str, translated: str, language: str) -> str | None:
-    """Why ``translated`` does not state the numbers ``original`` states, or None if it does."""
+    """Why ``translated`` does not state the numbers ``original`` states, or their qualifiers
+    ("około 700" is not a bare "700"), or None if it does."""
     before = stated_numbers(original, original_language)
     after = stated_numbers(translated, language)
     if before == after:
-        return None
+        qualified_before, qualified_after = _qualified(original, original_language), _qualified(translated, language)
+        if qualified_before == qualified_after:
+            return None
+        dropped, added = qualified_before - qualified_after, qualified_after - qualified_before
+        parts = []
+        if dropped:
+            parts.append(f"the original qualifies {_describe_qualified(dropped)}")
+        if added:
+            parts.append(f"the translation qualifies {_describe_qualified(added)}")
+        return (
+            "the qualifiers of its numbers differ from the original's (about, almost, a lower or an upper bound): "
+            + "; ".join(parts)
+        )
     missing, extra = before - after, after - before
     parts = []
     if missing:
@@ -463,7 +480,7 @@ def check_language(language: str) -> str | None:
         available = ", ".join(catalogue_languages())
         return (
             f"the tool has no message catalogue for {language!r}, so it cannot print its own words in it "
-            f"(languages with a catalogue: {available}; README 'Languages' says how to add one)"
+            f"(languages with a catalogue: {available}; docs/languages.md says how to add one)"
         )
     from babel import Locale, UnknownLocaleError
 
@@ -492,11 +509,6 @@ def choose_languages(declared: list[str], names: tuple[str, ...] | list[str]) ->
 def install(env: Any, language: str) -> None:
     """Make ``_``, ``gettext`` and ``ngettext`` in templates speak ``language``."""
     env.install_gettext_translations(translations(language), newstyle=True)
-
-
-def N_(message: str) -> str:
-    """Marks an English msgid for extraction where it is translated later (a default wording)."""
-    return message
 
 
 # A text in another language than its edition's is printed between these markers (Unicode
@@ -528,6 +540,22 @@ class Foreign(str):
     def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
         # Pickled for the parallel renderers.
         return (str(self), self.lang)
+
+
+class Translated(str):
+    """A translated text that is shown with its original (a source's title): ``original`` is the
+    original as a ``Foreign`` text, which templates print in its own language."""
+
+    __slots__ = ("original",)
+    original: Foreign
+
+    def __new__(cls, text: str, original: Foreign) -> Translated:
+        made = super().__new__(cls, text)
+        made.original = original
+        return made
+
+    def __getnewargs__(self) -> tuple[str, Foreign]:  # type: ignore[override]
+        return (str(self), self.original)
 
 
 # Words the tool prints from the data's fixed vocabularies (schema.py): grade words, priorities,

@@ -27,9 +27,12 @@ from briefing.errors import DossierError, Problem
 from briefing.languages.i18n import (
     N_,
     Foreign,
+    Translated,
     UnitForms,
     check_language,
+    figure_qualifier,
     figure_text,
+    format_partial_date,
     number_difference,
     translations,
     unit_label,
@@ -39,6 +42,7 @@ from briefing.languages.i18n import (
 TRANSLATIONS_FOLDER = "translations"
 # A space between digit groups ("10 000"), made a no-break space.
 _GROUPS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
+_CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 # ---------------------------------------------------------------------------
@@ -421,6 +425,12 @@ def translate(dossier: Dossier, source: TranslationSource | None, language: str)
                 changes["positions"] = _positions(a, item, entry if isinstance(entry, DivergenceT) else None)
             elif key == "options":
                 changes |= _option_lists(a, item, entry if isinstance(entry, OptionT) else None)
+            elif key == "sources":
+                # The headings its locators name are printed in its language, marked so.
+                changes["language"] = item.language or original
+                if not isinstance(changes["title"], Foreign):
+                    # A translated title is shown with the original (Sources list).
+                    changes["title"] = Translated(changes["title"], Foreign(item.title, changes["language"]))
             items.append(item.model_copy(update=changes))
         parts[key] = items
 
@@ -447,8 +457,12 @@ def _figures(a: _Apply, fact: Any, entry: FactT | None) -> list[Any]:
         label, unit_done = unit_label(figure.unit, a.language, a.t.unit_forms)
         if given is not None:
             text = a.text(figure.text, given.text, where)
+        elif figure.unit.strip().lower() == "year" and float(figure.value).is_integer():
+            # A year as the language writes one ("2026년"), like every other date of the edition.
+            text = format_partial_date(str(int(figure.value)), a.language)
         else:
-            text, done = figure_text(figure.value, figure.unit, a.language, a.t.unit_forms)
+            qualifier = figure_qualifier(figure.text, a.original)  # "około 700" is "about 700"
+            text, done = figure_text(figure.value, figure.unit, a.language, a.t.unit_forms, qualifier)
             unit_done = unit_done and done
         if not unit_done:
             a.missing.append(("units", unit_parts(figure.unit)[-1] if unit_parts(figure.unit) else figure.unit))
@@ -663,7 +677,7 @@ def _schema_problems(error: ValidationError, data: Any, origins: Origins) -> lis
             continue
         message = item["msg"] + _hint(item.get("input"), item["type"])
         if item["type"] == "extra_forbidden":
-            message = "not translatable here: only text a reader sees is (see README 'Languages'), or a misspelt field"
+            message = "not translatable here: only text a reader sees is (docs/translations.md), or a misspelt field"
         problems[(path, missing)] = origins.problem(path + ((missing,) if missing else ()), message)
     return list(problems.values())
 
@@ -720,6 +734,14 @@ def _references(source: TranslationSource, dossier: Dossier) -> list[Problem]:
                 keys((key, item_id, "sections"), entry.sections, "section", [s.id for s in item.sections])
     keys(("terms",), t.terms, "term", [term.term for term in dossier.terms])
     units = {part for fact in dossier.facts for figure in fact.figures for part in unit_parts(figure.unit)}
+    # A currency code may be given its word in the language ("USD": "달러"), for chart axes.
+    units |= {
+        word
+        for fact in dossier.facts
+        for figure in fact.figures
+        for word in figure.unit.split()
+        if _CURRENCY.fullmatch(word)
+    }
     keys(("units",), t.units, "unit", units)
     given: dict[str, tuple[str, str]] = {}
     for rec in dossier.recommendations:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import os
+import secrets
 import sys
 import threading
 import time
@@ -44,8 +45,10 @@ from briefing.build.pipeline import (
 from briefing.build.select import Brief, select_for_audience
 from briefing.errors import BriefingError, UnknownAudienceError
 from briefing.formats.render_html import TemplateSet, render_html
+from briefing.formats.sanitize import POLICY_META
 
-RELOAD_SCRIPT = """<script>
+# The page's one script; the page policy lets only a script carrying this response's nonce run.
+RELOAD_SCRIPT = """<script nonce="{nonce}">
 (function () {{
   var built = "{generation}";
   var events = new EventSource("/events");
@@ -87,7 +90,8 @@ class Preview:
             for audience in choose_audiences(dossier, names):
                 name = edition_stem(dossier, audience.id, language).removeprefix(f"{dossier.dossier.id}-")
                 with use_language(language):
-                    brief = select_for_audience(edition, edition.audiences[dossier.audiences.index(audience)])
+                    index = dossier.audiences.index(audience)
+                    brief = select_for_audience(edition, edition.audiences[index], original=dossier)
                 chosen.append((name, brief))
         return chosen
 
@@ -147,7 +151,7 @@ class Preview:
         return rendered.files[0].data
 
 
-def _error_page(message: str, generation: int, watching: bool = True) -> str:
+def _error_page(message: str, generation: int, nonce: str, watching: bool = True) -> str:
     heading, advice = (
         ("The brief could not be built", "Fix the problem below and save; this page reloads by itself.")
         if watching
@@ -160,10 +164,10 @@ pre{{background:#fff4ec;border-left:5px solid #8a3b00;padding:1rem;white-space:p
 </head><body><main><h1>{heading}</h1>
 <p>{advice}</p>
 <pre class="build-error">{html.escape(message)}</pre></main>
-{RELOAD_SCRIPT.format(generation=generation)}</body></html>"""
+{RELOAD_SCRIPT.format(generation=generation, nonce=nonce)}</body></html>"""
 
 
-def _index_page(preview: Preview) -> str:
+def _index_page(preview: Preview, nonce: str) -> str:
     links = "".join(
         f'<li><a href="/{name}.html">{html.escape(name)}</a> · <a href="/{name}.pdf">PDF</a>'
         f' · <a href="/{name}.docx">Word</a></li>'
@@ -172,7 +176,7 @@ def _index_page(preview: Preview) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Brief preview</title></head>
 <body><main><h1>Brief preview</h1><ul>{links}</ul></main>
-{RELOAD_SCRIPT.format(generation=preview.generation)}</body></html>"""
+{RELOAD_SCRIPT.format(generation=preview.generation, nonce=nonce)}</body></html>"""
 
 
 DOCUMENT_TYPES = {
@@ -199,11 +203,20 @@ SECURITY_HEADERS = {
 }
 # Sent with pages (not PDFs, whose viewer it could block).  The pages are self-contained (inline
 # styles and SVG, one inline script that listens to /events), so they need nothing from anywhere
-# else: a page drawn by someone else's templates cannot load or send anything.
+# else: a page drawn by someone else's templates cannot load or send anything, and no script runs
+# but the preview's own, which carries the nonce of its response.
 PAGE_POLICY = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; img-src 'self' data:; "
     "font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
+
+
+def preview_page(page: str, generation: int, nonce: str) -> str:
+    """A built brief as the preview serves it: with the reload script, and without the brief's own
+    policy ``<meta>``, which would block that script.  The page policy sent with it is the same
+    but for the script and its connection to /events."""
+    page = page.replace(POLICY_META + "\n", "", 1)
+    return page.replace("</body>", RELOAD_SCRIPT.format(generation=generation, nonce=nonce) + "</body>", 1)
 
 
 def local_names(port: int) -> frozenset[str]:
@@ -239,14 +252,19 @@ def make_handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPRe
                 self.send_header(name, value)
             super().end_headers()
 
-        def _send(self, status: HTTPStatus, body: bytes, content_type: str, download: str | None = None) -> None:
+        def _send(
+            self, status: HTTPStatus, body: bytes, content_type: str, download: str | None = None, nonce: str = ""
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             if download:
                 self.send_header("Content-Disposition", f'attachment; filename="{download}"')
             self.send_header("Content-Length", str(len(body)))
             if content_type.startswith("text/html"):
-                self.send_header("Content-Security-Policy", PAGE_POLICY)
+                # Without a nonce (a page with no script) no script may run at all.
+                self.send_header(
+                    "Content-Security-Policy", PAGE_POLICY.format(nonce=nonce or secrets.token_urlsafe(16))
+                )
             self.end_headers()
             self.wfile.write(body)
 
@@ -263,14 +281,15 @@ def make_handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPRe
             with preview.changed:
                 generation, error, pages = preview.generation, preview.shown_error(), dict(preview.pages)
                 watching = preview.watcher_error is None
+            nonce = secrets.token_urlsafe(16)
             if error is not None and path != "/favicon.ico":
-                body = _error_page(error, generation, watching).encode()
-                self._send(HTTPStatus.OK, body, "text/html; charset=utf-8")
+                body = _error_page(error, generation, nonce, watching).encode()
+                self._send(HTTPStatus.OK, body, "text/html; charset=utf-8", nonce=nonce)
             elif path == "/":
-                self._send(HTTPStatus.OK, _index_page(preview).encode(), "text/html; charset=utf-8")
+                self._send(HTTPStatus.OK, _index_page(preview, nonce).encode(), "text/html; charset=utf-8", nonce=nonce)
             elif path.endswith(".html") and path[1:-5] in pages:
-                page = pages[path[1:-5]].replace("</body>", RELOAD_SCRIPT.format(generation=generation) + "</body>")
-                self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
+                page = preview_page(pages[path[1:-5]], generation, nonce)
+                self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8", nonce=nonce)
             elif (found := _document_request(path, pages)) is not None:
                 name, output_format = found
                 try:
@@ -279,8 +298,8 @@ def make_handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPRe
                     download = f"{name}.docx" if output_format == "docx" else None
                     self._send(HTTPStatus.OK, data, DOCUMENT_TYPES[output_format], download)
                 except BriefingError as problem:
-                    body = _error_page(str(problem), generation).encode()
-                    self._send(HTTPStatus.INTERNAL_SERVER_ERROR, body, "text/html; charset=utf-8")
+                    body = _error_page(str(problem), generation, nonce).encode()
+                    self._send(HTTPStatus.INTERNAL_SERVER_ERROR, body, "text/html; charset=utf-8", nonce=nonce)
             else:
                 self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
 

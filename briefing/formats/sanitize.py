@@ -1,0 +1,252 @@
+"""Briefs are inert documents: the HTML a brief is written to can run nothing and load nothing.
+
+Templates may come from someone else, and a template is code: escaping the data is not enough
+when the template itself writes ``<script>``, ``onerror=``, ``<meta http-equiv="refresh">``,
+``<iframe>`` or a remote image.  So the finished HTML is cleaned with an allow-list (nh3, the
+binding of the Rust library ammonia, whose HTML5 parser reads markup as a browser does) and
+carries a Content-Security-Policy:
+
+- kept: the elements and attributes a brief is made of (text, tables, lists, figures, inline SVG
+  charts, ``<style>`` in the head, ``<meta name>``, aria, role, lang, class, id, data-*);
+- links: ``<a href>`` to a place in the brief (``#…``) or to a web page (``https:``, ``http:``,
+  ``mailto:``) is kept: a reader clicks it, nothing loads it.  Every other address is removed:
+  relative files, ``javascript:``, ``src`` other than a ``data:`` image, ``srcset``, and any CSS
+  ``url()`` that is not ``data:`` or ``#…`` (a ``<style>`` or ``style`` attribute that has one is
+  removed whole);
+- removed: scripts, event handlers, ``<meta http-equiv>`` (a refresh, another policy), ``<base>``,
+  ``<link>``, frames, objects, embeds, forms and their controls, templates, comments;
+- the policy ``CONTENT_SECURITY_POLICY`` is the first element of the head: even markup this
+  missed could run no script and load nothing from anywhere.
+
+What the shipped templates write comes out byte for byte as they wrote it: the cleaner writes
+its HTML in its own way (``'`` for ``&#39;``, ``<rect></rect>`` for ``<rect/>``), and
+``_as_jinja_writes`` turns those back into the equivalent forms Jinja's escaping uses.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from urllib.parse import urlsplit
+
+import nh3
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'"
+)
+POLICY_META = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+
+_TEXT_TAGS = {
+    "a", "abbr", "address", "article", "aside", "b", "bdi", "bdo", "blockquote", "br", "caption",
+    "cite", "code", "col", "colgroup", "data", "dd", "del", "details", "dfn", "div", "dl", "dt", "em",
+    "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr",
+    "i", "img", "ins", "kbd", "li", "main", "mark", "meter", "nav", "ol", "p", "picture", "pre",
+    "progress", "q", "rp", "rt", "ruby", "s", "samp", "section", "small", "span", "strong", "sub",
+    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var",
+    "wbr",
+}  # fmt: skip
+# SVG for charts and figures: shapes, text, gradients, markers.  Not <image>, <foreignObject>,
+# <script>, <animate>/<set> (which can rewrite an href) or <feImage>.
+_SVG_TAGS = {
+    "svg", "g", "defs", "desc", "title", "symbol", "use", "path", "rect", "circle", "ellipse", "line",
+    "polyline", "polygon", "text", "tspan", "textPath", "linearGradient", "radialGradient", "stop",
+    "clipPath", "mask", "pattern", "marker",
+}  # fmt: skip
+_EMPTY_SVG = ("path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "stop", "use")
+_HEAD_TAGS = {"meta", "title", "style"}
+# Removed with everything inside them (the rest of a removed element's content is kept as text).
+_CLEAN_CONTENT = {
+    "script", "noscript", "iframe", "frame", "frameset", "noframes", "object", "embed", "applet",
+    "template", "xmp", "noembed", "textarea", "select", "button", "math",
+}  # fmt: skip
+
+_GLOBAL_ATTRIBUTES = {"id", "class", "lang", "dir", "title", "role", "tabindex", "hidden", "translate"}
+_ATTRIBUTES = {
+    "*": _GLOBAL_ATTRIBUTES | {"style"},
+    "a": {"href", "hreflang", "type"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "headers"},
+    "th": {"colspan", "rowspan", "headers", "scope", "abbr"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "ol": {"start", "reversed", "type"},
+    "li": {"value"},
+    "time": {"datetime"},
+    "data": {"value"},
+    "del": {"datetime"},
+    "ins": {"datetime"},
+    "details": {"open"},
+    "meter": {"value", "min", "max", "low", "high", "optimum"},
+    "progress": {"value", "max"},
+    "meta": {"charset", "name", "content"},
+    "style": {"media"},
+}
+_SVG_ATTRIBUTES = {
+    "viewBox", "preserveAspectRatio", "xmlns", "version", "width", "height", "x", "y", "x1", "y1",
+    "x2", "y2", "cx", "cy", "r", "rx", "ry", "dx", "dy", "d", "points", "transform", "fill",
+    "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-dasharray", "stroke-dashoffset",
+    "stroke-linecap", "stroke-linejoin", "stroke-opacity", "opacity", "font-family", "font-size",
+    "font-weight", "font-style", "text-anchor", "dominant-baseline", "alignment-baseline",
+    "letter-spacing", "textLength", "lengthAdjust", "offset", "stop-color", "stop-opacity",
+    "gradientUnits", "gradientTransform", "spreadMethod", "clip-path", "clip-rule", "mask",
+    "marker-start", "marker-mid", "marker-end", "markerWidth", "markerHeight", "markerUnits",
+    "refX", "refY", "orient", "patternUnits", "vector-effect", "visibility", "display", "focusable",
+    "href", "startOffset", "color",
+}  # fmt: skip
+for _tag in _SVG_TAGS:
+    _ATTRIBUTES[_tag] = _ATTRIBUTES.get(_tag, set()) | _SVG_ATTRIBUTES
+
+# Attribute values read as CSS, where url() may load something.
+_CSS_ATTRIBUTES = {
+    "style", "fill", "stroke", "clip-path", "mask", "marker-start", "marker-mid", "marker-end", "color",
+}  # fmt: skip
+_URL_SCHEMES = {"https", "http", "mailto", "data"}
+_DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|gif|webp|avif|svg\+xml)[;,]", re.IGNORECASE)
+
+
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    """nh3's attribute filter: the value kept, or None to remove the attribute."""
+    if name == "href":
+        if value.startswith("#"):
+            return value
+        scheme = urlsplit(value.strip()).scheme.lower()
+        return value if tag == "a" and scheme in ("https", "http", "mailto") else None
+    if name == "src":
+        return value if _DATA_IMAGE.match(value.strip()) else None
+    if name in _CSS_ATTRIBUTES and not css_is_inert(value):
+        return None
+    return value
+
+
+# CSS that may fetch: url(...) and the functions and rules that take a bare string address.
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6}\s?|[^\n0-9a-fA-F])")
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+_CSS_FETCH = re.compile(r"@import|image-set\(|image\(|cross-fade\(|element\(|src\(|expression\(|behavior|binding")
+_CSS_URL = re.compile(r"url\(\s*(['\"]?)\s*([^'\")\s]*)")
+
+
+def _css_unescaped(match: re.Match[str]) -> str:
+    escaped = match.group(1).strip()
+    if re.fullmatch(r"[0-9a-fA-F]{1,6}", escaped):
+        code = int(escaped, 16)
+        return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+    return escaped
+
+
+def css_is_inert(css: str) -> bool:
+    """Whether ``css`` refers to nothing outside the brief: every ``url()`` is ``data:`` or a
+    ``#fragment``, and no rule or function that takes an address (``@import``, ``image-set()``…)
+    is used.  Escapes and comments are read as a browser reads them first."""
+    # An SVG <style> is read after its entities are: both readings must be inert.
+    for text in {css, html.unescape(css)}:
+        plain = _CSS_COMMENT.sub(" ", _CSS_ESCAPE.sub(_css_unescaped, text)).lower()
+        if _CSS_FETCH.search(plain):
+            return False
+        if not all(address.startswith(("data:", "#")) for _, address in _CSS_URL.findall(plain)):
+            return False
+    return True
+
+
+@functools.cache
+def _cleaner() -> nh3.Cleaner:
+    """The allow-list, built once (building it converts every set for the Rust library)."""
+    return nh3.Cleaner(
+        tags=_TEXT_TAGS | _SVG_TAGS | _HEAD_TAGS,
+        clean_content_tags=_CLEAN_CONTENT,
+        attributes=_ATTRIBUTES,
+        attribute_filter=_keep_attribute,
+        generic_attribute_prefixes={"aria-", "data-"},
+        url_schemes=_URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def _clean(fragment: str) -> str:
+    """``fragment`` cleaned by the allow-list, and each ``<style>`` that would fetch removed."""
+    cleaned = _cleaner().clean(fragment)
+    cleaned = _STYLE.sub(lambda match: match.group() if css_is_inert(match["css"]) else "", cleaned)
+    # A <meta> whose http-equiv was removed (a refresh, another policy) says nothing any more.
+    return _META.sub(lambda match: match.group() if _META_KEPT.search(match.group()) else "", cleaned)
+
+
+_FRAME = re.compile(
+    r"\A\s*(?:<!DOCTYPE html>\s*)?<html(?P<html>[^>]*)>(?P<s1>\s*)<head>(?P<head>.*?)</head>(?P<s2>\s*)"
+    r"<body(?P<body>[^>]*)>(?P<content>.*)</body>(?P<s3>\s*)</html>(?P<s4>\s*)\Z",
+    re.DOTALL | re.IGNORECASE,
+)
+# In the cleaner's output an HTML <style> holds no "</style" (it would have ended there), and an
+# SVG one holds its text escaped.
+_STYLE = re.compile(r"<style(?P<attributes>[^>]*)>(?P<css>.*?)</style>", re.DOTALL)
+_META = re.compile(r"<meta\b[^>]*>\n?")
+_META_KEPT = re.compile(r"\s(?:name|charset)=")
+_CHARSET = re.compile(r"\s*<meta charset=\"[^\"]*\">\n?")
+
+
+def inert_html(document: str) -> str:
+    """``document`` with everything that could run or load removed, and the policy in its head.
+
+    A document shaped as the shipped ``base.html`` writes it (doctype, html, head, body) keeps
+    that shape and its whitespace; anything else is cleaned as the body of a new document."""
+    frame = _FRAME.match(document)
+    if frame is None:
+        body = _as_jinja_writes(_clean(document))
+        return f"<!DOCTYPE html>\n<html>\n<head>\n{POLICY_META}\n</head>\n<body>{body}</body>\n</html>\n"
+    head = _as_jinja_writes(_clean(frame["head"]))
+    # The cleaner removed every http-equiv meta (base.html's policy too): the policy goes first,
+    # after <meta charset> if there is one, as base.html writes it; a policy is not applied to
+    # what comes before it, nor at all outside the head.
+    charset = _CHARSET.match(head)
+    at = charset.end() if charset else 0
+    head = head[:at] + POLICY_META + "\n" + head[at:]
+    body = _as_jinja_writes(_clean(frame["content"]))
+    html_attributes = _frame_attributes(frame["html"])
+    body_attributes = _frame_attributes(frame["body"])
+    return (
+        f"<!DOCTYPE html>\n<html{html_attributes}>{frame['s1']}<head>{head}</head>{frame['s2']}"
+        f"<body{body_attributes}>{body}</body>{frame['s3']}</html>{frame['s4']}"
+    )
+
+
+def _frame_attributes(attributes: str) -> str:
+    """The attributes of ``<html>`` or ``<body>``, cleaned as those of any element."""
+    cleaned = _clean(f"<span{attributes}></span>")
+    found = re.fullmatch(r"<span(.*)></span>", cleaned, re.DOTALL)
+    return _as_jinja_writes_tag(found.group(1)) if found else ""
+
+
+def _as_jinja_writes(html: str) -> str:
+    """The cleaner's HTML written as Jinja's escaping writes it, meaning the same: quotes in text
+    and attributes as ``&#34;`` and ``&#39;``, a non-breaking space as itself, empty SVG shapes as
+    ``<rect/>``.  Style content is left alone (it is CSS, where an entity is not one)."""
+    out: list[str] = []
+    position = 0
+    while position < len(html):
+        start = html.find("<", position)
+        if start < 0:
+            out.append(_text(html[position:]))
+            break
+        out.append(_text(html[position:start]))
+        end = html.find(">", start) + 1  # the cleaner writes ">" in a value as "&gt;"
+        if end <= 0:
+            out.append(html[start:])
+            break
+        tag = html[start:end]
+        out.append(_as_jinja_writes_tag(tag))
+        position = end
+        if tag.startswith("<style"):
+            close = html.find("</style>", position)
+            close = len(html) if close < 0 else close
+            out.append(html[position:close])
+            position = close
+    text = "".join(out)
+    return re.sub(rf"<({'|'.join(_EMPTY_SVG)})(\s[^>]*)?></\1>", r"<\1\2/>", text)
+
+
+def _as_jinja_writes_tag(tag: str) -> str:
+    return tag.replace("&quot;", "&#34;").replace("'", "&#39;").replace("&nbsp;", "\u00a0")
+
+
+def _text(text: str) -> str:
+    return text.replace('"', "&#34;").replace("'", "&#39;").replace("&nbsp;", "\u00a0")
