@@ -98,6 +98,7 @@ def editions_option(function: F) -> F:
 )
 @click.option("--force", is_flag=True, help="Render every brief even if its inputs have not changed.")
 @click.option("--serial", is_flag=True, help="Render one brief at a time instead of using every core.")
+@click.option("--strict", is_flag=True, help="Fail, writing nothing, if a PDF is over its profile's page budget.")
 @since_option
 @editions_option
 @lang_option
@@ -109,6 +110,7 @@ def brief(
     out_dir: Path,
     force: bool,
     serial: bool,
+    strict: bool,
     since: str | None,
     editions_dir: Path | None,
     languages: tuple[str, ...],
@@ -125,6 +127,7 @@ def brief(
       generate brief -a ministry -a parliament --data other-dossier/
       generate brief --audience all --since 1      # 'What has changed since edition 1'
       generate brief -a all --lang pl              # the Polish edition: <id>-<audience>.pl.pdf
+      generate brief -a all --strict               # a PDF over its page budget fails the build
     """
     from briefing.build.pipeline import build_briefs
     from briefing.formats.render_html import TemplateSet
@@ -141,6 +144,7 @@ def brief(
             since=since,
             editions=editions_dir,
             languages=languages,
+            strict=strict,
         )
     for path in result.up_to_date:
         click.echo(f"up to date {path}")

@@ -50,3 +50,7 @@ class RenderError(BriefingError):
 
 class UnknownAudienceError(BriefingError):
     """An audience was asked for that the dossier does not define."""
+
+
+class BudgetError(BriefingError):
+    """A brief is over its page budget and the build was asked to be strict about it."""

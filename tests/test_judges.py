@@ -122,3 +122,16 @@ def test_every_html_brief_passes_axe_core_on_desktop_and_phone(briefs: dict[str,
                 where = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
                 found.append(f"{path.name} at {width} px: {violation['id']} ({violation['help']}): {where}")
     assert not found, "\n".join(found)
+
+
+def test_no_html_brief_is_wider_than_a_phone(briefs: dict[str, list[Path]], chromium: Any) -> None:
+    """At 390 px every brief of every edition fits: only a table or chart may scroll, inside its own box."""
+    found = []
+    for path in briefs["html"]:
+        page = chromium.new_page(viewport={"width": 390, "height": 900})
+        page.goto(path.as_uri())
+        width = page.evaluate("document.documentElement.scrollWidth")
+        page.close()
+        if width > 390:
+            found.append(f"{path.name}: {width} px wide")
+    assert not found, "\n".join(found)

@@ -18,11 +18,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefing.build.budget import core_overrun, over_budget
 from briefing.build.output import OutputFile, folder_lock, remove_leftovers, write_outputs
 from briefing.build.select import Brief, Comparison, is_stale, select_for_audience
 from briefing.dossier.loader import RawDossier, read_dossier
 from briefing.dossier.schema import Audience, Dossier
-from briefing.errors import DossierError, UnknownAudienceError
+from briefing.errors import BudgetError, DossierError, UnknownAudienceError
 from briefing.formats.charts import Chart, cached_chart, comparison_chart, delivery_chart
 from briefing.formats.render_html import TemplateSet, map_html_text, render_html
 
@@ -266,6 +267,8 @@ class RenderedBrief:
     # For each output file, the template and static names its render read.
     dependencies: tuple[frozenset[str], ...] = ()
     language: str = ""
+    # Why the PDF breaks its page budget, if it does (``generate brief --strict`` then writes nothing).
+    over_budget: str | None = None
 
 
 def pdf_html(brief: Brief, templates: TemplateSet, charts: Charts, env: jinja2.Environment | None = None) -> str:
@@ -275,6 +278,14 @@ def pdf_html(brief: Brief, templates: TemplateSet, charts: Charts, env: jinja2.E
     show_contents = brief.audience.page_budget > CONTENTS_MIN_PAGES
     html = render_html(brief, templates, "pdf", {"draw": charts}, show_contents=show_contents, env=env)
     return mark_long_words(html, names=True)
+
+
+def annex_label(brief: Brief) -> str:
+    """The annex heading as the brief prints it (the outline names it so)."""
+    from briefing.languages.i18n import gettext, use_language
+
+    with use_language(brief.info.language):
+        return brief.label("annex", gettext("Annex"))
 
 
 def pdf_base(templates: TemplateSet) -> Path:
@@ -294,6 +305,7 @@ def render_brief(
     warnings: list[str] = []
     # Files only the PDF renderer read (images named in CSS ``url()``), as names on the search path.
     fetched: set[str] = set()
+    budget_exceeded: str | None = None
     if "html" in formats:
         html = mark_long_words(render_html(brief, templates, "html", {"draw": charts}, env=env))
         files.append(OutputFile(out_dir / f"{stem}.html", html.encode("utf-8")))
@@ -304,8 +316,13 @@ def render_brief(
         fetched |= pdf.fetched
         files.append(OutputFile(out_dir / f"{stem}.pdf", pdf.data))
         warnings.extend(pdf.warnings)
-        if pdf.pages > brief.audience.page_budget:
-            warnings.append(f"the PDF has {pdf.pages} pages; the profile's page budget is {brief.audience.page_budget}")
+        over = over_budget(pdf.pages, brief.audience.page_budget, pdf.outline)
+        core = brief.audience.core
+        if core is not None and brief.annex_sections:
+            over = "; ".join(filter(None, (over, core_overrun(pdf.outline, annex_label(brief), core.pages)))) or None
+        if over:
+            warnings.append(over)
+            budget_exceeded = over
     if "docx" in formats:
         from briefing.formats.render_docx import render_docx
 
@@ -315,7 +332,9 @@ def render_brief(
         read.update(docx.static_files)
     pdf_reads = frozenset(read | {f"static/{name}" for name in fetched})
     dependencies = tuple(pdf_reads if output.path.suffix == ".pdf" else frozenset(read) for output in files)
-    return RenderedBrief(brief.audience.id, tuple(files), tuple(warnings), tuple(dependencies), brief.info.language)
+    return RenderedBrief(
+        brief.audience.id, tuple(files), tuple(warnings), tuple(dependencies), brief.info.language, budget_exceeded
+    )
 
 
 @dataclass(frozen=True)
@@ -421,6 +440,7 @@ def build_briefs(
     since: str | None = None,
     editions: Path | None = None,
     languages: Sequence[str] = (),
+    strict: bool = False,
 ) -> BuildResult:
     """Build the named audiences' briefs from the dossier in ``data_dir`` into ``out_dir``.
 
@@ -432,6 +452,7 @@ def build_briefs(
     (an edition in ``editions``, a path, or "none"), by default the latest before this one.
 
     ``languages`` names the editions to build (``all``: every declared language); none: the original.
+    With ``strict``, a PDF over its page budget stops the build before anything is written.
     """
     from briefing.build.editions import earlier_edition
     from briefing.build.incremental import BuildState, Inputs
@@ -504,6 +525,13 @@ def build_briefs(
                     "boxes ('generate check' lists them)"
                 )
         result.briefs = _render_all(jobs, templates, out_dir, parallel)
+        over = [
+            f"{brief.audience}{'.' + brief.language if brief.language != original else ''}: {brief.over_budget}"
+            for brief in result.briefs
+            if brief.over_budget
+        ]
+        if strict and over:
+            raise BudgetError("page budget exceeded (--strict), nothing written:\n" + "\n".join(f"  {o}" for o in over))
         write_outputs([output for brief in result.briefs for output in brief.files])
         for brief in result.briefs:
             for output, read in zip(brief.files, brief.dependencies, strict=True):

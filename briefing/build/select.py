@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 
 from briefing.dossier.hedges import MIN_SUPPORT, Weights, claim_text, support, weights_for
+from briefing.dossier.money import Converted, Rate, convert, currency_of, find_rate
 from briefing.dossier.schema import (
+    Assessment,
     Audience,
     Citation,
     Divergence,
@@ -26,6 +28,8 @@ from briefing.dossier.schema import (
     Fact,
     Figure,
     Judgement,
+    LineToTake,
+    Option,
     Programme,
     ProgrammeTable,
     Question,
@@ -36,12 +40,33 @@ from briefing.dossier.schema import (
     ThreatPerception,
 )
 from briefing.errors import UnknownAudienceError
-from briefing.languages.i18n import abbreviation_first, current_language, format_partial_date, gettext, in_own_language
+from briefing.languages.i18n import (
+    abbreviation_first,
+    current_language,
+    figure_text,
+    format_partial_date,
+    gettext,
+    in_own_language,
+)
 
 if TYPE_CHECKING:
     from briefing.build.changes import Changes
 
-Item = Fact | ThreatPerception | Divergence | Recommendation | Event | Question | Judgement
+Item = (
+    Fact
+    | ThreatPerception
+    | Divergence
+    | Recommendation
+    | Event
+    | Question
+    | Judgement
+    | Assessment
+    | Option
+    | LineToTake
+)
+# Items that assert nothing a source states: a question, and the unit's own analysis.  They are
+# footnoted to the items they rest on, graded by the weakest of them, and left out where those are.
+Grounded = Question | Assessment | Option | LineToTake
 
 # Units of a point in time: a bar's length would draw the year 2030 as a quantity of 2,030.
 CALENDAR_UNITS = frozenset({"year", "date"})
@@ -60,7 +85,11 @@ KIND_CONTENT: dict[str, tuple[str, ...]] = {
     "programmes": ("programmes",),
     "deliveries": ("progress",),
     "watch": ("watch",),
+    "options": ("options",),
+    "lines": ("lines",),
 }
+# The unit's assessments lead the bottom line most confident first (ICD 203: confidence apart from likelihood).
+CONFIDENCE_ORDER = {"high": 0, "moderate": 1, "low": 2}
 
 # Recommendations are listed most urgent first.
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -307,6 +336,9 @@ class SectionView:
     progress: tuple[ProgrammeRow, ...] = ()
     # Deadlines and milestones, in date order (section kind ``watch``).
     watch: tuple[WatchItem, ...] = ()
+    # The unit's options for a decision and its lines to take (section kinds ``options``, ``lines``).
+    options: tuple[Claim, ...] = ()
+    lines: tuple[Claim, ...] = ()
     # Why the section has nothing to show for this audience, if so (it is then not printed).
     empty_reason: str | None = None
     # How many items (or parts of items) it would show that the reliability bar leaves out.
@@ -328,6 +360,19 @@ class SectionView:
     @property
     def kind(self) -> str:
         return self.section.kind
+
+
+@dataclass(frozen=True)
+class OptionCost:
+    """What an option needs: the figure its ``cost`` names, in the fact's own words, and that fact."""
+
+    option: str
+    figure: Figure
+    claim: Claim
+
+    @property
+    def figure_text(self) -> Markup:
+        return escape(self.figure.text)
 
 
 @dataclass(frozen=True)
@@ -382,6 +427,14 @@ class Brief:
     undated_sources: tuple[Source, ...] = ()
     # The profile has a staleness limit, so the brief says how current its information is.
     dates_matter: bool = False
+    # The unit's own assessments for this audience, most confident first; they open the bottom line.
+    assessments: tuple[Claim, ...] = ()
+    # Rates to the profile's second currency, by the currency converted from (``money.py``).
+    rates: tuple[Rate, ...] = ()
+    # The claim stating each rate, footnoted where the rate is named.
+    rate_claims: tuple[Claim, ...] = ()
+    # What each option shown needs, as the sourced figure its ``cost`` names.
+    costs: tuple[OptionCost, ...] = ()
 
     @property
     def cutoff(self) -> str | None:
@@ -459,6 +512,55 @@ class Brief:
     def label(self, key: str, default: str) -> str:
         """A wording the audience profile may override (section headings, captions)."""
         return self.audience.labels.get(key, default)
+
+    @property
+    def core_sections(self) -> tuple[SectionView, ...]:
+        """The sections before the annex: all of them unless the profile sets a core."""
+        core = self.audience.core
+        return self.sections if core is None else tuple(v for v in self.sections if v.id in core.sections)
+
+    @property
+    def annex_sections(self) -> tuple[SectionView, ...]:
+        """The sections after the core, under the annex heading (none without a core)."""
+        core = self.audience.core
+        return () if core is None else tuple(v for v in self.sections if v.id not in core.sections)
+
+    def horizon_passed(self, claim: Claim) -> bool:
+        """Whether a recommendation's horizon (its ``due`` date) lies wholly before the brief's date."""
+        due = claim.item.due if isinstance(claim.item, Recommendation) else None
+        return due is not None and is_passed(due, self.info.date)
+
+    def converted(self, figure: Figure) -> Converted | None:
+        """``figure`` in the profile's second currency, if it asks for one and the amount is in another."""
+        currency = currency_of(figure)
+        rate = next((rate for rate in self.rates if rate.source == currency), None)
+        return convert(figure, rate) if rate else None
+
+    def converted_text(self, figure: Figure) -> str | None:
+        """``figure`` in the second currency, written in the edition's language ("62,7 mld zł")."""
+        converted = self.converted(figure)
+        if converted is None:
+            return None
+        return figure_text(converted.value, converted.unit, current_language(), {})[0]
+
+    def with_money(self, html: Markup, claim: Claim) -> Markup:
+        """``html`` (a claim's text) with each amount followed by its value in the second currency,
+        marked approximate; after the text where the amount is not written as the figure states it."""
+        for figure in claim.figures:
+            text = self.converted_text(figure)
+            if text is None:
+                continue
+            shown = escape(figure.text)
+            approx = gettext("approx. %(amount)s") % {"amount": text}
+            addition = Markup(' <span class="converted">({})</span>').format(approx)
+            html = html.replace(shown, shown + addition, 1) if shown in html else html + addition
+        return Markup(html)
+
+    def option_cost(self, option: Option) -> OptionCost | None:
+        return next((cost for cost in self.costs if cost.option == option.id), None)
+
+    def rate_claim(self, rate: Rate) -> Claim | None:
+        return next((claim for claim in self.rate_claims if claim.id == rate.fact.id), None)
 
 
 class TermExpander:
@@ -542,6 +644,8 @@ def claim_parts(item: Item) -> tuple[str, ...]:
     if isinstance(item, Divergence):
         parts = [f"{position.holder}: {position.position}" for position in item.positions]
         return (*parts, *([item.consequence] if item.consequence else []))
+    if isinstance(item, Assessment | Option | LineToTake):
+        return (_text_of(item),)  # the unit's own words: graded by what they rest on, never by a quote
     return (claim_text(item),)
 
 
@@ -635,8 +739,9 @@ class _Claims:
         """The one grade of an item for this audience, worked out on first use."""
         if item_id not in self._grades:
             item = self._graded_items[item_id]
-            if isinstance(item, Question):
-                # A question asserts nothing: it stands on the claims it rests on, and on the weakest.
+            if isinstance(item, Grounded):
+                # A question asserts nothing, and the unit's analysis is its own: each stands on the
+                # claims it rests on, and on the weakest.
                 grounds = [self.grade(ref) for ref in item.rests_on if ref in self._graded_items]
                 letter = max((ground.reliability for ground in grounds), default="F")
                 below = letter > self.audience.min_reliability
@@ -665,8 +770,8 @@ class _Claims:
 
     def _claim(self, item: Item, with_rivals: bool) -> Claim:
         grade = self.grade(item.id)
-        if isinstance(item, Question):
-            # A question asserts nothing: it cites the facts it rests on.
+        if isinstance(item, Grounded):
+            # A question asserts nothing, and the unit's analysis is its own: they cite what they rest on.
             citations = [cite for ref in item.rests_on if ref in self.items for cite in self._printed(self.items[ref])]
         else:
             citations = self._printed(item)
@@ -737,7 +842,7 @@ class _Claims:
     def omitted_grounds(self, claim: Claim) -> tuple[Claim, ...]:
         """For a question or recommendation under an 'omit' profile, the claims it rests on that are omitted."""
         item = claim.item
-        if self.audience.below_min_reliability != "omit" or not isinstance(item, Question | Recommendation | Judgement):
+        if self.audience.below_min_reliability != "omit" or not isinstance(item, Grounded | Recommendation | Judgement):
             return ()
         grounds = (self.claim(self.items[ref], with_rivals=False) for ref in item.rests_on if ref in self.items)
         return tuple(ground for ground in grounds if self.below_bar_and_omitted(ground))
@@ -750,7 +855,7 @@ class _Claims:
         """Whether the profile lets this claim into the brief; records the ones it keeps out."""
         reason = None
         # A question asserts nothing: the claims it rests on decide whether it is asked.
-        if self.below_bar_and_omitted(claim) and not isinstance(claim.item, Question):
+        if self.below_bar_and_omitted(claim) and not isinstance(claim.item, Grounded):
             reason = "below"
         elif grounds := self.omitted_grounds(claim):
             # Whatever rests on a claim the brief may not state is not stated either.
@@ -814,6 +919,9 @@ def _items_by_id(dossier: Dossier) -> dict[str, Item]:
         dossier.timeline,
         dossier.questions,
         dossier.judgements,
+        dossier.assessments,
+        dossier.options,
+        dossier.lines,
     ):
         for item in collection:
             items[item.id] = item
@@ -832,6 +940,12 @@ def _text_of(item: Item) -> str:
         return item.event
     if isinstance(item, Judgement):
         return item.judgement
+    if isinstance(item, Assessment):
+        return item.assessment
+    if isinstance(item, Option):
+        return item.title
+    if isinstance(item, LineToTake):
+        return item.line
     return item.question
 
 
@@ -1026,6 +1140,8 @@ def _section_view(
         programmes=rows,
         progress=tuple(row for row in rows if row.progress),
         watch=_watch(claims, section, merged_events) if section.kind == "watch" else (),
+        options=shared["options"],
+        lines=shared["lines"],
     )
     considered = _considered(claims, section, chosen, events)
     view = replace(view, omitted=claims.left_out(considered, view.divergences if section.kind == "divergences" else ()))
@@ -1064,6 +1180,16 @@ def _section_view(
             reason = f"no recommendation for {audience.id} has one of its priorities ({', '.join(audience.priorities)})"
         else:
             reason = f"no recommendation names {audience.id} among its audiences"
+    elif section.kind in ("options", "lines"):
+        offered: Sequence[Option | LineToTake] = dossier.options if section.kind == "options" else dossier.lines
+        singular = "option" if section.kind == "options" else "line to take"
+        plural = "options" if section.kind == "options" else "lines to take"
+        mine = [item for item in offered if audience.id in item.audiences]
+        reason = (
+            claims.why_empty(mine, singular, plural)
+            if mine
+            else f"no {singular} names {audience.id} among its audiences"
+        )
     elif section.kind == "questions":
         asked = [q for q in dossier.questions if audience.id in q.audiences]
         reason = (
@@ -1115,6 +1241,9 @@ def _considered(claims: _Claims, section: Section, chosen: Sequence[Fact], event
         ]
     if kind == "questions":
         return [q for q in dossier.questions if audience.id in q.audiences]
+    if kind in ("options", "lines"):
+        offered: Sequence[Option | LineToTake] = dossier.options if kind == "options" else dossier.lines
+        return [item for item in offered if audience.id in item.audiences]
     table = dossier.dossier.programme_table
     if kind in ("programmes", "deliveries") and table is not None:
         fields = [c.field for c in table.columns]
@@ -1182,15 +1311,25 @@ def _merge_events(events: tuple[Claim, ...]) -> tuple[Claim, ...]:
 
 
 def _watch(claims: _Claims, section: Section, events: tuple[Claim, ...]) -> tuple[WatchItem, ...]:
-    """Deadlines and milestones: timeline entries dated after the sources that announce them, and
-    deadline figures (years) no such entry already gives; passed or still to come at the brief's date."""
+    """Deadlines and milestones: timeline entries dated after the sources that announce them or
+    falling due within the profile's look-ahead, deadline figures (years) no such entry already
+    gives, and recommendations whose horizon has a due date; passed or still to come at the brief's date."""
     brief_date = claims.dossier.dossier.date
+    horizon_end = _months_after(brief_date, claims.audience.look_ahead_months)
     # "No later information in the sources" speaks of the sources this brief may cite.
     dated_sources = [source.date for source in claims.dossier.sources if source.date and claims.may_cite(source)]
+
+    def in_window(date: str) -> bool:
+        """Due between the start of the brief's month (or year) and the end of the look-ahead."""
+        return date_end(date) >= date_start(brief_date) and date_start(date) <= horizon_end
+
     found: list[tuple[str, Claim]] = []
     for claim in events:
         item = claim.item
-        if isinstance(item, Event) and claim.dated and date_start(item.date) > date_end(claim.dated):
+        if not isinstance(item, Event):
+            continue
+        announced = claim.dated is not None and date_start(item.date) > date_end(claim.dated)
+        if announced or in_window(item.date):
             found.append((item.date, claim))
     for fact in claims.dossier.facts:
         if not _has_tag(fact.tags, section.tags):
@@ -1206,6 +1345,10 @@ def _watch(claims: _Claims, section: Section, events: tuple[Claim, ...]) -> tupl
             claim = claims.claim(fact, with_rivals=False)
             if not given and claims.admitted(claim):
                 found.append((year, claim))
+    for recommendation in _recommendations(claims):
+        due = recommendation.item.due if isinstance(recommendation.item, Recommendation) else None
+        if due is not None and (is_passed(due, brief_date) or in_window(due)):
+            found.append((due, recommendation))
     found.sort(key=lambda pair: date_start(pair[0]))
     return tuple(
         WatchItem(
@@ -1219,6 +1362,13 @@ def _watch(claims: _Claims, section: Section, events: tuple[Claim, ...]) -> tupl
         )
         for date, claim in found
     )
+
+
+def _months_after(date: str, months: int) -> tuple[int, int, int]:
+    """The last day of the month ``months`` after ``date``'s month, as ``date_end`` writes days."""
+    year, month, _ = date_start(date)
+    total = year * 12 + (month - 1) + months
+    return date_end(f"{total // 12:04d}-{total % 12 + 1:02d}")
 
 
 def _recommendations(claims: _Claims) -> tuple[Claim, ...]:
@@ -1248,13 +1398,22 @@ def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier 
         "divergences": claims.select(dossier.divergences),
         "recommendations": _recommendations(claims),
         "questions": claims.select(q for q in dossier.questions if audience.id in q.audiences),
+        "options": claims.select(o for o in dossier.options if audience.id in o.audiences),
+        "lines": claims.select(line for line in dossier.lines if audience.id in line.audiences),
     }
     rows, columns = _programme_rows(claims)
     views = [_section_view(claims, section, shared, rows) for section in audience.sections]
     shown = tuple(view for view in views if view.empty_reason is None)
     key_points = claims.select(claims.items[ref] for ref in audience.key_points if ref in claims.items)
     judgements = claims.select(j for j in dossier.judgements if audience.id in j.audiences)
-    parts: list[Iterable[Claim]] = [judgements, key_points]
+    mine = sorted(
+        (a for a in dossier.assessments if audience.id in a.audiences), key=lambda a: CONFIDENCE_ORDER[a.confidence]
+    )
+    assessments = claims.select(mine)
+    rates = _rates(dossier, audience)
+    rate_claims = claims.select(rate.fact for rate in rates)
+    costs = _costs(claims, shared["options"])
+    parts: list[Iterable[Claim]] = [assessments, judgements, key_points, rate_claims, (c.claim for c in costs)]
     for view in shown:
         for name in KIND_CONTENT.get(view.kind) or tuple(sorted({n for c in KIND_CONTENT.values() for n in c})):
             value = getattr(view, name)
@@ -1269,10 +1428,13 @@ def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier 
     shown_claims = _all_claims(parts)
     cited = {cite.source.id for claim in shown_claims for cite in claim.cites}
     limit = audience.stale_after_months
-    latest = newest(source.date for source in dossier.sources if source.id in cited)
+    # A rate shown to convert amounts is not information on the topic: it does not date the brief.
+    topical = {cite.source.id for claim in shown_claims if claim not in rate_claims for cite in claim.cites}
+    latest = newest(source.date for source in dossier.sources if source.id in topical)
     # What the bar leaves out of what this brief would show (its sections, shown or not, its key
     # points and judgements), and the figures its notes would quote against the ones it shows.
     considered = {ref for ref in audience.key_points} | {j.id for j in dossier.judgements if audience.id in j.audiences}
+    considered |= {a.id for a in dossier.assessments if audience.id in a.audiences}
     for section in audience.sections:
         chosen = [f for f in dossier.facts if f.id in section.facts] if section.facts else []
         if not section.facts:
@@ -1316,4 +1478,32 @@ def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier 
         omissions=omissions,
         undated_sources=tuple(source for source in dossier.sources if source.id in cited and not source.date),
         dates_matter=limit is not None,
+        assessments=assessments,
+        rates=rates,
+        rate_claims=rate_claims,
+        costs=costs,
     )
+
+
+def _rates(dossier: Dossier, audience: Audience) -> tuple[Rate, ...]:
+    """The rates to the profile's second currency, one per currency the dossier's amounts are in."""
+    if audience.currency is None:
+        return ()
+    used = sorted({code for fact in dossier.facts for figure in fact.figures if (code := currency_of(figure))})
+    found = (find_rate(dossier, code, audience.currency) for code in used if code != audience.currency)
+    return tuple(rate for rate in found if rate is not None)
+
+
+def _costs(claims: _Claims, options: Iterable[Claim]) -> tuple[OptionCost, ...]:
+    """The sourced figure each option's ``cost`` names, where the profile may state its fact."""
+    found = []
+    for option in options:
+        cost = option.item.cost if isinstance(option.item, Option) else None
+        if cost is None:
+            continue
+        fact = claims.items[cost.fact]
+        claim = claims.claim(fact, with_rivals=False)
+        figure = next(f for f in claim.figures if f.measure == cost.measure)
+        if claims.admitted(claim):
+            found.append(OptionCost(option.id, figure, claim))
+    return tuple(found)

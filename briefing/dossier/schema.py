@@ -295,6 +295,9 @@ class Recommendation(Model):
     cites: list[Citation] = Field(min_length=1)
     time_bound: bool = False
     as_of: PartialDate | None = None
+    # When the horizon falls due, where the source gives one ("before the 2027 elections": "2027"):
+    # the watch section lists it, and a brief dated after it marks the horizon as passed.
+    due: PartialDate | None = None
 
 
 class Judgement(Model):
@@ -315,6 +318,59 @@ class Judgement(Model):
     cites: list[Citation] = Field(min_length=1)
     time_bound: bool = False
     as_of: PartialDate | None = None
+
+
+class Assessment(Model):
+    """The unit's own judgement ("We assess that ..."), kept apart from what sources say (ICD 203/206).
+
+    It rests on cited items and may add no number, date or proper name that they do not state
+    (``check`` fails it otherwise); ``likelihood`` in ICD 203 words, ``confidence`` with its basis.
+    """
+
+    id: Slug
+    assessment: Text
+    likelihood: Likelihood | None = None
+    confidence: Confidence
+    confidence_basis: Line
+    rests_on: list[Slug] = Field(min_length=1)
+    audiences: list[Slug] = Field(min_length=1)
+
+
+class Cost(Model):
+    """What an option needs, as a figure a fact states (the fact and the figure's measure)."""
+
+    fact: Slug
+    measure: Slug
+
+
+class Option(Model):
+    """A course of action the unit sets out for a reader who must decide (section kind ``options``).
+
+    Its words are the unit's; what it involves, its advantages and drawbacks rest on cited items and,
+    like an assessment, add no number, date or name they lack.  ``cost`` points at a sourced figure;
+    without one the brief says the sources state none.  ``lead`` is the institution that would lead,
+    as the items it rests on name it (a recommendation's addressee, say).
+    """
+
+    id: Slug
+    title: Line
+    involves: Text
+    advantages: list[Text] = Field(min_length=1)
+    drawbacks: list[Text] = Field(min_length=1)
+    cost: Cost | None = None
+    lead: Line | None = None
+    rests_on: list[Slug] = Field(min_length=1)
+    audiences: list[Slug] = Field(min_length=1)
+
+
+class LineToTake(Model):
+    """A line to take in a meeting or hearing (section kind ``lines``): the unit's wording of what the
+    reader may say, resting on facts or recommendations, adding nothing they lack."""
+
+    id: Slug
+    line: Text
+    rests_on: list[Slug] = Field(min_length=1)
+    audiences: list[Slug] = Field(min_length=1)
 
 
 class Term(Model):
@@ -416,6 +472,13 @@ class Section(Model):
     measures: list[Slug] = []
 
 
+class Core(Model):
+    """The sections that make a brief's core (after the summary) and the pages it must fit in."""
+
+    pages: int = Field(ge=1, le=100)
+    sections: list[Slug] = Field(min_length=1)
+
+
 class Audience(Model):
     id: Slug
     name: Line
@@ -441,6 +504,15 @@ class Audience(Model):
     # Whether the brief lists "What has changed since edition M" once an earlier edition is
     # published (``generate publish``); the label ``changes`` renames that heading.
     show_changes: bool = True
+    # How far ahead "What to watch" looks from the brief's date: what falls due within this many
+    # months is listed, whatever the date of the source that announced it.
+    look_ahead_months: int = Field(default=12, ge=0, le=120)
+    # Amounts in another currency are also shown in this one (ISO 4217, e.g. "PLN"), converted at a
+    # rate the dossier states as a sourced figure (measure ``fx.<from>.<to>``, e.g. ``fx.usd.pln``).
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    # A self-contained core for a reader with minutes to spare: page 1's summary and these sections,
+    # within ``pages`` pages; every other section follows in an annex with its own heading.
+    core: Core | None = None
 
 
 class Dossier(Model):
@@ -454,5 +526,9 @@ class Dossier(Model):
     timeline: list[Event] = []
     questions: list[Question] = []
     judgements: list[Judgement] = []
+    # The unit's own analysis, labelled as such wherever it is printed.
+    assessments: list[Assessment] = []
+    options: list[Option] = []
+    lines: list[LineToTake] = []
     terms: list[Term] = []
     audiences: list[Audience] = Field(min_length=1)

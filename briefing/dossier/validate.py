@@ -32,6 +32,11 @@ def validate_dossier(raw: RawDossier, section_kinds: Iterable[str], templates: I
         problems.extend(check_references(partial, raw.origins, set(section_kinds), set(templates), index_map, raw_ids))
         raise DossierError(problems) from None
     problems.extend(check_references(dossier, raw.origins, set(section_kinds), set(templates)))
+    if not problems:
+        # Only once every reference resolves: the unit's analysis is checked against what it rests on.
+        from briefing.dossier.analysis import analysis_problems
+
+        problems.extend(analysis_problems(dossier, raw.origins))
     if problems:
         raise DossierError(problems)
     return dossier
@@ -144,6 +149,9 @@ def check_references(
         "timeline": dossier.timeline,
         "questions": dossier.questions,
         "judgements": dossier.judgements,
+        "assessments": dossier.assessments,
+        "options": dossier.options,
+        "lines": dossier.lines,
     }
     item_ids: dict[str, DataPath] = {}
     for key, items in item_lists.items():
@@ -211,6 +219,7 @@ def check_references(
 
     _check_vocabularies(dossier, report)
     _check_reader_fields(dossier, report, exists)
+    _check_money(dossier, report, exists)
     measures = {figure.measure for fact in dossier.facts for figure in fact.figures}
     used_tags = {tag for items in item_lists.values() for item in items for tag in getattr(item, "tags", [])}
 
@@ -245,6 +254,12 @@ def check_references(
             for fact_index, ref in enumerate(section.facts):
                 if ref not in fact_ids and ref not in exists:
                     report(path + ("facts", fact_index), f"unknown fact {ref!r}{_suggest(ref, fact_ids)}")
+        if audience.core is not None:
+            for core_index, ref in enumerate(audience.core.sections):
+                if ref not in section_ids:
+                    report(
+                        base + ("core", "sections", core_index), f"unknown section {ref!r}{_suggest(ref, section_ids)}"
+                    )
     return problems
 
 
@@ -306,6 +321,47 @@ def _check_reader_fields(dossier: Dossier, report: Callable[[DataPath, str], Non
         if term.term in seen:
             report(("terms", index, "term"), f"the term {term.term!r} is listed twice")
         seen.add(term.term)
+
+
+def _check_money(dossier: Dossier, report: Callable[[DataPath, str], None], exists: set[str]) -> None:
+    """An option's cost names a fact and one of its figures; a profile's second currency has a sourced
+    rate (a figure of measure ``fx.<from>.<to>``) for every currency the dossier's amounts are in."""
+    facts = {fact.id: fact for fact in dossier.facts}
+    for index, option in enumerate(dossier.options):
+        if option.cost is None:
+            continue
+        fact = facts.get(option.cost.fact)
+        if fact is None:
+            if option.cost.fact not in exists:
+                report(
+                    ("options", index, "cost", "fact"),
+                    f"unknown fact {option.cost.fact!r}{_suggest(option.cost.fact, facts)}",
+                )
+        elif not any(figure.measure == option.cost.measure for figure in fact.figures):
+            measures = [figure.measure for figure in fact.figures]
+            report(
+                ("options", index, "cost", "measure"),
+                f"fact {fact.id!r} has no figure of measure {option.cost.measure!r}"
+                + _suggest(option.cost.measure, measures),
+            )
+    if exists:
+        return  # some items did not validate: their figures (a rate among them) are unknown here
+    from briefing.dossier.money import currencies_used, rate_measure
+
+    used = currencies_used(dossier)
+    rates = {figure.measure for fact in dossier.facts for figure in fact.figures}
+    for index, audience in enumerate(dossier.audiences):
+        if audience.currency is None:
+            continue
+        for currency in sorted(used - {audience.currency}):
+            measure = rate_measure(currency, audience.currency)
+            if measure not in rates:
+                report(
+                    ("audiences", index, "currency"),
+                    f"no sourced rate from {currency} to {audience.currency}: add a fact citing the rate's source "
+                    f"(e.g. a central bank's table) with a figure of measure {measure!r}, its value in "
+                    f"{audience.currency} per 1 {currency} and its date in as_of",
+                )
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:

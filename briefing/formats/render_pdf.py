@@ -314,6 +314,9 @@ class RenderedPdf:
     warnings: tuple[str, ...]
     # The files the renderer read, by name inside the static folders (``fonts/NotoSans-Regular.ttf``).
     fetched: frozenset[str] = frozenset()
+    # Where each heading of the outline starts: (label, depth, position in pages from the top of
+    # page 1, e.g. 2.5 = half-way down page 3), in reading order; what takes the room (``budget.py``).
+    outline: tuple[tuple[str, int, float], ...] = ()
 
 
 def render_pdf(html: str, base_folder: Path, allowed_folders: Sequence[Path]) -> RenderedPdf:
@@ -339,7 +342,15 @@ def render_pdf(html: str, base_folder: Path, allowed_folders: Sequence[Path]) ->
     if log.errors:
         raise RenderError("PDF renderer reported:\n" + "\n".join(f"  {m}" for m in log.errors))
     assert isinstance(pdf, bytes)
-    return RenderedPdf(pdf, len(document.pages), tuple(log.warnings), frozenset(fetcher.served))
+    outline = tuple(_outline(document.make_bookmark_tree(), [page.height for page in document.pages]))
+    return RenderedPdf(pdf, len(document.pages), tuple(log.warnings), frozenset(fetcher.served), outline)
+
+
+def _outline(tree: list[Any], heights: list[float], depth: int = 1) -> Iterator[tuple[str, int, float]]:
+    """The bookmarks of ``tree`` in reading order, each with its depth and where it starts."""
+    for label, (page, _x, y), children, _state in tree:
+        yield label, depth, page + min(max(y / heights[page], 0.0), 1.0)
+        yield from _outline(children, heights, depth + 1)
 
 
 def warm_up(language: str, allowed_folders: Sequence[Path]) -> None:

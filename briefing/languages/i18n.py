@@ -605,3 +605,8 @@ VOCABULARY = (
     N_("raised"),
     N_("lowered"),
 )
+
+
+def split_unit(unit: str) -> tuple[str | None, float, bool, str]:
+    """(currency code, scale, is percent, the rest) of a unit: "USD billion" -> ("USD", 1e9, False, "")."""
+    return _split_unit(unit)

@@ -114,6 +114,24 @@ class JudgementT(_T):
     confidence_basis: Line | None = None
 
 
+class AssessmentT(_T):
+    assessment: Text | None = None
+    confidence_basis: Line | None = None
+
+
+class OptionT(_T):
+    title: Line | None = None
+    involves: Text | None = None
+    # In the original's order, one for one.
+    advantages: list[Text] = []
+    drawbacks: list[Text] = []
+    lead: Line | None = None
+
+
+class LineToTakeT(_T):
+    line: Text | None = None
+
+
 class EventT(_T):
     event: Text | None = None
     date_note: Text | None = None
@@ -183,6 +201,9 @@ class TranslationFile(_T):
     divergences: dict[Slug, DivergenceT] = {}
     recommendations: dict[Slug, RecommendationT] = {}
     judgements: dict[Slug, JudgementT] = {}
+    assessments: dict[Slug, AssessmentT] = {}
+    options: dict[Slug, OptionT] = {}
+    lines: dict[Slug, LineToTakeT] = {}
     timeline: dict[Slug, EventT] = {}
     questions: dict[Slug, QuestionT] = {}
     # Keyed by the original term ("NATO").
@@ -233,6 +254,9 @@ _FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "divergences": (("topic", "consequence"), ()),
     "recommendations": (("title", "text", "addressee", "horizon", "priority_basis", "rationale"), ()),
     "judgements": (("judgement", "confidence_basis"), ()),
+    "assessments": (("assessment", "confidence_basis"), ()),
+    "options": (("title", "involves", "lead"), ()),
+    "lines": (("line",), ()),
     "timeline": (("event", "date_note"), ()),
     "questions": (("question",), ()),
 }
@@ -399,6 +423,8 @@ def translate(dossier: Dossier, source: TranslationSource | None, language: str)
                 changes["details"] = a.mapping(item.details, given_details, (*where, "details"))
             elif key == "divergences":
                 changes["positions"] = _positions(a, item, entry if isinstance(entry, DivergenceT) else None)
+            elif key == "options":
+                changes |= _option_lists(a, item, entry if isinstance(entry, OptionT) else None)
             elif key == "sources":
                 # The headings its locators name are printed in its language, marked so.
                 changes["language"] = item.language or original
@@ -452,6 +478,27 @@ def _positions(a: _Apply, divergence: Any, entry: DivergenceT | None) -> list[An
         where: DataPath = ("divergences", divergence.id, "positions", index)
         result.append(position.model_copy(update=a.fields(position, translation, ("holder", "position"), where)))
     return result
+
+
+def _option_lists(a: _Apply, option: Any, entry: OptionT | None) -> dict[str, list[str]]:
+    """An option's advantages and drawbacks, each translated in the original's order."""
+    lists: dict[str, list[str]] = {}
+    for name in ("advantages", "drawbacks"):
+        original: list[str] = getattr(option, name)
+        given: list[str] = getattr(entry, name) if entry is not None else []
+        if given and len(given) != len(original):
+            a.problems.append(
+                a.origins.problem(
+                    ("options", option.id, name),
+                    f"has {len(given)} entries; the original has {len(original)}: translate each, in its order",
+                )
+            )
+            given = []
+        lists[name] = [
+            a.text(text, given[index] if index < len(given) else None, ("options", option.id, name, index))
+            for index, text in enumerate(original)
+        ]
+    return lists
 
 
 def _audience(a: _Apply, audience: Any, recommendations: Sequence[Any], dossier: Dossier) -> Any:
