@@ -35,18 +35,18 @@ def main() -> None:
 
 def _formats(context: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
     """``--format`` values (repeated or comma-separated) as output formats, in a fixed order."""
-    from briefing.build.pipeline import FORMATS, OUTPUT_FORMATS
+    from briefing.formats.registry import DEFAULT_FORMATS, FORMATS
 
     chosen: set[str] = set()
     for value in values:
         for name in filter(None, (part.strip().lower() for part in value.split(","))):
             if name == "both":
-                chosen.update(FORMATS)
-            elif name in OUTPUT_FORMATS:
+                chosen.update(DEFAULT_FORMATS)
+            elif name in FORMATS:
                 chosen.add(name)
             else:
-                raise click.BadParameter(f"{name!r} is not one of {', '.join(OUTPUT_FORMATS)} (or 'both')", param=param)
-    return tuple(name for name in OUTPUT_FORMATS if name in chosen) if chosen else FORMATS
+                raise click.BadParameter(f"{name!r} is not one of {', '.join(FORMATS)} (or 'both')", param=param)
+    return tuple(name for name in FORMATS if name in chosen) if chosen else DEFAULT_FORMATS
 
 
 def since_option(function: F) -> F:
@@ -186,7 +186,7 @@ def check(data_dir: Path, template_dirs: tuple[Path, ...], strict: bool, output_
     """
     import json
 
-    from briefing.dossier.check import run_check
+    from briefing.build.check import run_check
     from briefing.formats.render_html import TemplateSet
 
     with reported():  # bad data is in the report; only a broken template folder or install stops here
@@ -274,7 +274,7 @@ def templates_list(data_dir: Path, template_dirs: tuple[Path, ...]) -> None:
     Example:
       generate templates list --templates my-templates
     """
-    from briefing.build.pipeline import load_with_templates
+    from briefing.build.load import load_with_templates
     from briefing.formats.render_html import TemplateSet
     from briefing.formats.template_tools import list_templates
 
@@ -501,7 +501,7 @@ def diff_command(
 
     from briefing.build.changes import diff_document, diff_text
     from briefing.build.editions import EditionError, default_folder, find_earlier, load_earlier, shown
-    from briefing.build.pipeline import load
+    from briefing.build.load import load
     from briefing.formats.render_html import TemplateSet
 
     templates = TemplateSet(overrides=template_dirs)

@@ -19,7 +19,7 @@ import docx
 import pypdf
 import pytest
 
-from briefing.build.pipeline import load_dossier
+from briefing.build.load import load_dossier
 from briefing.errors import DossierError
 from briefing.formats.render_html import DEFAULT_TEMPLATES, TemplateSet
 from briefing.languages.i18n import LOCALE_DIR

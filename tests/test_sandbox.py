@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from briefing.build.pipeline import Charts, load_with_templates
+from briefing.build.load import load_with_templates
+from briefing.build.render import Charts
 from briefing.build.select import select_for_audience
 from briefing.errors import BriefingError, TemplateError
 from briefing.formats.render_html import TemplateSet, render_html

@@ -36,12 +36,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefing.build.output import folder_lock
-from briefing.build.select import date_label
+from briefing.dossier.dates import date_label
 from briefing.dossier.schema import Dossier, DossierInfo
 from briefing.dossier.yamlload import Origins
 from briefing.errors import BriefingError, DossierError
 from briefing.formats.render_html import TemplateSet
+from briefing.output import folder_lock
 
 EDITIONS = "editions"  # the default folder, beside the dossier folder
 MANIFEST = "manifest.json"
@@ -321,7 +321,7 @@ def find_earlier(since: str | None, editions_dir: Path, current: DossierInfo) ->
 
 def load_earlier(name: str, folder: Path, marker: Path, templates: TemplateSet) -> Earlier:
     """The earlier edition's dossier in ``folder``, validated as any dossier is."""
-    from briefing.build.pipeline import load
+    from briefing.build.load import load
 
     try:
         loaded = load(folder, templates)
@@ -486,10 +486,11 @@ def publish(
     the edition is already published, or with ``strict`` if an earlier edition differs from its
     manifest.  Builds what is out of date in ``briefs_dir`` first, as ``generate brief`` does.
     """
-    from briefing.build.pipeline import FORMATS, load
+    from briefing.build.load import load
+    from briefing.formats.registry import DEFAULT_FORMATS
 
     templates = templates or TemplateSet()
-    formats = tuple(formats or FORMATS)
+    formats = tuple(formats or DEFAULT_FORMATS)
     loaded = load(data_dir, templates)  # the errors 'generate check' reports stop it here
     info = loaded.dossier.dossier
     _edition_name(loaded.raw.origins, info.edition)

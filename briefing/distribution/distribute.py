@@ -27,9 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing.build.output import OutputFile, write_outputs
-from briefing.build.pipeline import LoadedDossier, build_briefs, load
-from briefing.build.select import date_label
+from briefing.build.load import LoadedDossier, load
+from briefing.build.pipeline import build_briefs
 from briefing.distribution.mail import (
     Delivery,
     Outgoing,
@@ -44,11 +43,13 @@ from briefing.distribution.mail import (
 )
 from briefing.distribution.recipients import Listed, Recipient, load_recipients, slug
 from briefing.distribution.stamp import StampError, StampFonts, load_font, prepare, stamp_docx, stamp_line, stamp_pdf
+from briefing.dossier.dates import date_label
 from briefing.dossier.schema import Audience, Dossier
 from briefing.dossier.yamlload import Origins
 from briefing.errors import BriefingError, DossierError, Problem
 from briefing.formats.render_html import TemplateSet
 from briefing.languages.i18n import use_language
+from briefing.output import OutputFile, write_outputs
 
 DEFAULT_LIST = Path("data/distribution/recipients.yaml")
 DEFAULT_OUT = Path("briefs/distribution")

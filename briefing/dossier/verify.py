@@ -41,7 +41,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from briefing.build.output import read_cached, write_cached
+from briefing.cache import read_cached, write_cached
 from briefing.dossier.schema import Dossier, Figure, Source
 from briefing.dossier.yamlload import DataPath, Origins
 from briefing.errors import Problem

@@ -24,8 +24,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.etree import ElementTree
 
-from briefing.build.output import read_cached, write_cached
-from briefing.build.select import Comparison, ProgrammeRow, date_label, is_calendar, source_name
+from briefing.build.select import Comparison, ProgrammeRow, source_name
+from briefing.cache import read_cached, write_cached
+from briefing.dossier.dates import date_label, is_calendar
 from briefing.languages import typography
 from briefing.languages.i18n import format_number
 from briefing.languages.i18n import gettext as _
