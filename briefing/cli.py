@@ -343,21 +343,32 @@ def templates_reference() -> None:
     show_default=True,
     help="Port on 127.0.0.1 (0 picks a free one).",
 )
+@since_option
+@editions_option
 @lang_option
 @data_option
 @templates_option
 def serve(
-    audiences: tuple[str, ...], port: int, languages: tuple[str, ...], data_dir: Path, template_dirs: tuple[Path, ...]
+    audiences: tuple[str, ...],
+    port: int,
+    since: str | None,
+    editions_dir: Path | None,
+    languages: tuple[str, ...],
+    data_dir: Path,
+    template_dirs: tuple[Path, ...],
 ) -> None:
     """Preview the HTML briefs in a browser, rebuilt and reloaded on every save.
 
+    Each page is the HTML brief 'generate brief' writes, byte for byte, with what has changed
+    since the earlier edition (--since, --editions); its PDF and Word links render on request.
     Watches the dossier, the shipped templates and any override folders (not following
     links out of them). Errors show in the page with file and line; the server keeps
     running. Answers only http://127.0.0.1:PORT/ and http://localhost:PORT/. Ctrl-C stops it.
 
     \b
-    Example:
+    Examples:
       generate serve --audience industry --templates my-templates
+      generate serve --lang all --since 1      # every edition, changes since edition 1
     """
     from briefing.preview.serve import Preview
     from briefing.preview.serve import serve as run_server
@@ -379,7 +390,19 @@ def serve(
 
     try:
         with reported():  # an unknown audience is a usage error (exit 2), as for 'brief'
-            run_server(data_dir, template_dirs, audiences, port, ready, built, watch_failed, languages)
+            run_server(
+                data_dir,
+                template_dirs,
+                audiences,
+                port,
+                ready,
+                built,
+                watch_failed,
+                languages,
+                since=since,
+                editions=editions_dir,
+                note=lambda text: click.echo(f"note: {text}", err=True),
+            )
     except OSError as error:
         raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {error.strerror}") from None
     click.echo("Preview stopped.")
