@@ -18,6 +18,7 @@ from briefing.build.changes import shown_claims
 from briefing.build.load import load
 from briefing.build.select import Brief, Claim, select_for_audience
 from briefing.dossier import hedges
+from briefing.dossier.analysis import unjudged_names_note
 from briefing.dossier.dates import date_label, is_calendar, is_stale, months_between, newest
 from briefing.dossier.schema import Dossier, Fact
 from briefing.dossier.verify import unverifiable_sources
@@ -186,7 +187,7 @@ def analyse(
         + stale_statements(dossier, origins),
         conflicts=conflicts(dossier, origins),
         grading=grading_notes(dossier, origins) + dropped_notes(dossier, origins),
-        notes=hedges.unjudged(dossier, weights),
+        notes=hedges.unjudged(dossier, weights) + [note for note in (unjudged_names_note(dossier),) if note],
     )
 
 

@@ -64,7 +64,6 @@ MAX_CACHED_CHARACTERS = 4_000_000
 MEMO_LIMIT = 512
 MEMO_CHARACTERS = 64_000_000
 
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 
@@ -637,10 +636,6 @@ class Verification:
     # (source id, number of quotes citing it, the reason it has no file), per source without a file.
     unverifiable: list[tuple[str, int, str]] = field(default_factory=list)
     quotes_verified: int = 0
-
-    @property
-    def unverifiable_quotes(self) -> int:
-        return sum(count for _, count, _ in self.unverifiable)
 
 
 def cited_items(dossier: Dossier) -> Iterator[tuple[str, int, Any]]:
