@@ -25,7 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="briefing", prog_name="generate")
 def main() -> None:
-    """Turn a dossier of sourced facts into audience-specific HTML and PDF briefs.
+    """Turn a dossier of sourced facts into audience-specific HTML, PDF and Word briefs.
 
     \b
     Example:

@@ -34,7 +34,7 @@ CONTENTS_MIN_PAGES = 2
 
 
 class Charts:
-    """Charts a template asks for, drawn once per brief and shared by its HTML and PDF.
+    """Charts a template asks for, drawn once per brief and shared by its formats.
 
     Drawn charts are also kept in the user's cache, keyed by everything they are drawn
     from, so a rebuild whose chart data did not change draws nothing.

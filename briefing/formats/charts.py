@@ -1,4 +1,4 @@
-"""Charts drawn from the data, as inline SVG that both HTML and PDF show identically.
+"""Charts drawn from the data, as inline SVG: the HTML and the PDF show it identically, Word as a picture.
 
 Horizontal bar charts, written as SVG text by this module (no plotting library: importing
 one took longer than laying out the whole brief).  Labels wrap, measured with the brief's
@@ -128,8 +128,7 @@ def is_plain_drawing(svg: str) -> bool:
     return True
 
 
-# The drawing: horizontal bars with wrapped labels, written as SVG directly.  (matplotlib drew
-# them before; importing it took longer than WeasyPrint's whole layout of a brief.)
+# The drawing: horizontal bars with wrapped labels, written as SVG directly.
 WIDTH = 480.0  # drawing units; the figure is scaled to the column width
 LABEL_WIDTH = 170.0  # the widest a bar's label may be before it wraps
 FONT = 9.0  # labels and ticks

@@ -1,4 +1,4 @@
-"""Stage 5, Word edition: the brief as a .docx, built from the same HTML the PDF is rendered from.
+"""The Word edition: the brief as a .docx, built from the same print HTML the PDF is rendered from.
 
 The HTML for the PDF is our own markup with a known structure (headings, the key-points
 box, lists of cited claims, tables, figures, footnotes as ``<span class="footnote">``), so

@@ -1,4 +1,4 @@
-"""Stage 4: render a brief to HTML with Jinja2.
+"""Render a brief to HTML with Jinja2: the screen HTML, and the print HTML the PDF and Word are made from.
 
 Templates are found on a search path: override folders first, then the shipped
 ``templates/``.  ``{% extends "default:base.html" %}`` always names the shipped
