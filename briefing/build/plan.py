@@ -2,7 +2,7 @@
 
 ``plan_briefs`` turns the options of ``generate brief``, ``serve``, ``publish`` and
 ``distribute`` (audiences, languages, formats, the earlier edition) into a ``Plan``: one
-``Job`` per audience and language, in the dossier's order, each with its file name and formats,
+``Job`` per audience and language, each with its file name and formats,
 and the earlier edition every brief lists its changes since.  ``Plan.brief`` selects what a
 job's brief says.  Every command goes through it, so the preview shows the brief the build
 writes, change section and all.
@@ -44,7 +44,7 @@ class Plan:
     loaded: LoadedDossier
     audiences: tuple[Audience, ...]
     languages: tuple[str, ...]
-    jobs: tuple[Job, ...]  # language by language, audiences in the dossier's order
+    jobs: tuple[Job, ...]  # language by language, audiences as ``choose_audiences`` orders them
     earlier: Earlier | None  # the edition the briefs list their changes since
 
     def targets(self, out_dir: Path) -> list[Path]:
@@ -117,7 +117,7 @@ def plan_briefs(
 
 
 def choose_audiences(dossier: Dossier, names: Sequence[str]) -> list[Audience]:
-    """The audiences named (``all`` for every one), in the order the dossier defines them."""
+    """The audiences named, each once, in the order named; ``all``: every one, in the dossier's order."""
     known = {audience.id: audience for audience in dossier.audiences}
     if "all" in names:
         return list(dossier.audiences)
