@@ -69,9 +69,7 @@ def test_page_one_orients_the_reader(shipped_briefs: Any, dossier: Dossier, audi
     # An exchange rate the brief converts amounts at is not information on the topic (issue 23).
     rate_only = {c.source.id for claim in brief.rate_claims for c in claim.cites}
     topical = [s for s in brief.sources if s.id not in rate_only]
-    newest = max(
-        (s.date for s in topical if s.date), key=lambda d: tuple(int(p) for p in (d + "-12").split("-")[:2])
-    )
+    newest = max((s.date for s in topical if s.date), key=lambda d: tuple(int(p) for p in (d + "-12").split("-")[:2]))
     if any(not source.date for source in brief.sources):
         # An undated source may be newer than the newest dated one: page 1 says so (issue 22).
         assert f"Information current to {date_label(newest)} (newest dated source)." in first
