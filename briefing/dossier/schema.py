@@ -216,6 +216,11 @@ class Source(Model):
     reliability: Reliability
     reliability_reason: Text
     url: Url | None = None
+    # The terms the file may be copied under: an SPDX identifier (CC-BY-4.0, CC0-1.0) or words
+    # ("permission of the publisher, 3 March 2031").  A published PDF embeds the file itself only
+    # under an open licence, or with ``embed: true``; otherwise only its SHA-256 and address.
+    licence: Line | None = None
+    embed: bool | None = None
 
 
 class Programme(Model):

@@ -25,7 +25,7 @@ import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import jinja2.sandbox
@@ -39,6 +39,9 @@ from briefing.errors import TemplateError
 from briefing.formats.compiled import FOLDER as COMPILED_FOLDER
 from briefing.formats.compiled import InstalledTemplates
 from briefing.languages import i18n
+
+if TYPE_CHECKING:
+    from briefing.formats.passages import Passages
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SECTION_FOLDER = "sections"
@@ -442,11 +445,18 @@ def render_html(
     charts: dict[str, Any],
     show_contents: bool = True,
     env: jinja2.Environment | None = None,
+    signed_by: str | None = None,
+    passages: Passages | None = None,
 ) -> str:
     """The brief as one self-contained HTML document, for the browser or for the PDF renderer.
 
     Pass ``env`` (from ``templates.environment()``) to reuse compiled templates across renders.
+    ``signed_by`` names who signs the published PDF (the colophon says so); ``passages`` gives
+    each note's link to its quoted passage (``passages.py``; none: notes without links).
     """
+    from briefing.formats.passages import Passages
+
+    passages = passages if passages is not None else Passages()
     env = env or templates.environment()
     if isinstance(env, Sandbox):
         env.start_clock()
@@ -459,7 +469,14 @@ def render_html(
         with i18n.use_language(language):
             i18n.install(env, language)
             html = template.render(
-                brief=brief, target=target, charts=charts, notes=notes, cite_text=cite_text, show_contents=show_contents
+                brief=brief,
+                target=target,
+                charts=charts,
+                notes=notes,
+                cite_text=cite_text,
+                show_contents=show_contents,
+                signed_by=signed_by,
+                passages=passages,
             )
         return mark_languages(html)
     except jinja2.TemplateSyntaxError as error:
@@ -469,6 +486,22 @@ def render_html(
         filename, line = _template_frame(error, templates.folders)
         missing = jinja2.TemplateNotFound(f"template not found: {error.name} (searched {searched})")
         raise TemplateError(_describe(missing, filename, line)) from None
+    except TemplateError:
+        raise
+    except Exception as error:
+        filename, line = _template_frame(error, templates.folders)
+        raise TemplateError(_describe(error, filename, line)) from None
+
+
+def render_page(name: str, templates: TemplateSet, env: jinja2.Environment, language: str, **context: Any) -> str:
+    """Another page than a brief (the sources page), from template ``name``, in ``language``."""
+    try:
+        template = env.get_template(name)
+        with i18n.use_language(language):
+            i18n.install(env, language)
+            return mark_languages(template.render(**context))
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(_describe(error, error.filename, error.lineno)) from None
     except TemplateError:
         raise
     except Exception as error:
