@@ -204,7 +204,7 @@ def verify_bytes(data: bytes, name: str, options: Options) -> Report:
 def _signature(reader: Any, options: Options) -> Part:
     part = Part("Signature")
     with quiet():
-        from pyhanko.sign.general import SignatureValidationError
+        from pyhanko.sign.validation.errors import SignatureValidationError
         from pyhanko.sign.validation import validate_pdf_signature
         from pyhanko_certvalidator import ValidationContext
         from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
@@ -226,7 +226,7 @@ def _signature(reader: Any, options: Options) -> Part:
         except (SignatureValidationError, PathBuildingError, PathValidationError, ValueError) as error:
             part.fail(f"the signature cannot be checked: {error}")
             continue
-        who = status.signing_cert.subject.human_friendly
+        who = _person(status.signing_cert.subject)
         when = f" on {status.signer_reported_dt:%Y-%m-%d %H:%M} UTC" if status.signer_reported_dt else ""
         if not status.intact:
             part.fail(f"the file has been changed since {who} signed it{when}: its content no longer matches the signature")
@@ -250,9 +250,18 @@ def _signature(reader: Any, options: Options) -> Part:
         elif status.trusted:
             part.lines.append("the signer's certificate leads to the trust root you gave")
         else:
-            issuer = status.signing_cert.issuer.human_friendly
+            issuer = _person(status.signing_cert.issuer)
             part.fail(f"the signer's certificate (issued by {issuer}) does not lead to the trust root you gave")
     return part
+
+
+def _person(name: Any) -> str:
+    """A certificate's subject as a reader says it: "Analysis Unit (Institute)"."""
+    native = name.native if hasattr(name, "native") else {}
+    common, organisation = native.get("common_name"), native.get("organization_name")
+    if common and organisation and organisation != common:
+        return f"{common} ({organisation})"
+    return str(common or organisation or name.human_friendly)
 
 
 def _asn1_certificates(data: bytes) -> list[Any]:
@@ -265,8 +274,8 @@ def _asn1_certificates(data: bytes) -> list[Any]:
 def _attachments(root: Any) -> tuple[dict[str, bytes], str | None]:
     """The embedded files by name, inflated with a size limit, or a problem saying why not."""
     try:
-        names = root.get("/Names")
-        tree = names.get("/EmbeddedFiles") if names is not None else None
+        names = root["/Names"] if "/Names" in root else None
+        tree = names["/EmbeddedFiles"] if names is not None and "/EmbeddedFiles" in names else None
         if tree is None:
             return {}, "the file carries no embedded files (no dossier, no sources)"
         if "/Kids" in tree:
@@ -294,7 +303,7 @@ class _TooLarge(Exception):
 
 
 def _inflate(stream: Any, budget: int) -> bytes:
-    filters = stream.get("/Filter")
+    filters = stream["/Filter"] if "/Filter" in stream else None
     names = [str(item) for item in filters] if isinstance(filters, list) else [str(filters)] if filters else []
     data = stream.encoded_data
     if not names:
@@ -518,12 +527,14 @@ def _figures(data: bytes, index: Mapping[str, Any], loaded: _Loaded | None) -> P
 
     pdf_key = match_key(normalise(text))
     shown = checked = 0
+    seen: set[tuple[str, str]] = set()
     for claim in _claims(brief):
         statement_key = match_key(normalise(claim.text))
         for figure in claim.figures:
             figure_key = match_key(normalise(figure.text))
-            if figure_key not in statement_key:
-                continue  # the brief states it in a table or chart, in the edition's number format
+            if figure_key not in statement_key or (claim.id, figure_key) in seen:
+                continue  # stated in a table or chart (in the edition's number format), or counted already
+            seen.add((claim.id, figure_key))
             shown += 1
             if figure_key in pdf_key:
                 checked += 1
