@@ -48,7 +48,8 @@ def keys(out_dir: Path, name: str) -> None:
     with reported():
         written = make_keys(out_dir, os.environ, name)
     click.echo(f"wrote {written.ca} (the trust root to give 'generate verify --trust')")
-    click.echo(f"wrote {written.unit} (key and certificate of {written.subject}, valid to {written.not_after:%Y-%m-%d})")
+    valid = f"{written.not_after:%Y-%m-%d}"
+    click.echo(f"wrote {written.unit} (key and certificate of {written.subject}, valid to {valid})")
     click.echo(
         "note: these are for trying signing out only; no one else trusts them. Sign real briefs with the "
         "institution's own certificate (docs/signing.md).",

@@ -339,7 +339,9 @@ def render_brief(
 
         # Built from the print HTML (footnotes inline, charts as images); Word makes its own contents.
         links = Passages(f"{stem}{COMPANION_SUFFIX}", sources_root)
-        print_html = render_html(brief, templates, "pdf", {"draw": charts}, env=env, signed_by=signed_by, passages=links)
+        print_html = render_html(
+            brief, templates, "pdf", {"draw": charts}, env=env, signed_by=signed_by, passages=links
+        )
         docx = render_docx(print_html, templates.static_folders)
         files.append(OutputFile(out_dir / f"{stem}.docx", docx.data))
         read.update(docx.static_files)

@@ -129,7 +129,7 @@ class Passages:
 def _pattern(fragment: str) -> re.Pattern[str]:
     """A pattern for ``fragment`` (normalised) in a source's raw text: any white space between
     words, and typographic quotes and dashes where the fragment has plain ones."""
-    pieces = []
+    pieces: list[str] = []
     for index, word in enumerate(fragment.split()):
         if index:
             pieces.append(r"\s*" if not (word[:1].isalnum() and pieces[-1][-1:].isalnum()) else r"\s+")

@@ -74,8 +74,10 @@ class Report:
         for part in self.parts:
             lines.append(f"  {part.title}: {part.status.upper()}")
             lines += [f"    {line}" for line in part.lines]
-        verdict = "every part holds" if self.ok else "NOT VERIFIED: " + ", ".join(
-            part.title.lower() for part in self.parts if part.status == FAILED
+        verdict = (
+            "every part holds"
+            if self.ok
+            else "NOT VERIFIED: " + ", ".join(part.title.lower() for part in self.parts if part.status == FAILED)
         )
         lines.append(f"  result: {verdict}")
         return "\n".join(lines)
@@ -204,8 +206,8 @@ def verify_bytes(data: bytes, name: str, options: Options) -> Report:
 def _signature(reader: Any, options: Options) -> Part:
     part = Part("Signature")
     with quiet():
-        from pyhanko.sign.validation.errors import SignatureValidationError
         from pyhanko.sign.validation import validate_pdf_signature
+        from pyhanko.sign.validation.errors import SignatureValidationError
         from pyhanko_certvalidator import ValidationContext
         from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
@@ -229,7 +231,9 @@ def _signature(reader: Any, options: Options) -> Part:
         who = _person(status.signing_cert.subject)
         when = f" on {status.signer_reported_dt:%Y-%m-%d %H:%M} UTC" if status.signer_reported_dt else ""
         if not status.intact:
-            part.fail(f"the file has been changed since {who} signed it{when}: its content no longer matches the signature")
+            part.fail(
+                f"the file has been changed since {who} signed it{when}: its content no longer matches the signature"
+            )
             continue
         if not status.valid:
             part.fail(f"the signature of {who} is damaged or forged: it does not match the signer's certificate")
@@ -274,7 +278,7 @@ def _asn1_certificates(data: bytes) -> list[Any]:
 def _attachments(root: Any) -> tuple[dict[str, bytes], str | None]:
     """The embedded files by name, inflated with a size limit, or a problem saying why not."""
     try:
-        names = root["/Names"] if "/Names" in root else None
+        names = root.get("/Names")
         tree = names["/EmbeddedFiles"] if names is not None and "/EmbeddedFiles" in names else None
         if tree is None:
             return {}, "the file carries no embedded files (no dossier, no sources)"
@@ -303,7 +307,7 @@ class _TooLarge(Exception):
 
 
 def _inflate(stream: Any, budget: int) -> bytes:
-    filters = stream["/Filter"] if "/Filter" in stream else None
+    filters = stream.get("/Filter")
     names = [str(item) for item in filters] if isinstance(filters, list) else [str(filters)] if filters else []
     data = stream.encoded_data
     if not names:
@@ -355,7 +359,9 @@ def _manifest(data: bytes, name: str, index: Mapping[str, Any], options: Options
                 part.fail(f"but that manifest is of edition {names[1]} of {names[0]}, not the one the file names")
             return part
         if options.manifest or names == (dossier, edition):
-            part.fail(f"{path} (edition {names[1]}) does not list a file with this SHA-256: this is not a copy it records")
+            part.fail(
+                f"{path} (edition {names[1]}) does not list a file with this SHA-256: this is not a copy it records"
+            )
             return part
     if part.status != FAILED:
         part.status = NOT_CHECKED
@@ -425,9 +431,10 @@ def _quotes(attachments: Mapping[str, bytes], index: Mapping[str, Any], problem:
         from briefing.dossier.verify import verify_dossier
 
         checked = verify_dossier(loaded.dossier, loaded.raw.origins, folder)
-        missing = {
-            str(entry.get("id")) for entry in index.get("sources") or [] if isinstance(entry, dict) and not entry.get("embedded")
-        }
+        not_carried = [
+            entry for entry in index.get("sources") or [] if isinstance(entry, dict) and not entry.get("embedded")
+        ]
+        missing = {str(entry.get("id")) for entry in not_carried}
         skipped = 0
         for problem_found in checked.problems:
             if _about_missing_source(problem_found, loaded.dossier, missing):
@@ -561,7 +568,7 @@ def _claims(value: Any, depth: int = 0) -> Iterator[Any]:
         if hasattr(item, "figures") and hasattr(item, "cites") and hasattr(item, "text"):
             yield item
         for member in fields(item):
-            if member.name not in ("item", "section"):
+            if member.name not in ("item", "section", "withheld", "dropped", "empty_sections", "changes"):
                 yield from walk(getattr(item, member.name), level + 1)
 
     yield from walk(value, depth)

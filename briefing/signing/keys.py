@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography import x509
+
 from briefing.errors import BriefingError
 
 PASSPHRASE_VARIABLE = "BRIEFING_SIGN_PASSPHRASE"
@@ -45,7 +47,6 @@ def passphrase_from(environ: Mapping[str, str]) -> bytes | None:
 
 def make_keys(out_dir: Path, environ: Mapping[str, str], name: str = "Briefing unit") -> Written:
     """Write ``out_dir/ca.pem`` and ``out_dir/unit.p12``; refuses to replace either."""
-    from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import pkcs12
@@ -108,9 +109,7 @@ def make_keys(out_dir: Path, environ: Mapping[str, str], name: str = "Briefing u
     return Written(ca_path, unit_path, unit.subject.rfc4514_string(), end)
 
 
-def _usage(cert_sign: bool) -> object:
-    from cryptography import x509
-
+def _usage(cert_sign: bool) -> x509.KeyUsage:
     return x509.KeyUsage(
         digital_signature=not cert_sign,
         content_commitment=not cert_sign,  # non-repudiation: the unit stands behind what it signs

@@ -82,7 +82,9 @@ def load_signer(path: Path, environ: Mapping[str, str], now: datetime.datetime |
             if passphrase
             else f"if it is protected by a passphrase, set {PASSPHRASE_VARIABLE}"
         )
-        raise SignError(f"{path}: cannot open the certificate file: not PKCS#12, or a wrong passphrase ({hint})") from None
+        raise SignError(
+            f"{path}: cannot open the certificate file: not PKCS#12, or a wrong passphrase ({hint})"
+        ) from None
     except Exception as error:  # cryptography raises several kinds for unsupported contents
         raise SignError(f"{path}: cannot open the certificate file: {error}") from None
     if key is None or certificate is None:
@@ -90,7 +92,9 @@ def load_signer(path: Path, environ: Mapping[str, str], now: datetime.datetime |
     now = now or datetime.datetime.now(datetime.UTC)
     not_after = certificate.not_valid_after_utc
     if not_after < now:
-        raise SignError(f"{path}: the certificate expired on {not_after:%Y-%m-%d}; a signature made with it would not verify")
+        raise SignError(
+            f"{path}: the certificate expired on {not_after:%Y-%m-%d}; a signature made with it would not verify"
+        )
     if certificate.not_valid_before_utc > now:
         raise SignError(f"{path}: the certificate is valid only from {certificate.not_valid_before_utc:%Y-%m-%d}")
     names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME) or (
@@ -113,6 +117,8 @@ def seal(pdf: bytes, attachments: Sequence[Attachment], signer: Signer | None, l
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.pdf_utils.misc import PdfError
         from pyhanko.sign import fields, signers
+
+    writer: Any
 
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
@@ -141,13 +147,21 @@ def seal(pdf: bytes, attachments: Sequence[Attachment], signer: Signer | None, l
         raise SignError(f"cannot sign this PDF: {error}") from None
 
 
+def _generic() -> Any:
+    """pyHanko's PDF object classes (its constructors are untyped: used as ``Any``)."""
+    from pyhanko.pdf_utils import generic
+
+    return generic
+
+
 def _embed(writer: Any, attachment: Attachment) -> None:
     """One associated file: in the document's EmbeddedFiles name tree and its /AF array.
 
     pyHanko's own ``embed_file`` would mark the file as PDF 2.0; a brief is PDF/UA-1, which is
     PDF 1.7, where associated files are written the same way (as in PDF/A-3)."""
-    from pyhanko.pdf_utils import embed, generic
+    from pyhanko.pdf_utils import embed
 
+    generic = _generic()
     stream = embed.EmbeddedFileObject.from_file_data(
         writer,
         attachment.data,
@@ -196,13 +210,10 @@ def _embed(writer: Any, attachment: Attachment) -> None:
 def _tag_signature_field(writer: Any, label: str) -> None:
     """Put the (invisible) signature widget in the structure tree, in a ``Form`` element with
     ``label`` as its description, and give it a description of its own (``/TU``)."""
-    from pyhanko.pdf_utils import generic
-
+    generic = _generic()
     root = writer.root
     form = root["/AcroForm"].get_object()
-    widget_ref = next(
-        (ref for ref in form["/Fields"] if ref.get_object().get("/T") == FIELD_NAME), None
-    )
+    widget_ref = next((ref for ref in form["/Fields"] if ref.get_object().get("/T") == FIELD_NAME), None)
     if widget_ref is None:
         raise SignError("cannot sign this PDF: the signature field was not created")
     widget = widget_ref.get_object()
@@ -215,7 +226,7 @@ def _tag_signature_field(writer: Any, label: str) -> None:
     tree_root = tree_root.get_object()
     kids = tree_root.get("/K")
     kids = kids.get_object() if kids is not None else None
-    parent_ref = (kids[0] if isinstance(kids, generic.ArrayObject) and kids else tree_root.raw_get("/K"))
+    parent_ref = kids[0] if isinstance(kids, generic.ArrayObject) and kids else tree_root.raw_get("/K")
     parent = parent_ref.get_object()
     if parent.get("/Type") == "/StructTreeRoot" or "/S" not in parent:
         raise SignError("cannot sign this PDF: its structure tree has no document element")
@@ -224,7 +235,7 @@ def _tag_signature_field(writer: Any, label: str) -> None:
         raise SignError("cannot sign this PDF: its structure parent tree has several levels")
     numbers = parent_tree["/Nums"]
     used = [int(numbers[i]) for i in range(0, len(numbers), 2)]
-    next_key = max([int(tree_root.get("/ParentTreeNextKey", 0)), *(n + 1 for n in used)] or [0])
+    next_key = max([int(tree_root.get("/ParentTreeNextKey", 0)), *(n + 1 for n in used)])
     element = generic.DictionaryObject(
         {
             generic.NameObject("/Type"): generic.NameObject("/StructElem"),
