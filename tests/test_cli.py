@@ -30,7 +30,12 @@ def test_brief_one_audience_writes_html_and_pdf_and_prints_their_paths(
     result = cli("brief", "--audience", "industry", "--out", out)
 
     assert result.exit_code == 0, result.output
-    assert _files(out) == {f"{dossier_id}-industry.html", f"{dossier_id}-industry.pdf"}
+    # The sources page is the one the HTML's notes link to (each quoted passage, marked).
+    assert _files(out) == {
+        f"{dossier_id}-industry.html",
+        f"{dossier_id}-industry.pdf",
+        f"{dossier_id}-industry.sources.html",
+    }
     assert all("industry" in name for name in _files(out))
     assert sorted(_written(result)) == sorted(out.iterdir())
     html, pdf = out / f"{dossier_id}-industry.html", out / f"{dossier_id}-industry.pdf"

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from briefing.build.editions import Earlier
+    from briefing.build.incremental import BuildState, Inputs
     from briefing.languages.translate import Edition, Translations
 
 FORMATS = ("html", "pdf")  # what a build writes unless told otherwise
@@ -443,6 +444,12 @@ def _language_files(root: Path, language: str, original: str) -> tuple[Path, ...
     return tuple(path for path in files if path is not None and path.is_file())
 
 
+def _companion_current(state: BuildState, path: Path, inputs: Inputs) -> bool:
+    """Whether the sources page an HTML brief was written with (if any) is still as written."""
+    companion = path.with_name(path.name.removesuffix(".html") + COMPANION_SUFFIX)
+    return path.suffix != ".html" or companion.name not in state.entries or state.is_current(companion, inputs)
+
+
 def build_briefs(
     data_dir: Path,
     out_dir: Path,
@@ -514,7 +521,8 @@ def build_briefs(
                 # Who signs is printed in the colophon: a brief built for another signer is out of date.
                 signing = f" signed by {signed_by}" if signed_by else ""
                 inputs[path] = Inputs(data, templates, output_format + signing)
-                if force or not state.is_current(path, inputs[path]):
+                current = state.is_current(path, inputs[path]) and _companion_current(state, path, inputs[path])
+                if force or not current:
                     due.append(output_format)
                 else:
                     result.up_to_date.append(path)
