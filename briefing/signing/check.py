@@ -28,7 +28,7 @@ import os
 import tempfile
 import zlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -551,27 +551,15 @@ def _figures(data: bytes, index: Mapping[str, Any], loaded: _Loaded | None) -> P
     return part
 
 
-def _claims(value: Any, depth: int = 0) -> Iterator[Any]:
-    """Every claim a brief holds (key points, sections, notes...), each once."""
-    seen: set[int] = set()
-
-    def walk(item: Any, level: int) -> Iterator[Any]:
-        if level > 8 or id(item) in seen:
-            return
-        if isinstance(item, tuple | list):
-            for element in item:
-                yield from walk(element, level + 1)
-            return
-        if not is_dataclass(item) or isinstance(item, type):
-            return
-        seen.add(id(item))
-        if hasattr(item, "figures") and hasattr(item, "cites") and hasattr(item, "text"):
-            yield item
-        for member in fields(item):
-            if member.name not in ("item", "section", "withheld", "dropped", "empty_sections", "changes"):
-                yield from walk(getattr(item, member.name), level + 1)
-
-    yield from walk(value, depth)
+def _claims(brief: Any) -> Iterator[Any]:
+    """The claims a brief prints as sentences: its key points and judgements, and the facts of its
+    ``facts`` sections (other kinds print figures in tables and charts, in the edition's number
+    format), with the rival claims quoted beside them."""
+    printed = [*brief.key_points, *brief.judgements]
+    printed += [claim for view in brief.sections if view.kind == "facts" for claim in view.facts]
+    for claim in printed:
+        yield claim
+        yield from claim.disagrees_with
 
 
 def _pdf_text(data: bytes) -> str:
