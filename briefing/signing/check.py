@@ -161,7 +161,7 @@ def _child(path: Path, options: Options, sending: Any) -> None:
     except MemoryError:
         result = "the file needs more memory than a brief does; not checked"
     except Exception as error:  # a hostile file must give a message, never a traceback
-        result = f"cannot read it as a brief: {type(error).__name__}: {error}"
+        result = f"cannot read it as a brief: {type(error).__name__}: {_short(error)}"
     sending.send(result)
     sending.close()
     os._exit(0)
@@ -185,7 +185,7 @@ def verify_bytes(data: bytes, name: str, options: Options) -> Report:
             reader = PdfFileReader(io.BytesIO(data), strict=False)
             root = reader.root
     except Exception as error:
-        raise VerifyError(f"not a readable PDF: {error}") from None
+        raise VerifyError(f"not a readable PDF: {_short(error)}") from None
     signature = _signature(reader, options)
     report.parts.append(signature)
     attachments, problem = _attachments(root)
@@ -197,24 +197,37 @@ def verify_bytes(data: bytes, name: str, options: Options) -> Report:
         except ValueError:
             problem = f"its evidence index ({INDEX_NAME}) is not readable"
     report.parts.append(_manifest(data, name, index, options))
-    quotes, loaded_dossier = _quotes(attachments, index, problem)
+    try:
+        quotes, loaded_dossier = _quotes(attachments, index, problem)
+    except (DossierError, OSError, ValueError) as error:
+        quotes, loaded_dossier = Part("Quotes"), None
+        quotes.fail(f"the embedded dossier cannot be checked: {_short(error)}")
     report.parts.append(quotes)
-    report.parts.append(_figures(data, index, loaded_dossier))
+    try:
+        figures = _figures(data, index, loaded_dossier)
+    except Exception as error:  # a damaged page (a changed byte in a compressed stream) is reported, not raised
+        figures = Part("Figures")
+        figures.fail(f"the brief's text cannot be read (the file is damaged): {_short(error)}")
+    report.parts.append(figures)
     return report
+
+
+def _short(error: BaseException, limit: int = 160) -> str:
+    """An error's message, printable and short (a hostile file's bytes may end up in it)."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(error))
+    return text[:limit] + ("…" if len(text) > limit else "")
 
 
 def _signature(reader: Any, options: Options) -> Part:
     part = Part("Signature")
     with quiet():
         from pyhanko.sign.validation import validate_pdf_signature
-        from pyhanko.sign.validation.errors import SignatureValidationError
         from pyhanko_certvalidator import ValidationContext
-        from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
     try:
         signatures = list(reader.embedded_signatures)
     except Exception as error:
-        part.fail(f"the signature cannot be read: {error}")
+        part.fail(f"the signature cannot be read: {_short(error)}")
         return part
     if not signatures:
         part.fail("the file is not signed: there is no signature to check (it may have been removed)")
@@ -225,8 +238,8 @@ def _signature(reader: Any, options: Options) -> Part:
         try:
             with quiet():
                 status = validate_pdf_signature(signature, context)
-        except (SignatureValidationError, PathBuildingError, PathValidationError, ValueError) as error:
-            part.fail(f"the signature cannot be checked: {error}")
+        except Exception as error:  # SignatureValidationError, PathBuildingError... or a damaged file
+            part.fail(f"the signature cannot be checked: {_short(error)}")
             continue
         who = _person(status.signing_cert.subject)
         when = f" on {status.signer_reported_dt:%Y-%m-%d %H:%M} UTC" if status.signer_reported_dt else ""
@@ -299,7 +312,7 @@ def _attachments(root: Any) -> tuple[dict[str, bytes], str | None]:
     except _TooLarge:
         return {}, f"its embedded files are larger than {MAX_EMBEDDED_BYTES // 2**20} MiB together; not read"
     except Exception as error:
-        return {}, f"its embedded files cannot be read: {error}"
+        return {}, f"its embedded files cannot be read: {_short(error)}"
 
 
 class _TooLarge(Exception):
