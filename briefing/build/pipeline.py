@@ -25,12 +25,14 @@ from briefing.dossier.loader import RawDossier, read_dossier
 from briefing.dossier.schema import Audience, Dossier
 from briefing.errors import BudgetError, DossierError, UnknownAudienceError
 from briefing.formats.charts import Chart, cached_chart, comparison_chart, delivery_chart
+from briefing.formats.passages import COMPANION_SUFFIX, Passages, companion_of, companion_page
 from briefing.formats.render_html import TemplateSet, map_html_text, render_html
 
 if TYPE_CHECKING:
     import jinja2
 
     from briefing.build.editions import Earlier
+    from briefing.build.incremental import BuildState, Inputs
     from briefing.languages.translate import Edition, Translations
 
 FORMATS = ("html", "pdf")  # what a build writes unless told otherwise
@@ -271,12 +273,28 @@ class RenderedBrief:
     over_budget: str | None = None
 
 
-def pdf_html(brief: Brief, templates: TemplateSet, charts: Charts, env: jinja2.Environment | None = None) -> str:
+def pdf_html(
+    brief: Brief,
+    templates: TemplateSet,
+    charts: Charts,
+    env: jinja2.Environment | None = None,
+    signed_by: str | None = None,
+    passages: Passages | None = None,
+) -> str:
     """The HTML the PDF renderer is given for ``brief``: the print version, names and words to keep
     whole marked.  One render: whether the brief is long enough for a contents list is decided
     from its page budget, not by rendering it twice to count the pages."""
     show_contents = brief.audience.page_budget > CONTENTS_MIN_PAGES
-    html = render_html(brief, templates, "pdf", {"draw": charts}, show_contents=show_contents, env=env)
+    html = render_html(
+        brief,
+        templates,
+        "pdf",
+        {"draw": charts},
+        show_contents=show_contents,
+        env=env,
+        signed_by=signed_by,
+        passages=passages,
+    )
     return mark_long_words(html, names=True)
 
 
@@ -294,9 +312,16 @@ def pdf_base(templates: TemplateSet) -> Path:
 
 
 def render_brief(
-    brief: Brief, templates: TemplateSet, formats: Iterable[str], out_dir: Path, stem: str
+    brief: Brief,
+    templates: TemplateSet,
+    formats: Iterable[str],
+    out_dir: Path,
+    stem: str,
+    signed_by: str | None = None,
+    sources_root: Path | None = None,
 ) -> RenderedBrief:
-    """One audience's brief in each format, in memory."""
+    """One audience's brief in each format, in memory (``signed_by``: who will sign it, for the
+    colophon; ``sources_root``: the dossier folder, whose source files the notes link into)."""
     charts = Charts(brief, font_folder(templates))
     # One environment for every format, so templates compile once; it records what it reads.
     read: set[str] = set()
@@ -307,12 +332,16 @@ def render_brief(
     fetched: set[str] = set()
     budget_exceeded: str | None = None
     if "html" in formats:
-        html = mark_long_words(render_html(brief, templates, "html", {"draw": charts}, env=env))
-        files.append(OutputFile(out_dir / f"{stem}.html", html.encode("utf-8")))
+        passages = Passages(f"{stem}{COMPANION_SUFFIX}", sources_root)
+        html = render_html(brief, templates, "html", {"draw": charts}, env=env, signed_by=signed_by, passages=passages)
+        files.append(OutputFile(out_dir / f"{stem}.html", mark_long_words(html).encode("utf-8")))
+        files += companion_page(passages, brief, templates, out_dir, env)
     if "pdf" in formats:
         from briefing.formats.render_pdf import render_pdf
 
-        pdf = render_pdf(pdf_html(brief, templates, charts, env), pdf_base(templates), templates.static_folders)
+        # The PDF may travel alone: its notes link only to public addresses, not to the sources page.
+        print_html = pdf_html(brief, templates, charts, env, signed_by, Passages(None, sources_root))
+        pdf = render_pdf(print_html, pdf_base(templates), templates.static_folders)
         fetched |= pdf.fetched
         files.append(OutputFile(out_dir / f"{stem}.pdf", pdf.data))
         warnings.extend(pdf.warnings)
@@ -327,7 +356,11 @@ def render_brief(
         from briefing.formats.render_docx import render_docx
 
         # Built from the print HTML (footnotes inline, charts as images); Word makes its own contents.
-        docx = render_docx(render_html(brief, templates, "pdf", {"draw": charts}, env=env), templates.static_folders)
+        links = Passages(f"{stem}{COMPANION_SUFFIX}", sources_root)
+        print_html = render_html(
+            brief, templates, "pdf", {"draw": charts}, env=env, signed_by=signed_by, passages=links
+        )
+        docx = render_docx(print_html, templates.static_folders)
         files.append(OutputFile(out_dir / f"{stem}.docx", docx.data))
         read.update(docx.static_files)
     pdf_reads = frozenset(read | {f"static/{name}" for name in fetched})
@@ -342,6 +375,8 @@ class _Job:
     brief: Brief
     formats: tuple[str, ...]
     stem: str
+    signed_by: str | None = None
+    sources_root: Path | None = None
 
 
 _renderer_import: threading.Thread | None = None
@@ -365,7 +400,7 @@ def _renderer_imported() -> None:
 
 
 def _render_job(job: _Job, templates: TemplateSet, out_dir: Path) -> RenderedBrief:
-    return render_brief(job.brief, templates, job.formats, out_dir, job.stem)
+    return render_brief(job.brief, templates, job.formats, out_dir, job.stem, job.signed_by, job.sources_root)
 
 
 def _render_all(jobs: Sequence[_Job], templates: TemplateSet, out_dir: Path, parallel: bool) -> list[RenderedBrief]:
@@ -428,6 +463,12 @@ def _language_files(root: Path, language: str, original: str) -> tuple[Path, ...
     return tuple(path for path in files if path is not None and path.is_file())
 
 
+def _companion_current(state: BuildState, path: Path, inputs: Inputs) -> bool:
+    """Whether the sources page an HTML brief was written with (if any) is still as written."""
+    companion = path.with_name(path.name.removesuffix(".html") + COMPANION_SUFFIX)
+    return path.suffix != ".html" or companion.name not in state.entries or state.is_current(companion, inputs)
+
+
 def build_briefs(
     data_dir: Path,
     out_dir: Path,
@@ -441,6 +482,7 @@ def build_briefs(
     editions: Path | None = None,
     languages: Sequence[str] = (),
     strict: bool = False,
+    signed_by: str | None = None,
 ) -> BuildResult:
     """Build the named audiences' briefs from the dossier in ``data_dir`` into ``out_dir``.
 
@@ -453,6 +495,7 @@ def build_briefs(
 
     ``languages`` names the editions to build (``all``: every declared language); none: the original.
     With ``strict``, a PDF over its page budget stops the build before anything is written.
+    ``signed_by`` names who will sign the PDFs (``generate publish --sign``): the colophon says so.
     """
     from briefing.build.editions import earlier_edition
     from briefing.build.incremental import BuildState, Inputs
@@ -496,8 +539,11 @@ def build_briefs(
             due = []
             data = (*shared_data, own_profile, *compared, *language_files[language])
             for output_format, path in zip(formats, targets[(audience.id, language)], strict=True):
-                inputs[path] = Inputs(data, templates, output_format)
-                if force or not state.is_current(path, inputs[path]):
+                # Who signs is printed in the colophon: a brief built for another signer is out of date.
+                signing = f" signed by {signed_by}" if signed_by else ""
+                inputs[path] = Inputs(data, templates, output_format + signing)
+                current = state.is_current(path, inputs[path]) and _companion_current(state, path, inputs[path])
+                if force or not current:
                     due.append(output_format)
                 else:
                     result.up_to_date.append(path)
@@ -510,7 +556,7 @@ def build_briefs(
                 with use_language(language):
                     selected = select_for_audience(edition, edition.audiences[index], original=dossier)
                     selected = with_changes(selected, dossier, earlier)
-                jobs.append(_Job(selected, tuple(due), stem))
+                jobs.append(_Job(selected, tuple(due), stem, signed_by, raw.root))
         if jobs:  # a character no font has prints as an empty box, and the render still succeeds
             from briefing.dossier.check import missing_glyphs
 
@@ -535,7 +581,9 @@ def build_briefs(
         write_outputs([output for brief in result.briefs for output in brief.files])
         for brief in result.briefs:
             for output, read in zip(brief.files, brief.dependencies, strict=True):
-                state.record(output.path, output.data, inputs[output.path], read)
+                # The sources page is recorded with the HTML brief it belongs to.
+                made_with = inputs.get(output.path) or inputs[companion_of(output.path)]
+                state.record(output.path, output.data, made_with, read)
         problem = state.save()
     if problem:
         note(problem)
