@@ -82,11 +82,11 @@ def cached_chart(kind: str, inputs: str, font_dir: Path | None, draw: Callable[[
     digest.update(kind.encode() + b"\0" + inputs.encode("utf-8"))
     key = digest.hexdigest()
     stored = read_cached("charts", key)
-    if isinstance(stored, dict):
-        svg, alt, narrow = stored.get("svg"), stored.get("alt"), stored.get("narrow")
-        drawings = (svg, narrow)
-        if isinstance(alt, str) and all(isinstance(d, str) and is_plain_drawing(d) for d in drawings):
-            return Chart(str(svg), alt, str(narrow))
+    # Both drawings are inlined unescaped: both must be plain drawings.
+    match stored:
+        case {"svg": str(svg), "alt": str(alt), "narrow": str(narrow)}:
+            if is_plain_drawing(svg) and is_plain_drawing(narrow):
+                return Chart(svg, alt, narrow)
     chart = draw()
     # No chart (no data for one) is found without drawing: not worth keeping, nor trusting.
     if chart is not None:
