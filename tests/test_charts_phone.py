@@ -17,7 +17,7 @@ import pytest
 from conftest import run_cli
 from test_serve import CHROMIUM, CHROMIUM_ARGS
 
-from briefing.formats.charts import VALUE_FONT
+from briefing.formats.charts import VALUE_FONT, _metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 PHONES = (390, 320)
@@ -187,3 +187,13 @@ def test_a_cached_narrow_drawing_is_checked_before_it_is_inlined(
 
     page = build_after(lambda stored: stored.pop("narrow"))
     assert page.count('<svg class="chart-narrow"') == 2, "an entry without a narrow drawing was used"
+
+
+def test_narrow_lines_keep_no_break_spaces_and_cut_only_a_word_wider_than_the_drawing() -> None:
+    metrics = _metrics(ROOT / "templates" / "static" / "fonts")
+    word = "Z" * 60  # wider than the drawing
+    lines = metrics.fit(f"dostawy do\xa02025\xa0r. {word}", 11.5, 100)
+    assert all(metrics.width(line, 11.5) <= 100 for line in lines), lines
+    assert any("do\xa02025\xa0r." in line for line in lines), lines  # not broken at a no-break space
+    cut = [line for line in lines if "Z" in line]
+    assert len(cut) > 1 and "".join(cut) == word, lines  # cut, and nothing lost
