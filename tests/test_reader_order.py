@@ -200,8 +200,10 @@ def test_on_a_phone_chart_text_is_legible_and_wide_tables_scroll(shipped_briefs:
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})
             page.goto(path.as_uri())
+            # The text shown: each chart's other drawing (its wide one on a phone) is display: none.
             sizes = page.evaluate(
-                """() => Array.from(document.querySelectorAll('figure.chart svg text')).map(t => {
+                """() => Array.from(document.querySelectorAll('figure.chart svg text'))
+                    .filter(t => t.checkVisibility()).map(t => {
                     const m = t.getScreenCTM();
                     return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
                 })"""
