@@ -428,6 +428,14 @@ def serve(
 @editions_option
 @since_option
 @click.option("--strict", is_flag=True, help="Refuse to publish if an earlier edition differs from its manifest.")
+@click.option(
+    "--sign",
+    "certificate",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Sign every published PDF with the unit's certificate (PKCS#12: .p12/.pfx); its passphrase "
+    "comes only from BRIEFING_SIGN_PASSPHRASE.",
+)
 @data_option
 @templates_option
 def publish_command(
@@ -436,6 +444,7 @@ def publish_command(
     editions_dir: Path | None,
     since: str | None,
     strict: bool,
+    certificate: Path | None,
     data_dir: Path,
     template_dirs: tuple[Path, ...],
 ) -> None:
@@ -448,16 +457,26 @@ def publish_command(
     edition is already published: raise 'edition' in dossier.yaml first.  Every earlier
     edition is verified against its manifest; a changed, missing or added file is reported.
 
+    Every published PDF carries its evidence (the dossier, and the source files whose licence
+    allows it) as embedded files; with --sign it is also signed (PAdES), and its colophon
+    says by whom.  A recipient checks it with 'generate verify'.
+
     \b
     Examples:
       generate publish
       generate publish --editions /srv/briefing/editions --strict
+      BRIEFING_SIGN_PASSPHRASE=... generate publish --sign unit.p12
       generate diff --since 1        # then: what changed since edition 1
     """
     from briefing.build.editions import publish, shown
     from briefing.formats.render_html import TemplateSet
 
     with reported():
+        signer = None
+        if certificate is not None:
+            from briefing.signing.sign import load_signer
+
+            signer = load_signer(certificate, os.environ)
         result = publish(
             data_dir,
             briefs_dir,
@@ -467,6 +486,7 @@ def publish_command(
             since,
             strict,
             note=lambda text: click.echo(f"note: {text}", err=True),
+            signer=signer,
         )
     for problem in result.earlier_problems:
         click.echo(f"warning: {problem}", err=True)
@@ -482,6 +502,8 @@ def publish_command(
         details.append(f"changes listed since edition {result.since}")
     if result.commit:
         details.append(f"git commit {result.commit[:12]}")
+    if signer is not None:
+        details.append(f"PDFs signed by {signer.who}")
     click.echo(f"published edition {result.edition} in {shown(result.folder)}: {', '.join(details)}")
     if result.earlier_problems:
         click.echo(
@@ -550,8 +572,11 @@ def diff_command(
 def _register_distribute() -> None:
     # Its own module: the distribution code (PDF stamping, SMTP) loads only when it runs.
     from briefing.cli_distribute import distribute
+    from briefing.cli_sign import keys, verify
 
     main.add_command(distribute)
+    main.add_command(keys)
+    main.add_command(verify)
 
 
 _register_distribute()

@@ -82,6 +82,28 @@ def _progress(messages: Sequence[Outgoing]) -> AbstractContextManager[Iterable[O
     help="Only list the recipients the delivery log shows with an earlier edition but not the current one; "
     "writes and sends nothing.",
 )
+@click.option(
+    "--sign",
+    "certificate",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Sign each PDF copy after stamping with the unit's certificate (PKCS#12); its passphrase comes "
+    "only from BRIEFING_SIGN_PASSPHRASE.  [default: sign.yaml beside the list, if there is one]",
+)
+@click.option(
+    "--verify",
+    "verify_copies",
+    is_flag=True,
+    help="Only re-check every copy OUT/manifest.json lists (present, unchanged, and for a PDF "
+    "'generate verify'); writes and sends nothing.",
+)
+@click.option(
+    "--trust",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --verify: the certificate authority the signatures must lead to (repeatable).  "
+    "[default: sign.yaml's trust, else the chain in the unit's own certificate file]",
+)
 def distribute(
     list_path: Path,
     out_dir: Path,
@@ -93,6 +115,9 @@ def distribute(
     smtp_file: Path | None,
     dry_run: bool,
     outdated: bool,
+    certificate: Path | None,
+    verify_copies: bool,
+    trust: tuple[Path, ...],
 ) -> None:
     """Stamp a copy of the brief for each recipient, write a manifest, and optionally email them.
 
@@ -107,6 +132,10 @@ def distribute(
     in OUT/delivery-log.jsonl; after a failure, run the same command again and only the
     rest is sent.
 
+    With --sign (or a sign.yaml beside the list), each PDF copy carries its evidence (the
+    dossier and the sources whose licence allows it) and is signed after stamping; the
+    manifest says who signed.  --verify re-checks every written copy.
+
     \b
     Examples:
       generate distribute --zip
@@ -114,6 +143,8 @@ def distribute(
       BRIEFING_SMTP_PASSWORD=... generate distribute --send
       generate distribute --list other/recipients.yaml --out /tmp/copies
       generate distribute --outdated     # who has an earlier edition, not this one
+      BRIEFING_SIGN_PASSPHRASE=... generate distribute --sign unit.p12
+      generate distribute --verify --trust ca.pem
     """
     from briefing.distribution.distribute import Options
     from briefing.distribution.distribute import distribute as run
@@ -129,7 +160,11 @@ def distribute(
         send=send,
         dry_run=dry_run,
         smtp_file=smtp_file,
+        sign=certificate,
     )
+    if verify_copies:
+        _verify(options, trust)
+        return
     if outdated:
         from briefing.distribution.distribute import outdated as behind_current
 
@@ -152,3 +187,33 @@ def distribute(
         click.echo(line)
     if result.sent is not None and not result.sent.complete:
         raise click.ClickException(result.sent.failure_message())
+
+
+def _verify(options: object, trust: tuple[Path, ...]) -> None:
+    """``distribute --verify``: one line per copy, the reasons under a copy that fails; exit 1 if any does."""
+    from briefing.distribution.distribute import Options
+    from briefing.distribution.sealing import SIGN_FILE, load_sign_settings, trust_of, verify_copies
+    from briefing.signing.check import read_trust
+    from briefing.signing.sign import load_signer
+
+    assert isinstance(options, Options)
+    try:
+        roots = read_trust(trust)
+        if not roots:
+            settings = load_sign_settings(options.list_path.parent / SIGN_FILE)
+            if settings and settings.trust:
+                roots = read_trust((settings.trust,))
+            elif options.sign or settings:
+                roots = trust_of(load_signer(options.sign or settings.certificate, os.environ))  # type: ignore[union-attr]
+        checked = verify_copies(options.out_dir, roots)
+    except BriefingError as error:
+        raise click.ClickException(str(error)) from None
+    for copy in checked:
+        click.echo(f"{'ok    ' if copy.ok else 'FAILED'} {copy.file}")
+        if not copy.ok:
+            for line in copy.lines:
+                click.echo(f"         {line}")
+    failed = sum(not copy.ok for copy in checked)
+    click.echo(f"{len(checked) - failed} of {len(checked)} copies verified in {options.out_dir}")
+    if failed:
+        raise SystemExit(1)

@@ -24,10 +24,13 @@ def test_the_plan_is_each_audience_named_in_each_language() -> None:
     # In the order named; the original language keeps the plain name.
     assert [job.stem for job in plan.jobs] == ["orm-strait-treaty-water-ministry", "orm-strait-treaty-assembly"]
     assert [job.name for job in plan.jobs] == ["water-ministry", "assembly"]
+    # The sources page the HTML and Word notes link to is a file the plan may write, once a brief.
     assert plan.targets(Path("out")) == [
         Path("out/orm-strait-treaty-water-ministry.html"),
+        Path("out/orm-strait-treaty-water-ministry.sources.html"),
         Path("out/orm-strait-treaty-water-ministry.docx"),
         Path("out/orm-strait-treaty-assembly.html"),
+        Path("out/orm-strait-treaty-assembly.sources.html"),
         Path("out/orm-strait-treaty-assembly.docx"),
     ]
     assert plan.earlier is None
@@ -49,19 +52,49 @@ def test_the_earlier_edition_is_part_of_the_plan(tmp_path: Path) -> None:
 def test_each_html_is_rendered_once_for_every_format_made_from_it(monkeypatch: pytest.MonkeyPatch) -> None:
     loaded = load(FICTIONAL, TemplateSet())
     plan = plan_briefs(loaded, ["water-ministry"], since="none")
-    targets: list[str] = []
+    renders: list[tuple[str, str | None]] = []
     real = render.render_html
 
     def counted(*args: Any, **kwargs: Any) -> str:
-        targets.append(args[2])
+        renders.append((args[2], kwargs["passages"].companion))
         return real(*args, **kwargs)
 
     monkeypatch.setattr(render, "render_html", counted)
     formats = tuple(FORMATS)  # html, pdf and docx
-    rendered = render.render_brief(plan.brief(plan.jobs[0]), loaded.templates, formats, Path("."), "x")
-    assert [output.path.suffix for output in rendered.files] == [".html", ".pdf", ".docx"]
-    assert sorted(targets) == ["html", "pdf"]  # the screen HTML once, the print HTML once for PDF and Word
-    assert rendered.files[1].data.startswith(b"%PDF-") and rendered.files[2].data.startswith(b"PK")
+    job = plan.jobs[0]
+    rendered = render.render_brief(
+        plan.brief(job), loaded.templates, formats, Path("."), job.stem, sources_root=FICTIONAL
+    )
+    # Each format's file, and the sources page the HTML and the Word file link to, written once.
+    page = f"{job.stem}.sources.html"
+    assert [output.path.name for output in rendered.files] == [
+        f"{job.stem}.html",
+        page,
+        f"{job.stem}.pdf",
+        f"{job.stem}.docx",
+    ]
+    # The screen HTML once; the print HTML once per kind of note link: the PDF's to public
+    # addresses only (it may travel alone), the Word file's to the sources page as well.
+    assert sorted(renders, key=lambda made: (made[0], made[1] or "")) == [("html", page), ("pdf", None), ("pdf", page)]
+    assert rendered.files[2].data.startswith(b"%PDF-") and rendered.files[3].data.startswith(b"PK")
+    # A second format made from the same HTML would render nothing more.
+    renders.clear()
+    again = render.BriefHtml(plan.brief(job), loaded.templates, None, stem=job.stem, sources_root=FICTIONAL)
+    assert again.source("print", True) is again.source("print", True) and len(renders) == 1
+
+
+@pytest.mark.parametrize("folder", [FICTIONAL, FICTIONAL.parent / "polish", FICTIONAL.parent.parent.parent / "data"])
+def test_the_sources_page_is_the_same_whichever_format_writes_it(folder: Path) -> None:
+    """The HTML brief and the Word file both write the sources page (their notes link to it): from
+    the screen HTML and from the print HTML it must be the same page, or one file's links would
+    point at anchors the page written by the other does not have."""
+    loaded = load(folder, TemplateSet())
+    plan = plan_briefs(loaded, ["all"], ["all"], formats=("html", "docx"))
+    for job in plan.jobs:
+        html = render.BriefHtml(plan.brief(job), loaded.templates, None, stem=job.stem, sources_root=loaded.raw.root)
+        screen, printed = html.source("screen", True).pages, html.source("print", True).pages
+        assert screen and screen == printed, job.name
+        assert html.source("print", False).pages == ()  # the PDF's notes do not link to it
 
 
 def test_another_language_is_named_with_its_code() -> None:

@@ -289,7 +289,11 @@ def test_two_builds_into_one_folder_take_turns(
     assert sum(f"waiting for another build into {out}" in text for text in errors) == 1, errors
     html_title, pdf_title = _title_in(out, dossier_id, "ministry")
     assert html_title == pdf_title and html_title in ("First", "Second"), (html_title, pdf_title)
-    assert sorted(path.name for path in out.iterdir()) == [f"{dossier_id}-ministry.html", f"{dossier_id}-ministry.pdf"]
+    assert sorted(path.name for path in out.iterdir()) == [
+        f"{dossier_id}-ministry.html",
+        f"{dossier_id}-ministry.pdf",
+        f"{dossier_id}-ministry.sources.html",  # the page the notes link to
+    ]
 
 
 # ---------------------------------------------------------------------------

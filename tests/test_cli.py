@@ -30,7 +30,12 @@ def test_brief_one_audience_writes_html_and_pdf_and_prints_their_paths(
     result = cli("brief", "--audience", "industry", "--out", out)
 
     assert result.exit_code == 0, result.output
-    assert _files(out) == {f"{dossier_id}-industry.html", f"{dossier_id}-industry.pdf"}
+    # The sources page is the one the HTML's notes link to (each quoted passage, marked).
+    assert _files(out) == {
+        f"{dossier_id}-industry.html",
+        f"{dossier_id}-industry.pdf",
+        f"{dossier_id}-industry.sources.html",
+    }
     assert all("industry" in name for name in _files(out))
     assert sorted(_written(result)) == sorted(out.iterdir())
     html, pdf = out / f"{dossier_id}-industry.html", out / f"{dossier_id}-industry.pdf"
@@ -45,16 +50,18 @@ def test_format_html_writes_only_html(
     result = cli("brief", "--audience", "parliament", "--format", "html", "--out", out, "--data", repo_root / "data")
 
     assert result.exit_code == 0, result.output
-    assert _files(out) == {f"{dossier_id}-parliament.html"}
-    assert _written(result) == [out / f"{dossier_id}-parliament.html"]
+    # The HTML brief and the sources page its notes link to; no PDF.
+    page = f"{dossier_id}-parliament.sources.html"
+    assert _files(out) == {f"{dossier_id}-parliament.html", page}
+    assert _written(result) == [out / f"{dossier_id}-parliament.html", out / page]
 
 
 def test_audience_all_writes_six_files(shipped_briefs: Any, profiles: dict[str, Any], dossier_id: str) -> None:
     result, out = shipped_briefs.result, shipped_briefs.out
 
     assert result.exit_code == 0, result.output
-    expected = {f"{dossier_id}-{audience}.{ext}" for audience in profiles for ext in ("html", "pdf")}
-    assert len(expected) == 6
+    expected = {f"{dossier_id}-{audience}.{ext}" for audience in profiles for ext in ("html", "pdf", "sources.html")}
+    assert len(expected) == 9  # each brief in HTML and PDF, and the sources page the HTML's notes link to
     # Exactly these: no temporary or stray files left behind.
     assert _files(out) == expected
     assert sorted(_written(result)) == sorted(out / name for name in expected)

@@ -251,10 +251,11 @@ def test_publish_then_each_brief_says_what_changed(make_dossier: Callable[[], Do
     manifest2 = json.loads((editions / "2" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest2["since"] == "1" and "1" in manifest2["earlier"]
     published = {e["file"]: e["sha256"] for e in manifest2["files"]}
-    assert (
-        published[f"briefs/{dossier_id}-industry.pdf"]
-        == hashlib.sha256((out / f"{dossier_id}-industry.pdf").read_bytes()).hexdigest()
-    )
+    # The published PDF is the built brief, byte for byte, with its evidence appended (an
+    # incremental update: docs/signing.md); the manifest records the published file.
+    edition_pdf = (editions / "2" / "briefs" / f"{dossier_id}-industry.pdf").read_bytes()
+    assert edition_pdf.startswith((out / f"{dossier_id}-industry.pdf").read_bytes())
+    assert published[f"briefs/{dossier_id}-industry.pdf"] == hashlib.sha256(edition_pdf).hexdigest()
 
 
 def _fact(fact_id: str, value: float, as_of: str | None) -> Fact:

@@ -416,6 +416,8 @@ def test_editions_are_up_to_date_per_language(tmp_path: Path, cli_module: Callab
     assert sorted(path.name for path in out.iterdir()) == [
         f"{DOSSIER_ID}-assembly.html",
         f"{DOSSIER_ID}-assembly.pl.html",
+        f"{DOSSIER_ID}-assembly.pl.sources.html",  # the pages the notes link to
+        f"{DOSSIER_ID}-assembly.sources.html",
     ]
     # A change to the Polish translation renders the Polish edition again, and only that.
     path = data / "translations" / "pl.yaml"

@@ -38,6 +38,12 @@ def _build(data: Path, out: Path, *args: str) -> tuple[set[str], set[str]]:
     return wrote, current
 
 
+def _with_pages(names: set[str]) -> set[str]:
+    """``names`` and, for each HTML brief, the sources page its notes link to (written with it)."""
+    briefs = {name for name in names if name.endswith(".html") and not name.endswith(".sources.html")}
+    return names | {name.removesuffix(".html") + ".sources.html" for name in briefs}
+
+
 def _digests(folder: Path) -> dict[str, str]:
     return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(folder.iterdir())}
 
@@ -45,7 +51,7 @@ def _digests(folder: Path) -> dict[str, str]:
 def test_parallel_and_incremental_equal_forced_serial(dossier: Path, tmp_path: Path) -> None:
     parallel, serial = tmp_path / "parallel", tmp_path / "serial"
     wrote, _ = _build(dossier, parallel, "-a", "all")
-    assert len(wrote) == 6
+    assert len(wrote) == 9 and wrote == _with_pages(wrote)  # three HTML, three sources pages, three PDF
     again, current = _build(dossier, parallel, "-a", "all")
     assert again == set() and len(current) == 6
     _build(dossier, serial, "-a", "all", "--serial", "--force")
@@ -54,7 +60,7 @@ def test_parallel_and_incremental_equal_forced_serial(dossier: Path, tmp_path: P
 
 def test_each_kind_of_change_rebuilds_what_depends_on_it(dossier: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    everything = {f"{n}.html" for n in ("ministry", "industry", "parliament")}
+    everything = _with_pages({f"{n}.html" for n in ("ministry", "industry", "parliament")})
     all_html = ("-a", "all", "--format", "html")
 
     def built() -> set[str]:
@@ -74,7 +80,7 @@ def test_each_kind_of_change_rebuilds_what_depends_on_it(dossier: Path, tmp_path
     profile.write_text(
         profile.read_text(encoding="utf-8").replace("page_budget: 6", "page_budget: 7"), encoding="utf-8"
     )
-    assert built() == {"industry.html"}
+    assert built() == _with_pages({"industry.html"})
 
     # A section template only some audiences use.
     overrides = tmp_path / "overrides"
@@ -83,24 +89,24 @@ def test_each_kind_of_change_rebuilds_what_depends_on_it(dossier: Path, tmp_path
     assert wrote == set(), "an empty override folder changes nothing"
     (overrides / "sections" / "questions.html").write_text("<p>{{ view.title }}</p>\n", encoding="utf-8")
     wrote, _ = _build(dossier, out, *all_html, "--templates", str(overrides))
-    assert {name.split("-")[-1] for name in wrote} == {"parliament.html"}
+    assert {name.split("-")[-1] for name in wrote} == _with_pages({"parliament.html"})
 
     # Dropping the override folder goes back to the shipped template: rebuilt again.
     wrote, _ = _build(dossier, out, *all_html)
-    assert {name.split("-")[-1] for name in wrote} == {"parliament.html"}
+    assert {name.split("-")[-1] for name in wrote} == _with_pages({"parliament.html"})
 
 
 def test_a_changed_or_deleted_output_is_never_served_stale(dossier: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     _build(dossier, out, "-a", "industry", "--format", "html")
-    html = next(out.glob("*.html"))
+    html = next(path for path in out.glob("*.html") if not path.name.endswith(".sources.html"))
     original = html.read_bytes()
     html.write_bytes(b"edited by hand")
     wrote, _ = _build(dossier, out, "-a", "industry", "--format", "html")
-    assert wrote == {html.name} and html.read_bytes() == original
+    assert wrote == _with_pages({html.name}) and html.read_bytes() == original
     html.unlink()
     wrote, _ = _build(dossier, out, "-a", "industry", "--format", "html")
-    assert wrote == {html.name} and html.read_bytes() == original
+    assert wrote == _with_pages({html.name}) and html.read_bytes() == original
 
 
 def test_force_rebuilds_and_gives_the_same_bytes(dossier: Path, tmp_path: Path) -> None:
@@ -108,7 +114,7 @@ def test_force_rebuilds_and_gives_the_same_bytes(dossier: Path, tmp_path: Path) 
     _build(dossier, out, "-a", "ministry", "--format", "html")
     before = _digests(out)
     wrote, _ = _build(dossier, out, "-a", "ministry", "--format", "html", "--force")
-    assert len(wrote) == 1 and _digests(out) == before
+    assert len(wrote) == 2 and _digests(out) == before
 
 
 def _imported(args: list[str], cache: Path) -> set[str]:

@@ -93,7 +93,9 @@ def test_audience_all_includes_the_new_profile(
     assert result.exit_code == 0, result.output
     audiences = [*profiles, "press"]
     assert len(audiences) == 4
-    assert {path.name for path in out.iterdir()} == {f"{dossier_id}-{audience}.html" for audience in audiences}
+    # Each HTML brief with the sources page its notes link to.
+    expected = {f"{dossier_id}-{audience}{suffix}" for audience in audiences for suffix in (".html", ".sources.html")}
+    assert {path.name for path in out.iterdir()} == expected
     press = (out / f"{dossier_id}-press.html").read_text(encoding="utf-8")
     assert MARKING in press
 

@@ -67,9 +67,10 @@ def test_page_one_orients_the_reader(shipped_briefs: Any, dossier: Dossier, audi
     assert brief.label("judgements", "Key judgements").lower() in first.lower()
     assert "confidence" in first
     # The information cut-off: the newest source's month, and that later events are not covered.
-    newest = max(
-        (s.date for s in brief.sources if s.date), key=lambda d: tuple(int(p) for p in (d + "-12").split("-")[:2])
-    )
+    # An exchange rate the brief converts amounts at is not information on the topic (issue 23).
+    rate_only = {c.source.id for claim in brief.rate_claims for c in claim.cites}
+    topical = [s for s in brief.sources if s.id not in rate_only]
+    newest = max((s.date for s in topical if s.date), key=lambda d: tuple(int(p) for p in (d + "-12").split("-")[:2]))
     if any(not source.date for source in brief.sources):
         # An undated source may be newer than the newest dated one: page 1 says so (issue 22).
         assert f"Information current to {date_label(newest)} (newest dated source)." in first
@@ -200,8 +201,10 @@ def test_on_a_phone_chart_text_is_legible_and_wide_tables_scroll(shipped_briefs:
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})
             page.goto(path.as_uri())
+            # The text shown: each chart's other drawing (its wide one on a phone) is display: none.
             sizes = page.evaluate(
-                """() => Array.from(document.querySelectorAll('figure.chart svg text')).map(t => {
+                """() => Array.from(document.querySelectorAll('figure.chart svg text'))
+                    .filter(t => t.checkVisibility()).map(t => {
                     const m = t.getScreenCTM();
                     return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
                 })"""

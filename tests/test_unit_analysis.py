@@ -138,11 +138,13 @@ def test_a_second_currency_needs_a_sourced_rate(make_dossier: Callable[..., Doss
 
 def test_a_translated_option_keeps_its_list_lengths(make_dossier: Callable[..., DossierCopy]) -> None:
     dossier = make_dossier(with_translations=True)
-    path = dossier.file("translations/pl.yaml")
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text + "\noptions:\n  opt-broaden-contacts:\n    drawbacks:\n      - Jeden.\n      - Dwa.\n", encoding="utf-8"
+    # opt-broaden-contacts has one drawback in the original; the translation gives two.
+    line = dossier.edit(
+        "translations/pl.yaml",
+        "      - Krytyka zacieśniania więzi z NATO ze strony opozycji",
+        "      - Jeden.\n      - Krytyka zacieśniania więzi z NATO ze strony opozycji",
     )
     result = run_cli("check", "--data", dossier.root)
     assert result.exit_code == 1
     assert "drawbacks: has 2 entries; the original has 1" in result.output
+    assert re.search(rf"pl\.yaml:{line}:\d+: options\.opt-broaden-contacts\.drawbacks", result.output)

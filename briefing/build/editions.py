@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefing.dossier.dates import date_label
 from briefing.dossier.schema import Dossier, DossierInfo
@@ -42,6 +42,10 @@ from briefing.dossier.yamlload import Origins
 from briefing.errors import BriefingError, DossierError
 from briefing.formats.render_html import TemplateSet
 from briefing.output import folder_lock
+
+if TYPE_CHECKING:
+    from briefing.build.load import LoadedDossier
+    from briefing.signing.sign import Signer
 
 EDITIONS = "editions"  # the default folder, beside the dossier folder
 MANIFEST = "manifest.json"
@@ -369,7 +373,7 @@ class ManifestEntry:
     file: str  # inside the edition folder, with "/"
     sha256: str
     size: int
-    kind: str  # "brief" or "dossier"
+    kind: str  # "brief", "dossier" or "sources" (the page an HTML brief's and a Word file's notes link to)
     audience: str | None = None
     language: str | None = None
     format: str | None = None
@@ -445,6 +449,30 @@ def _copy(source: Path, target: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _write(target: Path, data: bytes) -> tuple[str, int]:
+    """Write ``data`` as a new file; its SHA-256 and size."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "xb") as writing:
+        writing.write(data)
+        writing.flush()
+        os.fsync(writing.fileno())
+    return hashlib.sha256(data).hexdigest(), len(data)
+
+
+def _sealed(loaded: LoadedDossier, signer: Signer | None) -> Callable[[str, bytes], bytes]:
+    """What a published PDF becomes: the brief carrying its evidence (the dossier as published,
+    the sources whose licence allows it) and, with ``signer``, signed (``signing/evidence.py``)."""
+    from briefing.signing.evidence import Edition, seal_brief
+
+    info = loaded.dossier.dossier
+
+    def seal(audience: str, pdf: bytes) -> bytes:
+        brief = Edition(info.id, info.edition, info.date, audience, info.language)
+        return seal_brief(loaded.raw, loaded.dossier, brief, pdf, signer)
+
+    return seal
+
+
 def _remove_leftovers(editions_dir: Path) -> None:
     """Staging folders of a publish that was killed (only under the lock: none is in use)."""
     for path in editions_dir.glob(_STAGING_PREFIX + "*"):
@@ -479,12 +507,14 @@ def publish(
     since: str | None = None,
     strict: bool = False,
     note: Callable[[str], None] | None = None,
+    signer: Signer | None = None,
 ) -> PublishResult:
     """Publish the dossier's current edition into ``editions_dir`` (see the module's docstring).
 
     Refuses (``DossierError``) if ``generate check`` reports errors, and (``EditionError``) if
     the edition is already published, or with ``strict`` if an earlier edition differs from its
     manifest.  Builds what is out of date in ``briefs_dir`` first, as ``generate brief`` does.
+    Every published PDF carries its evidence, and with ``signer`` is signed (``_sealed``).
     """
     from briefing.build.load import load
     from briefing.formats.registry import DEFAULT_FORMATS
@@ -515,7 +545,17 @@ def publish(
         try:
             with _signals_end_the_publish():
                 result = _stage(
-                    loaded.dossier, data_dir, briefs_dir, editions_dir, staging, templates, formats, since, tell
+                    loaded.dossier,
+                    data_dir,
+                    briefs_dir,
+                    editions_dir,
+                    staging,
+                    templates,
+                    formats,
+                    since,
+                    tell,
+                    _sealed(loaded, signer),
+                    signer.who if signer else None,
                 )
                 result.earlier_problems = problems
                 document = _manifest(info, result, editions)
@@ -563,9 +603,12 @@ def _stage(
     formats: Sequence[str],
     since: str | None,
     note: Callable[[str], None],
+    seal: Callable[[str, bytes], bytes] | None = None,
+    signed_by: str | None = None,
 ) -> PublishResult:
-    """Copy the dossier and build and copy every brief into ``staging``."""
+    """Copy the dossier and build and copy every brief into ``staging`` (a PDF through ``seal``)."""
     from briefing.build.pipeline import build_briefs
+    from briefing.formats.registry import FORMATS
 
     info = dossier.dossier
     entries: list[ManifestEntry] = []
@@ -577,19 +620,37 @@ def _stage(
         entries.append(ManifestEntry(f"{SNAPSHOT}/{name}", digest, size, "dossier"))
     earlier = find_earlier(since, editions_dir, info)
     built = build_briefs(
-        data_dir, briefs_dir, ["all"], formats, templates, note=note, since=since, editions=editions_dir
+        data_dir,
+        briefs_dir,
+        ["all"],
+        formats,
+        templates,
+        note=note,
+        since=since,
+        editions=editions_dir,
+        signed_by=signed_by,
     )
     # The briefs must be those of the copied dossier: a file saved during the build would break that.
     now = {name: sha256_file(path) for name, path in _snapshot_files(data_dir, [editions_dir, briefs_dir])}
     if now != copied:
         raise EditionError("the dossier changed while it was being published; nothing was published: run again")
     for audience in dossier.audiences:
+        stem = f"{info.id}-{audience.id}"
         for output_format in formats:
-            name = f"{info.id}-{audience.id}.{output_format}"
-            digest, size = _copy(briefs_dir / name, staging / BRIEFS / name)
+            name = f"{stem}{FORMATS[output_format].suffix}"
+            if output_format == "pdf" and seal is not None:
+                digest, size = _write(staging / BRIEFS / name, seal(audience.id, (briefs_dir / name).read_bytes()))
+            else:
+                digest, size = _copy(briefs_dir / name, staging / BRIEFS / name)
             entries.append(
                 ManifestEntry(f"{BRIEFS}/{name}", digest, size, "brief", audience.id, info.language, output_format)
             )
+        # The pages the HTML brief's and the Word file's notes link to (the sources page), once.
+        for suffix in dict.fromkeys(suffix for output_format in formats for suffix in FORMATS[output_format].beside):
+            page = briefs_dir / f"{stem}{suffix}"
+            if page.is_file():
+                digest, size = _copy(page, staging / BRIEFS / page.name)
+                entries.append(ManifestEntry(f"{BRIEFS}/{page.name}", digest, size, "sources", audience.id))
     return PublishResult(
         edition=info.edition,
         folder=staging,

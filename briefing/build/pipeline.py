@@ -57,6 +57,7 @@ def build_briefs(
     editions: Path | None = None,
     languages: Sequence[str] = (),
     strict: bool = False,
+    signed_by: str | None = None,
 ) -> BuildResult:
     """Build the named audiences' briefs from the dossier in ``data_dir`` into ``out_dir``.
 
@@ -67,7 +68,8 @@ def build_briefs(
     alone (``force`` renders them anyway); several PDFs render in parallel (unless not
     ``parallel``).  With ``strict``, a PDF over its page budget stops the build before anything
     is written.  Another build into the same folder is waited for; ``note`` tells the user
-    (one line each).
+    (one line each).  ``signed_by`` names who will sign the PDFs (``generate publish --sign``):
+    the colophon says so.
     """
     loaded = load(data_dir, templates or TemplateSet())
     plan = plan_briefs(loaded, audiences, languages, formats, since, editions, note)
@@ -75,8 +77,9 @@ def build_briefs(
     with folder_lock(out_dir, lambda: note(f"waiting for another build into {out_dir} to finish")):
         remove_leftovers(plan.targets(out_dir))
         state = BuildState.load(out_dir)
-        due, inputs = out_of_date(plan, state, out_dir, force, result.up_to_date)
-        jobs = [RenderJob(plan.brief(job), formats_due, job.stem) for job, formats_due in due]
+        due, inputs = out_of_date(plan, state, out_dir, force, result.up_to_date, signed_by)
+        root = loaded.raw.root
+        jobs = [RenderJob(plan.brief(job), formats_due, job.stem, signed_by, root) for job, formats_due in due]
         if jobs:
             note_undrawable(loaded, plan.languages, note)
         result.briefs = render_all(jobs, loaded.templates, out_dir, parallel)
@@ -102,20 +105,34 @@ def count_stale_figures(dossier: Dossier, audiences: Sequence[Audience]) -> int:
 
 
 def out_of_date(
-    plan: Plan, state: BuildState, out_dir: Path, force: bool, up_to_date: list[Path]
+    plan: Plan,
+    state: BuildState,
+    out_dir: Path,
+    force: bool,
+    up_to_date: list[Path],
+    signed_by: str | None = None,
 ) -> tuple[list[tuple[Job, tuple[str, ...]]], dict[Path, Inputs]]:
     """The jobs with the formats whose file is missing or out of date (every format with
     ``force``), and what each target is made from; targets still current go to ``up_to_date``.
-    Once a slow format is due its library starts importing (``render.start_importing``)."""
+    A file is out of date too when a file it wrote beside it (its sources page) is.  Once a
+    slow format is due its library starts importing (``render.start_importing``)."""
     due: list[tuple[Job, tuple[str, ...]]] = []
     inputs: dict[Path, Inputs] = {}
+    # Who signs is printed in the colophon: a brief built for another signer is out of date.
+    signing = f" signed by {signed_by}" if signed_by else ""
     for job in plan.jobs:
         data = plan.data_files(job)
         formats = []
         for output_format in job.formats:
             path = job.path(out_dir, output_format)
-            inputs[path] = Inputs(data, plan.loaded.templates, output_format)
-            if force or not state.is_current(path, inputs[path]):
+            inputs[path] = Inputs(data, plan.loaded.templates, output_format + signing)
+            beside = job.beside(out_dir, output_format)
+            for page in beside:  # the same page whichever format writes it, and whoever signs
+                inputs[page] = Inputs(data, plan.loaded.templates, page.name.removeprefix(job.stem))
+            current = state.is_current(path, inputs[path]) and all(
+                page.name not in state.entries or state.is_current(page, inputs[page]) for page in beside
+            )
+            if force or not current:
                 formats.append(output_format)
             else:
                 up_to_date.append(path)

@@ -38,6 +38,10 @@ class Job:
     def path(self, out_dir: Path, output_format: str) -> Path:
         return out_dir / f"{self.stem}{FORMATS[output_format].suffix}"
 
+    def beside(self, out_dir: Path, output_format: str) -> list[Path]:
+        """The files a format may write beside its own (the sources page its notes link to)."""
+        return [out_dir / f"{self.stem}{suffix}" for suffix in FORMATS[output_format].beside]
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -48,8 +52,14 @@ class Plan:
     earlier: Earlier | None  # the edition the briefs list their changes since
 
     def targets(self, out_dir: Path) -> list[Path]:
-        """Every file the plan writes into ``out_dir``."""
-        return [job.path(out_dir, output_format) for job in self.jobs for output_format in job.formats]
+        """Every file the plan may write into ``out_dir``."""
+        paths = [
+            path
+            for job in self.jobs
+            for output_format in job.formats
+            for path in (job.path(out_dir, output_format), *job.beside(out_dir, output_format))
+        ]
+        return list(dict.fromkeys(paths))
 
     def brief(self, job: Job) -> Brief:
         """What ``job``'s brief says: selected from its edition, with what changed since the earlier one.

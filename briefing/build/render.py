@@ -2,7 +2,10 @@
 
 Each brief's HTML is rendered once for the screen and once for print (whichever the formats
 need), and each format (``formats/registry.py``) makes its file from one of them: the HTML
-brief from the screen HTML, the PDF and the Word file from the same print HTML.  Charts are
+brief from the screen HTML, the PDF and the Word file from the print HTML.  The PDF's notes
+link only to public addresses, the HTML brief's and the Word file's also to the brief's sources
+page (``formats/passages.py``), so the print HTML is rendered once per link kind the formats
+ask for; a format whose notes link to the sources page writes it beside its file.  Charts are
 drawn once per brief and shared.  Several slow formats (PDFs) are rendered across the
 machine's cores; the bytes are the same either way.
 """
@@ -22,7 +25,8 @@ from briefing.build.budget import core_overrun, over_budget
 from briefing.build.select import Brief, Comparison
 from briefing.formats.breaks import mark_long_words
 from briefing.formats.charts import Chart, cached_chart, comparison_chart, delivery_chart
-from briefing.formats.registry import FORMATS, Rendered
+from briefing.formats.passages import COMPANION_SUFFIX, Passages, companion_page
+from briefing.formats.registry import FORMATS, Rendered, SourceHtml
 from briefing.formats.render_html import TemplateSet, render_html
 from briefing.output import OutputFile
 
@@ -70,37 +74,62 @@ def font_folder(templates: TemplateSet) -> Path | None:
 
 
 class BriefHtml:
-    """The two HTML renderings of one brief, each rendered on first use and then kept."""
+    """The HTML renderings of one brief, each rendered on first use and then kept.
+
+    ``signed_by`` names who will sign the published PDF (the colophon says so); ``sources_root``
+    is the dossier folder, whose source files the notes link into; ``stem`` names the sources page
+    (``<stem>.sources.html``).
+    """
 
     def __init__(
-        self, brief: Brief, templates: TemplateSet, env: jinja2.Environment | None, charts: Charts | None = None
+        self,
+        brief: Brief,
+        templates: TemplateSet,
+        env: jinja2.Environment | None,
+        charts: Charts | None = None,
+        stem: str = "",
+        signed_by: str | None = None,
+        sources_root: Path | None = None,
     ) -> None:
         self.brief = brief
         self.templates = templates
-        self.env = env
+        self.env = env or templates.environment()
         self.charts = charts or Charts(brief, font_folder(templates))
-        self._rendered: dict[str, str] = {}
+        self.stem = stem
+        self.signed_by = signed_by
+        self.sources_root = sources_root
+        self._rendered: dict[tuple[str, bool], SourceHtml] = {}
 
-    def source(self, which: str) -> str:
+    def source(self, which: str, sources_page: bool = False) -> SourceHtml:
         """``screen`` (the browser's) or ``print`` (footnotes and charts inline; a contents list
-        unless the brief is short)."""
-        if which not in self._rendered:
+        unless the brief is short); with ``sources_page``, notes to a stored source link to the
+        brief's sources page, which comes with it, else only to public addresses."""
+        key = (which, sources_page)
+        if key not in self._rendered:
+            companion = f"{self.stem}{COMPANION_SUFFIX}" if sources_page else None
+            passages = Passages(companion, self.sources_root)
             draw = {"draw": self.charts}
-            if which == "screen":
-                self._rendered[which] = render_html(self.brief, self.templates, "html", draw, env=self.env)
-            else:
-                contents = self.brief.audience.page_budget > CONTENTS_MIN_PAGES
-                self._rendered[which] = render_html(
-                    self.brief, self.templates, "pdf", draw, show_contents=contents, env=self.env
-                )
-        return self._rendered[which]
+            contents = which == "screen" or self.brief.audience.page_budget > CONTENTS_MIN_PAGES
+            text = render_html(
+                self.brief,
+                self.templates,
+                "html" if which == "screen" else "pdf",
+                draw,
+                show_contents=contents,
+                env=self.env,
+                signed_by=self.signed_by,
+                passages=passages,
+            )
+            page = companion_page(passages, self.brief, self.templates, self.env)
+            self._rendered[key] = SourceHtml(text, ((COMPANION_SUFFIX, page),) if page is not None else ())
+        return self._rendered[key]
 
 
 def pdf_html(brief: Brief, templates: TemplateSet, charts: Charts, env: jinja2.Environment | None = None) -> str:
     """The HTML the PDF renderer is given for ``brief``: the print version, names and words to keep
     whole marked.  One render: whether the brief is long enough for a contents list is decided
     from its page budget, not by rendering it twice to count the pages."""
-    return mark_long_words(BriefHtml(brief, templates, env, charts).source("print"), names=True)
+    return mark_long_words(BriefHtml(brief, templates, env, charts).source("print").text, names=True)
 
 
 @dataclass(frozen=True)
@@ -122,22 +151,44 @@ def render_brief(
     out_dir: Path,
     stem: str,
     env: jinja2.Environment | None = None,
+    signed_by: str | None = None,
+    sources_root: Path | None = None,
 ) -> RenderedBrief:
-    """One audience's brief in each of ``formats``, in memory, as ``out_dir/<stem><suffix>``.
+    """One audience's brief in each of ``formats``, in memory, as ``out_dir/<stem><suffix>``, with
+    the files they link to beside them (the sources page, once however many formats link to it).
 
     Pass ``env`` to reuse compiled templates across briefs (the preview); by default one
-    environment serves every format of this brief and records what it reads.
+    environment serves every format of this brief and records what it reads.  ``signed_by``:
+    who will sign the PDF, for the colophon; ``sources_root``: the dossier folder, whose source
+    files the notes link into (none: notes link only to public addresses).
     """
     read: set[str] = set()
-    html = BriefHtml(brief, templates, env or templates.environment(read))
-    rendered = {name: FORMATS[name].render(html.source(FORMATS[name].source), templates) for name in formats}
-    files = tuple(OutputFile(out_dir / f"{stem}{FORMATS[name].suffix}", rendered[name].data) for name in formats)
+    html = BriefHtml(brief, templates, env or templates.environment(read), None, stem, signed_by, sources_root)
+    rendered = {
+        name: FORMATS[name].render(html.source(FORMATS[name].source, FORMATS[name].sources_page), templates)
+        for name in formats
+    }
+    files: dict[Path, OutputFile] = {}
+    dependencies: dict[Path, frozenset[str]] = {}
+    for name in formats:
+        made = [(FORMATS[name].suffix, rendered[name].data), *rendered[name].extra]
+        for suffix, data in made:
+            path = out_dir / f"{stem}{suffix}"
+            # A page two formats link to (the sources page) is the same page: written once.
+            files.setdefault(path, OutputFile(path, data))
+            dependencies[path] = dependencies.get(path, frozenset()) | read | rendered[name].reads
     warnings = [warning for name in formats for warning in rendered[name].warnings]
     over = next((overrun for name in formats if (overrun := budget_overrun(brief, rendered[name]))), None)
     if over:
         warnings.append(over)
-    dependencies = tuple(frozenset(read | rendered[name].reads) for name in formats)
-    return RenderedBrief(brief.audience.id, files, tuple(warnings), dependencies, brief.info.language, over)
+    return RenderedBrief(
+        brief.audience.id,
+        tuple(files.values()),
+        tuple(warnings),
+        tuple(dependencies[path] for path in files),
+        brief.info.language,
+        over,
+    )
 
 
 def budget_overrun(brief: Brief, rendered: Rendered) -> str | None:
@@ -164,6 +215,8 @@ class RenderJob:
     brief: Brief
     formats: tuple[str, ...]
     stem: str
+    signed_by: str | None = None  # who will sign the PDF (``generate publish --sign``), for the colophon
+    sources_root: Path | None = None  # the dossier folder, whose source files the notes link into
 
 
 _library_imports: dict[str, threading.Thread] = {}
@@ -189,7 +242,9 @@ def _libraries_imported() -> None:
 
 
 def _render_job(job: RenderJob, templates: TemplateSet, out_dir: Path) -> RenderedBrief:
-    return render_brief(job.brief, templates, job.formats, out_dir, job.stem)
+    return render_brief(
+        job.brief, templates, job.formats, out_dir, job.stem, signed_by=job.signed_by, sources_root=job.sources_root
+    )
 
 
 def render_all(jobs: Sequence[RenderJob], templates: TemplateSet, out_dir: Path, parallel: bool) -> list[RenderedBrief]:

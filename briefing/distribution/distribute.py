@@ -26,6 +26,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefing.build.load import LoadedDossier, load
 from briefing.build.pipeline import build_briefs
@@ -50,6 +51,9 @@ from briefing.errors import BriefingError, DossierError, Problem
 from briefing.formats.render_html import TemplateSet
 from briefing.languages.i18n import use_language
 from briefing.output import OutputFile, write_outputs
+
+if TYPE_CHECKING:
+    from briefing.signing.sign import Signer
 
 DEFAULT_LIST = Path("data/distribution/recipients.yaml")
 DEFAULT_OUT = Path("briefs/distribution")
@@ -76,6 +80,8 @@ class Options:
     send: bool = False
     dry_run: bool = False
     smtp_file: Path | None = None  # default: smtp.yaml beside the list, if there is one
+    # The unit's certificate (PKCS#12) to sign each PDF copy with; default: sign.yaml beside the list, if any.
+    sign: Path | None = None
 
     @property
     def log_path(self) -> Path:
@@ -91,6 +97,7 @@ class StampedCopy:
     pages: int | None  # None for a Word file: its pages depend on the program that opens it
     sha256: str
     data: bytes = field(repr=False)
+    signed_by: str | None = None  # who signed the copy (``sealing.py``), if it is signed
 
     @property
     def copies(self) -> int:
@@ -148,6 +155,7 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
 
     listed = load_recipients(options.list_path, [a.id for a in dossier.audiences], font.unprintable, unprintable_in)
     _check_languages(dossier, listed)
+    signer = _signer(options, environ)  # before anything is built: a wrong passphrase stops the run here
 
     audiences = list(dict.fromkeys(entry.recipient.audience for entry in listed))
     # Every part of the stamp line is checked before anything is built or written: the
@@ -157,11 +165,16 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
         raise DistributionError(_refusal("the stamp cannot be drawn:", unstampable))
     ignore = {options.list_path, smtp_file}
     wanted = {(edition_key(dossier, entry.recipient), fmt) for entry in listed for fmt in entry.recipient.formats}
-    sources, rebuilt, warnings = _audience_documents(dossier, sorted(wanted), resolved, options, ignore)
+    signed_by = signer.who if signer else None
+    sources, rebuilt, warnings = _audience_documents(dossier, sorted(wanted), resolved, options, ignore, signed_by)
     markings = {
         edition_key(dossier, entry.recipient): _edition_audience(loaded, entry.recipient).marking for entry in listed
     }
     copies = stamp_copies(dossier, listed, sources, stamp_fonts, options.out_dir, markings)
+    if signer is not None:
+        from briefing.distribution.sealing import seal_copies
+
+        copies = seal_copies(copies, loaded, signer)  # after stamping: the signature covers the stamp
     outputs = [OutputFile(copy.path, copy.data) for copy in copies]
     outputs += manifest_files(dossier, copies, options.out_dir)
     if options.zip:
@@ -183,6 +196,18 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
     if settings is not None:
         result.sent = send(messages, settings, options.log_path, progress)
     return result
+
+
+def _signer(options: Options, environ: Mapping[str, str]) -> Signer | None:
+    """The unit's certificate to sign copies with: ``--sign``, else ``sign.yaml`` beside the list."""
+    from briefing.distribution.sealing import SIGN_FILE, load_sign_settings
+    from briefing.signing.sign import load_signer
+
+    certificate = options.sign
+    if certificate is None:
+        settings = load_sign_settings(options.list_path.parent / SIGN_FILE)
+        certificate = settings.certificate if settings else None
+    return load_signer(certificate, environ) if certificate is not None else None
 
 
 def _refusal(reason: str, problems: Sequence[Problem]) -> str:
@@ -277,6 +302,7 @@ def _audience_documents(
     templates: TemplateSet,
     options: Options,
     ignore: set[Path],
+    signed_by: str | None = None,
 ) -> tuple[dict[tuple[str, str], bytes], list[Path], list[str]]:
     """Each (audience, format) brief the list needs, rebuilt first if out of date (in a scratch
     folder on a dry run).
@@ -288,7 +314,9 @@ def _audience_documents(
     stale = [
         (audience, fmt)
         for audience, fmt in wanted
-        if out_of_date(pdf_path(dossier, audience, options.briefs_dir, fmt), inputs, ignore)
+        # A signed copy's colophon names the signer: the build's own record decides whether the brief has it.
+        if (signed_by and not options.dry_run)
+        or out_of_date(pdf_path(dossier, audience, options.briefs_dir, fmt), inputs, ignore)
     ]
     warnings: list[str] = []
     sources: dict[tuple[str, str], bytes] = {}
@@ -303,7 +331,13 @@ def _audience_documents(
             # skipped); the Word file only when a recipient wants it.
             formats = ["html", "pdf", *(["docx"] if any(fmt == "docx" for _, fmt in stale) else [])]
             built = build_briefs(
-                options.data_dir, target, audiences, formats, templates=options.templates, languages=languages
+                options.data_dir,
+                target,
+                audiences,
+                formats,
+                templates=options.templates,
+                languages=languages,
+                signed_by=signed_by,
             )
             for brief in built.briefs:
                 warnings += [f"{brief.audience}: {warning}" for warning in brief.warnings]
@@ -418,9 +452,12 @@ def manifest_rows(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path
 
 def manifest_files(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path) -> list[OutputFile]:
     """``manifest.csv`` and ``manifest.json``: one row per copy, with its SHA-256."""
-    rows = manifest_rows(dossier, copies, out_dir)
+    from briefing.distribution.sealing import signed_rows
+
+    rows = signed_rows(manifest_rows(dossier, copies, out_dir), copies)
     text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=list(MANIFEST_FIELDS), lineterminator="\n")
+    columns = [*MANIFEST_FIELDS, *(["signed_by"] if any(copy.signed_by for copy in copies) else [])]
+    writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     info = dossier.dossier

@@ -249,8 +249,8 @@ POLISH_HEDGES: tuple[Hedge, ...] = (
         advice=True,
     ),
 )
-# Korean: the hedges of the shipped Korean edition's plain written style (한다체).
-KOREAN_HEDGES: tuple[Hedge, ...] = (
+# ko: the hedges of the plain written style (한다체).
+KO_HEDGES: tuple[Hedge, ...] = (
     _hedge("~ㄹ 수 있다", r"[가-힣]\s?수\s?(?:있|도\s?있)|가능성|가능하", family="possibility", advice=True),
     _hedge("잠재적", r"잠재적|잠재력", family="possibility"),
     _hedge("~ㄹ 것으로 보인다", r"것으로\s?(?:보인|보이|예상|전망)|가능성이\s?높|아마", family="likely"),
@@ -285,7 +285,7 @@ class Lexicon:
 LEXICONS: dict[str, Lexicon] = {
     "en": Lexicon("en", HEDGES, STOP_WORDS, stem),
     "pl": Lexicon("pl", POLISH_HEDGES, _POLISH_STOP_WORDS, polish_lemma),
-    "ko": Lexicon("ko", KOREAN_HEDGES, frozenset(), None),
+    "ko": Lexicon("ko", KO_HEDGES, frozenset(), None),
 }
 
 

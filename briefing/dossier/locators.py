@@ -3,7 +3,7 @@
 A locator is a list of parts separated by commas or semicolons, each part one of:
 
 ==============  ===========================================  ==========================
-part            written (English, Polish or Korean words)    example
+part            written (English, Polish or Hangul (ko) words)    example
 ==============  ===========================================  ==========================
 page            p. / pp. / page(s) / s. / str. / 쪽          ``p. 4``, ``pp. 4–5``, ``4쪽``
 paragraph       para. / paras / paragraph(s) / akap. / 문단  ``para. 2``, ``paras 1 and 2``

@@ -238,6 +238,11 @@ class Source(Model):
     # figures taken from them are read with that language's rules ("16,6" or "16.6"), and the
     # headings its locators name, and its title, are printed in it (marked with its lang).
     language: LanguageCode | None = None
+    # The terms the file may be copied under: an SPDX identifier (CC-BY-4.0, CC0-1.0) or words
+    # ("permission of the publisher, 3 March 2031").  A published PDF embeds the file itself only
+    # under an open licence, or with ``embed: true``; otherwise only its SHA-256 and address.
+    licence: Line | None = None
+    embed: bool | None = None
 
 
 class Programme(Model):

@@ -132,6 +132,7 @@ def quote_fragments(quote: str) -> list[str]:
 # Numbers in a figure's text
 # ---------------------------------------------------------------------------
 
+
 def stated_numbers(text: str, language: str = "en") -> list[float]:
     """Every value ``text`` states, read with the rules of ``language``: each number as written
     and, where a scale follows it, scaled ("16,6 mld" in Polish: 16.6 and 1.66e10).

@@ -6,6 +6,12 @@ own sans-serif font, and are never cut.  Text stays text, so the PDF's words are
 searchable and the brief's fonts draw them; labels are data and are printed as written
 ("$16.6 billion (or $12 billion)"); the same data gives byte-identical SVG.
 
+Each chart is drawn twice: the wide drawing that the PDF, the Word file and a wide browser
+window show, and a narrow one for a phone (each label on its own line above its bar, larger
+text in a drawing 300 units wide), so that a phone shows every value without sideways
+scrolling and with text of 11 px or more.  The HTML brief carries both and its screen style
+sheet shows one of them (the other is ``display: none``, hidden from screen readers too).
+
 Drawn charts are kept in the user's cache and inlined into the HTML brief unescaped,
 so a cache entry is untrusted: it is used only if its SVG holds nothing but the
 plain drawing elements this module writes (no script, no foreign content, no event
@@ -42,8 +48,9 @@ MUTED = "#5a6570"
 
 @dataclass(frozen=True)
 class Chart:
-    svg: str
+    svg: str  # the wide drawing: PDF, Word, and the HTML brief on a wide screen
     alt: str
+    narrow: str = ""  # the same chart for a phone (HTML only); none from a template's own Chart
 
     @property
     def data_uri(self) -> str:
@@ -76,14 +83,15 @@ def cached_chart(kind: str, inputs: str, font_dir: Path | None, draw: Callable[[
     digest.update(kind.encode() + b"\0" + inputs.encode("utf-8"))
     key = digest.hexdigest()
     stored = read_cached("charts", key)
-    if isinstance(stored, dict):
-        svg, alt = stored.get("svg"), stored.get("alt")
-        if isinstance(svg, str) and isinstance(alt, str) and is_plain_drawing(svg):
-            return Chart(svg, alt)
+    # Both drawings are inlined unescaped: both must be plain drawings.
+    match stored:
+        case {"svg": str(svg), "alt": str(alt), "narrow": str(narrow)}:
+            if is_plain_drawing(svg) and is_plain_drawing(narrow):
+                return Chart(svg, alt, narrow)
     chart = draw()
     # No chart (no data for one) is found without drawing: not worth keeping, nor trusting.
     if chart is not None:
-        write_cached("charts", key, {"svg": chart.svg, "alt": chart.alt})
+        write_cached("charts", key, {"svg": chart.svg, "alt": chart.alt, "narrow": chart.narrow})
     return chart
 
 
@@ -186,6 +194,30 @@ class _Metrics:
             lines.append(line)
         return lines
 
+    def fit(self, text: str, size: float, limit: float) -> list[str]:
+        """``text`` in lines no wider than ``limit``, broken only at ordinary spaces (a no-break
+        space the edition's typography put in stays, "do 2025 r."); a word wider than ``limit``
+        is cut where it must be, since a phone's narrow drawing has no room beside it."""
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            line = ""
+            for word in paragraph.split(" "):
+                if not word:
+                    continue
+                candidate = f"{line} {word}" if line else word
+                if line and self.width(candidate, size) > limit:
+                    lines.append(line)
+                    candidate = word
+                while len(candidate) > 1 and self.width(candidate, size) > limit:
+                    cut = len(candidate) - 1
+                    while cut > 1 and self.width(candidate[:cut], size) > limit:
+                        cut -= 1
+                    lines.append(candidate[:cut])
+                    candidate = candidate[cut:]
+                line = candidate
+            lines.append(line)
+        return lines
+
 
 @functools.lru_cache(maxsize=4)
 def _metrics(font_dir: Path | None) -> _Metrics:
@@ -270,6 +302,90 @@ def _bar_chart(rows: Sequence[_Row], top: float, axis_label: str, alt: str, font
     )
 
 
+# The narrow drawing, for a phone: 300 units wide, shown 288 to 384 px wide (screen.css), so
+# that its text of 11.5 units is drawn at 11 px or more.  Each label has its own line(s) above
+# its bar, and the value follows the bar (or has its own line under it, when the values are too
+# wide to leave the bars room).
+NARROW_WIDTH = 300.0
+NARROW_FONT = 11.5  # every text: labels, values, ticks, the axis label
+NARROW_LINE = 14.5
+NARROW_BAR = 14.0
+NARROW_GAP = 12.0
+# The values follow the bars only if the bars keep at least this share of the width.
+NARROW_BARS_SHARE = 0.5
+# The HTML brief does not embed its fonts: a phone without Noto Sans draws the text in another
+# sans-serif (DejaVu Sans, the family list's next, is up to 11 % wider), and a narrow drawing has
+# no room to spare, so its text is measured this much wider than Noto Sans draws it.
+NARROW_SLACK = 1.15
+
+
+def _left_lines(lines: Sequence[str], x: float, top: float, css_class: str = "") -> str:
+    """Lines of text from ``x``, the first one's top at ``top`` (its baseline a little lower)."""
+    spans = "".join(
+        f'<tspan x="{x:.2f}" y="{top + NARROW_FONT * 0.9 + index * NARROW_LINE:.2f}">{_esc(line)}</tspan>'
+        for index, line in enumerate(lines)
+    )
+    return f'<text class="{css_class}">{spans}</text>' if css_class else f"<text>{spans}</text>"
+
+
+def _narrow_bar_chart(rows: Sequence[_Row], top: float, axis_label: str, alt: str, font_dir: Path | None) -> str:
+    rows = [replace(row, label=typeset(row.label), text=typeset(row.text)) for row in rows]
+    axis_label = typeset(axis_label)
+    metrics = _metrics(font_dir)
+    width, size = NARROW_WIDTH, NARROW_FONT
+    measured = size * NARROW_SLACK  # the size text is measured at, to fit in any sans-serif
+    ticks = _ticks(top)
+    tick_texts = [_number(tick) for tick in ticks]
+    # The first tick's number is centred under the start of the bars: room for its left half.
+    left = math.ceil(metrics.width(tick_texts[0], measured) / 2) + 1.0
+    last_tick = math.ceil(metrics.width(tick_texts[-1], measured) / 2) + 1.0
+    value_width = max(metrics.width(row.text, measured) for row in rows)
+    right = width - math.ceil(value_width) - 6.0
+    values_after = right - left >= NARROW_BARS_SHARE * (width - left)
+    right = min(right, width - last_tick) if values_after else width - last_tick
+    scale = (right - left) / top
+    parts: list[str] = []
+    y = 2.0
+    for row in rows:
+        lines = metrics.fit(row.label, measured, width - left)
+        parts.append(_left_lines(lines, left, y))
+        y += len(lines) * NARROW_LINE + 2
+        bar = f'x="{left:.2f}" y="{y:.2f}" height="{NARROW_BAR}"'
+        if row.track is not None:
+            parts.append(f'<rect {bar} width="{row.track * scale:.2f}" fill="{PALE}"/>')
+        parts.append(f'<rect {bar} width="{max(row.value, 0) * scale:.2f}" fill="{row.colour}"/>')
+        if values_after:
+            end = left + max(row.value, row.track or 0) * scale + 4
+            baseline = y + NARROW_BAR / 2 + size * 0.35
+            parts.append(f'<text class="value" x="{end:.2f}" y="{baseline:.2f}">{_esc(row.text)}</text>')
+            y += NARROW_BAR
+        else:
+            y += NARROW_BAR + 2
+            value_lines = metrics.fit(row.text, measured, width - left)
+            parts.append(_left_lines(value_lines, left, y, "value"))
+            y += len(value_lines) * NARROW_LINE
+        y += NARROW_GAP
+    axis = y - NARROW_GAP / 2
+    parts.append(f'<path d="M {left:.2f} {axis:.2f} H {right:.2f}" fill="none" stroke="{MUTED}" stroke-width="0.8"/>')
+    # Every tick, or every second (third...) where their numbers would touch.
+    step = (right - left) * (ticks[1] - ticks[0]) / top if len(ticks) > 1 else width
+    widest = max(metrics.width(text, measured) for text in tick_texts)
+    every = next(n for n in range(1, len(ticks) + 1) if step * n >= widest + 6 or n == len(ticks))
+    for tick, text in list(zip(ticks, tick_texts, strict=True))[::every]:
+        x = left + tick * scale
+        parts.append(f'<path d="M {x:.2f} {axis:.2f} v 3.5" stroke="{MUTED}" stroke-width="0.8"/>')
+        parts.append(f'<text x="{x:.2f}" y="{axis + 4 + size:.2f}" text-anchor="middle">{_esc(text)}</text>')
+    y = axis + 4 + size + 4
+    axis_lines = metrics.fit(axis_label, measured, width - left)
+    parts.append(_left_lines(axis_lines, left, y))
+    height = y + len(axis_lines) * NARROW_LINE + 2
+    return (
+        f'<svg class="chart-narrow" role="img" aria-label="{_attr(alt)}" preserveAspectRatio="xMinYMin meet" '
+        f'viewBox="0 0 {width:g} {height:.2f}" xmlns="http://www.w3.org/2000/svg" version="1.1">'
+        f'<g font-family="{FONT_FAMILIES}" font-size="{size}" fill="{INK}">' + "".join(parts) + "</g></svg>"
+    )
+
+
 def _attr(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
@@ -296,7 +412,8 @@ def delivery_chart(rows: Sequence[ProgrammeRow], font_dir: Path | None) -> Chart
     alt = _("Bar chart, %(axis)s: %(bars)s") % {"axis": bars[0].axis_label, "bars": "; ".join(alt_parts)}
     if as_of:
         alt += " " + _("(as of %(date)s).") % {"date": date_label(as_of[-1])}
-    return Chart(_bar_chart(drawn, 100, bars[0].axis_label, alt, font_dir), alt)
+    axis = bars[0].axis_label
+    return Chart(_bar_chart(drawn, 100, axis, alt, font_dir), alt, _narrow_bar_chart(drawn, 100, axis, alt, font_dir))
 
 
 def comparison_chart(comparison: Comparison, font_dir: Path | None) -> Chart | None:
@@ -321,4 +438,6 @@ def comparison_chart(comparison: Comparison, font_dir: Path | None) -> Chart | N
         )
     top = max(max(fig.value for _claim, fig in bars), 0) or 1
     alt = _("Bar chart comparing sources: %(bars)s.") % {"bars": "; ".join(alt_parts)}
-    return Chart(_bar_chart(drawn, top * 1.1, bars[0][1].unit, alt, font_dir), alt)
+    unit = bars[0][1].unit
+    wide = _bar_chart(drawn, top * 1.1, unit, alt, font_dir)
+    return Chart(wide, alt, _narrow_bar_chart(drawn, top * 1.1, unit, alt, font_dir))

@@ -3,7 +3,7 @@
 The dossier writes a locator in a small grammar (``briefing/dossier/locators.py``): "section
 'Challenges in Strategic Perceptions', para. 2".  A brief prints each part in its own language
 from the message catalogue: "część „Challenges in Strategic Perceptions”, akap. 2" in Polish,
-"‘Challenges in Strategic Perceptions’ 절, 2문단" in Korean.  The heading, and words written in
+"‘Challenges in Strategic Perceptions’ 절, 2문단" in ko.  The heading, and words written in
 quotes, stay as the source writes them and carry the source's language (``Foreign``), so they
 are hyphenated and read aloud in it.
 """
@@ -32,7 +32,7 @@ _WORDS: dict[str, tuple[str, str, str]] = {
 }
 # Two numbers of one part: "paras 1 and 2".
 _PAIR = N_("%(first)s and %(second)s")
-# Quotation marks around a heading, per language (Polish „…”, Korean ‘…’ as titles of parts are
+# Quotation marks around a heading, per language (Polish „…”, ko ‘…’ as titles of parts are
 # marked; English “…”).
 _QUOTES = {"pl": ("„", "”"), "ko": ("‘", "’"), "de": ("„", "“"), "fr": ("« ", " »")}
 

@@ -27,7 +27,7 @@ import types
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import jinja2
 import jinja2.runtime
@@ -48,6 +48,9 @@ from briefing.formats.sanitize import inert_html
 from briefing.languages import i18n
 from briefing.languages.typography import typeset_html
 from briefing.package_data import TEMPLATES_MARKER, missing_templates_error, shipped_templates
+
+if TYPE_CHECKING:
+    from briefing.formats.passages import Passages
 
 DEFAULT_TEMPLATES = shipped_templates()
 SECTION_FOLDER = "sections"
@@ -589,6 +592,8 @@ def render_html(
     charts: dict[str, Any],
     show_contents: bool = True,
     env: jinja2.Environment | None = None,
+    signed_by: str | None = None,
+    passages: Passages | None = None,
 ) -> str:
     """The brief as one self-contained HTML document, for the browser or for the PDF renderer.
 
@@ -598,18 +603,25 @@ def render_html(
     memory limits (``render_limits``); the names of the templates it read are added to the
     environment's record.  The shipped templates are part of the installed code and build nothing
     a check cannot stop: they run in this process, without a worker's cost (a fork per render).
+
+    ``signed_by`` names who signs the published PDF (the colophon says so); ``passages`` gives
+    each note's link to its quoted passage (``passages.py``; none: notes without links).
     """
+    from briefing.formats.passages import Passages
+
+    passages = passages if passages is not None else Passages()
     env = env or templates.environment()
+    extra = {"signed_by": signed_by, "passages": passages}
     if not isinstance(env, Sandbox):
-        return _render(brief, templates, target, charts, show_contents, env)
+        return _render(brief, templates, target, charts, show_contents, env, extra)
     if not (env.use_worker and templates.overrides and can_fork()):
         env.start_clock()
-        return _render(brief, templates, target, charts, show_contents, env)
+        return _render(brief, templates, target, charts, show_contents, env, extra)
     record = env.loader.record if isinstance(env.loader, _RecordingLoader) else set()
 
     def work() -> tuple[str, set[str]]:
         env.start_clock()  # in the child: the fork is not the template's time
-        return _render(brief, templates, target, charts, show_contents, env), record
+        return _render(brief, templates, target, charts, show_contents, env, extra), record
 
     roots = [str(folder.resolve()) for folder in templates.folders]
 
@@ -632,6 +644,7 @@ def _render(
     charts: dict[str, Any],
     show_contents: bool,
     env: jinja2.Environment,
+    extra: dict[str, Any],
 ) -> str:
     notes = Notes()
     language = brief.info.language
@@ -642,7 +655,13 @@ def _render(
         with i18n.use_language(language):
             i18n.install(env, language)
             html = template.render(
-                brief=brief, target=target, charts=charts, notes=notes, cite_text=cite_text, show_contents=show_contents
+                brief=brief,
+                target=target,
+                charts=charts,
+                notes=notes,
+                cite_text=cite_text,
+                show_contents=show_contents,
+                **extra,
             )
         # The edition's typography (no-break spaces, quotation marks, "r." …) on every text printed.
         typeset = typeset_html(mark_languages(html), language)
@@ -692,6 +711,26 @@ def _jinja_frame(trace: types.TracebackType | None) -> tuple[str | None, int | N
             found = (template.filename, template.get_corresponding_lineno(trace.tb_lineno))
         trace = trace.tb_next
     return found
+
+
+def render_page(name: str, templates: TemplateSet, env: jinja2.Environment, language: str, **context: Any) -> str:
+    """Another page than a brief (the sources page), from template ``name``, in ``language``: under
+    the same time limit, typography and cleaning as a brief's HTML (it is opened in a browser too)."""
+    try:
+        if isinstance(env, Sandbox):
+            env.start_clock()
+        template = env.get_template(name)
+        with i18n.use_language(language):
+            i18n.install(env, language)
+            html = template.render(**context)
+        return inert_html(typeset_html(mark_languages(html), language))
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(_describe(error, error.filename, error.lineno)) from None
+    except TemplateError:
+        raise
+    except Exception as error:
+        filename, line = _template_frame(error, templates.folders)
+        raise TemplateError(_describe(error, filename, line)) from None
 
 
 def _template_frame(error: BaseException, folders: Sequence[Path]) -> tuple[str | None, int | None]:

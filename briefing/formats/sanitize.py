@@ -217,9 +217,10 @@ def _frame_attributes(attributes: str) -> str:
 
 
 def _as_jinja_writes(html: str) -> str:
-    """The cleaner's HTML written as Jinja's escaping writes it, meaning the same: quotes in text
-    and attributes as ``&#34;`` and ``&#39;``, a non-breaking space as itself, empty SVG shapes as
-    ``<rect/>``.  Style content is left alone (it is CSS, where an entity is not one)."""
+    """The cleaner's HTML written as Jinja's escaping writes it, meaning the same: a double quote
+    in text, and quotes in attributes, as ``&#34;`` and ``&#39;`` (an apostrophe in text as
+    itself), a non-breaking space as itself, empty SVG shapes as ``<rect/>``.  Style content is
+    left alone (it is CSS, where an entity is not one)."""
     out: list[str] = []
     position = 0
     while position < len(html):
@@ -249,4 +250,6 @@ def _as_jinja_writes_tag(tag: str) -> str:
 
 
 def _text(text: str) -> str:
-    return text.replace('"', "&#34;").replace("'", "&#39;").replace("&nbsp;", "\u00a0")
+    # An apostrophe in text is left as it is: it means nothing to HTML there, and an English
+    # phrase ("this brief's") is found as written.
+    return text.replace('"', "&#34;").replace("&nbsp;", "\u00a0")

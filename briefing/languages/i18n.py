@@ -151,7 +151,7 @@ def format_partial_date(date: str, language: str | None = None) -> str:
     from babel.dates import format_date, format_skeleton
 
     locale = babel_locale(language)
-    if len(parts) == 1:  # a year alone, as the language writes one: "2024년" in Korean
+    if len(parts) == 1:  # a year alone, as the language writes one: "2024년" in ko
         return format_skeleton("y", datetime.date(year, 1, 1), locale=locale)
     if len(parts) == 2:
         return format_skeleton("yMMMM", datetime.date(year, month, 1), locale=locale)
@@ -249,7 +249,7 @@ def N_(message: str) -> str:
 
 
 # A qualified number in an edition's language (numbers.QUALIFIERS): "about 700 km", "ok. 700 km",
-# "약 700 km".  The catalogue says where the qualifier goes (Korean puts "이상" after the number).
+# "약 700 km".  The catalogue says where the qualifier goes (ko puts "이상" after the number).
 QUALIFIED = {
     "over": N_("over %(number)s"),
     "about": N_("about %(number)s"),

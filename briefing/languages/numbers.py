@@ -5,7 +5,7 @@ One reader for every check that compares numbers: a figure's ``value`` against i
 figure's qualifier kept in an edition (``i18n.figure_text``).  A text is read with the rules of
 its language: Babel's CLDR symbols for the decimal sign and digit groups ("16,6" and
 "1 234,5" in Polish, "16.6" and "1,234.5" in English), the language's scale words ("mld",
-"mln", "tys.", "bln"; "billion", "bn"; Korean 천/만/억/조 joined to the number), percent signs
+"mln", "tys.", "bln"; "billion", "bn"; ko 천/만/억/조 joined to the number), percent signs
 and words, and the number words sources write ("three", "trzy", "dwa razy").
 
 A number keeps what qualifies it: "Ponad 0,5 mld zł" states 0.5 billion with the qualifier
@@ -69,7 +69,7 @@ _BEFORE: dict[str, dict[str, tuple[str, ...]]] = {
         "at least": ("최소", "적어도"),
     },
 }
-# Words after a number (and its unit) that qualify it: Korean puts them last ("600대 이상").
+# Words after a number (and its unit) that qualify it: ko puts them last ("600대 이상").
 _AFTER: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {"over": ("or more", "-plus"), "about": ("or so",)},
     "pl": {"over": ("z okładem", "z hakiem")},
@@ -103,7 +103,7 @@ _PERCENT = {
     "pl": r"%|proc\.|procent\w*|punkt\w* procentow\w*",
     "ko": r"%|퍼센트|프로",
 }
-# Korean counts in myriads: the unit joins the number ("166억", "1만", "2조 5천억").
+# ko counts in myriads: the unit joins the number ("166억", "1만", "2조 5천억").
 _KO_SMALL = {"십": 10.0, "백": 100.0, "천": 1000.0}
 _KO_LARGE = {"만": 1e4, "억": 1e8, "조": 1e12}
 _KO_NUMBER = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)*)([십백천]?[만억조]|[천])(?![가-힣]*[a-zA-Z])")
@@ -200,7 +200,7 @@ def _digits_pattern(language: str) -> re.Pattern[str]:
     follow = f"(?:[{_SPACES}]?(?:(?P<percent>{percent})" + (f"|{scale}" if scale else "") + "))?"
     # Digits grouped the language's way ("1 234,5" in Polish), or digits with any separators
     # ("16.6" quoted from an English source into a Polish text): ``_interpret`` reads those.
-    # Digits after a letter count ("Q3", "K239"), alike in every language; a minus sign only
+    # Digits after a letter count ("Q3", "X12"), alike in every language; a minus sign only
     # where a number starts ("-5%", not the hyphen of "F-16").
     return re.compile(
         rf"(?<![\d.,])(?:(?<![^\s(\[])(?P<sign>[-\u2212])(?=\d))?"
@@ -236,7 +236,7 @@ def _interpret(written: str, language: str) -> tuple[float, float | None]:
 @functools.lru_cache(maxsize=32)
 def _qualifier_patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Qualifiers written just before a number (then at most a currency sign), and just after it
-    (then its unit, for Korean)."""
+    (then its unit, for ko)."""
     table_before = _BEFORE.get(base_language(language), _BEFORE["en"])
     table_after = _AFTER.get(base_language(language), {})
     before = "|".join(
@@ -251,7 +251,7 @@ def _qualifier_patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str]
     # "ponad 0,5"); the match must end where the number starts.
     before_pattern = re.compile(rf"(?<![\w.])(?:{before})\s*(?:[$€£¥₩]|US\$|USD\s|EUR\s|PLN\s)?\s*$", re.IGNORECASE)
     # After: a unit word or two may stand between ("600 tanks or more", "600대 이상").
-    # Korean particles join the qualifier ("이상이", "넘었고"): no word boundary after it there.
+    # ko particles join the qualifier ("이상이", "넘었고"): no word boundary after it there.
     end = "" if base_language(language) == "ko" else r"(?![\w])"
     after_pattern = re.compile(
         rf"^(?P<unit>(?:\s*[^\s\d.,;:()]{{0,12}}){{0,2}}?)\s*(?:{after}){end}" if after else r"(?!)", re.IGNORECASE
@@ -310,7 +310,7 @@ def qualifier_words(text: str, number: Number, language: str) -> str:
     return number.qualifier or ""
 
 
-def _read_korean(text: str) -> Iterator[Number]:
+def _read_myriads(text: str) -> Iterator[Number]:
     """Numbers joined to a myriad unit: "166억" = 1.66e10, "1만" = 1e4, "2조 5천억" = 2.5e12."""
     matches = list(_KO_NUMBER.finditer(text))
     index = 0
@@ -353,7 +353,7 @@ def read_numbers(text: str, language: str, words: bool = True) -> tuple[Number, 
     found: list[Number] = []
     taken: list[tuple[int, int]] = []
     if lang == "ko":
-        for number in _read_korean(text):
+        for number in _read_myriads(text):
             qualifier = _qualifier(text, number.start, number.end, language, number.amount)
             found.append(_with(number, qualifier))
             taken.append((number.start, number.end))

@@ -12,7 +12,7 @@ Polish (pl)
     „…” quotation marks, «…» inside them; "r." after the year of a date ("22 listopada 2026 r.",
     "październik 2024 r."); an en dash in a range of numbers ("2026–2029") and between words,
     never at the start of a line.
-Korean (ko)
+ko (Hangul)
     no space before a parenthesis that glosses the word before it ("북대서양조약기구(NATO)");
     a no-break space between an amount and its currency or counter ("166억 달러").
 English and other languages are left as written.
@@ -59,7 +59,7 @@ _BEFORE_NUMBER = re.compile(
 _DATE_YEAR = re.compile(
     rf"(\b(?:\d{{1,2}}{_SPACE})?(?:{_PL_MONTHS}){_SPACE}\d{{4}})(?!\d)(?!{_SPACE}?r\.)(?!{_SPACE}?roku)(\.?)"
 )
-# A range of numbers: "2026-2029", "10-15" (not a date "2024-10-31", not "K2-PL").
+# A range of numbers: "2026-2029", "10-15" (not a date "2024-10-31", not "A4-PL").
 _RANGE = re.compile(r"(?<![\w.,\-–])(\d+)-(\d+)(?![\w\-–]|[.,]\d)")
 _WORD_DASH = re.compile(r" [-–] ")
 _STRAIGHT_OR_CURLY = re.compile(r"[\"“”„«»]")
@@ -96,7 +96,7 @@ class _Quotes:
         return "".join(out)
 
     def curly(self, text: str, before: str) -> str:
-        """Straight quotes as “…” and ‘…’ (Korean, as English, uses them); an apostrophe as ’."""
+        """Straight quotes as “…” and ‘…’ (ko, as English, uses them); an apostrophe as ’."""
         out: list[str] = []
         previous = before
         for ch in text:
@@ -134,11 +134,11 @@ def polish_text(text: str, before: str = " ", quotes: _Quotes | None = None) -> 
 
 
 # ---------------------------------------------------------------------------
-# Korean
+# ko (Hangul)
 # ---------------------------------------------------------------------------
 
 _HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
-# A gloss in brackets right after the word it explains: "북대서양조약기구 (NATO)", "천무 (K239)".
+# A gloss in brackets right after the word it explains: "북대서양조약기구 (NATO)", "천무 (X12)".
 _GLOSS = re.compile(rf"(?<=[{_HANGUL}A-Za-z0-9]) \((?=[^)\s]|$)")
 # An amount and its currency or counter: "166억 달러", "180 대".
 # A currency word may take a particle ("달러로"); a one-syllable counter only a particle, so
@@ -151,15 +151,15 @@ _AMOUNT = re.compile(
 )
 
 
-def korean_text(text: str, before: str = " ", quotes: _Quotes | None = None) -> str:
-    """``text`` set by the rules of Korean typography."""
+def hangul_text(text: str, before: str = " ", quotes: _Quotes | None = None) -> str:
+    """``text`` set by the rules of ko (Hangul) typography."""
     if quotes is not None and ('"' in text or "'" in text):
         text = quotes.curly(text, before[-1:])
     text = _GLOSS.sub("(", text)
     return _AMOUNT.sub(NBSP, text)
 
 
-_RULES: dict[str, Callable[[str, str, _Quotes | None], str]] = {"pl": polish_text, "ko": korean_text}
+_RULES: dict[str, Callable[[str, str, _Quotes | None], str]] = {"pl": polish_text, "ko": hangul_text}
 
 
 def has_rules(language: str) -> bool:

@@ -5,7 +5,9 @@ dossier or a template folder changes, through the build's own plan and renderer,
 page is the HTML brief ``generate brief`` writes; open pages learn of each new build over
 Server-Sent Events and reload themselves.  A build that fails leaves the server
 running and shows the error, with file and line, in place of the brief; the next
-good save brings the brief back.  PDFs are rendered on request from the same build.
+good save brings the brief back.  Each brief's sources page (``<stem>.sources.html``, the
+passages its notes link to) is served from the same build, under the name the brief's links
+use; PDFs and Word files are rendered on request from the same build.
 
 The preview answers only requests addressed to this machine by name (``Host``
 127.0.0.1, localhost or [::1] with the bound port) and from its own pages
@@ -64,6 +66,8 @@ class Preview:
     The pages are built as ``generate brief`` builds them (``plan_briefs``, ``render_brief``):
     each is the HTML brief ``generate brief`` would write, byte for byte, with its change
     section since the earlier edition; the server only adds its reload script (``preview_page``).
+    ``files`` holds the pages the briefs link to, by file name: each brief's sources page, and
+    the brief itself under its file's name (``<stem>.html``, which the sources page links back to).
     """
 
     data_dir: Path
@@ -71,6 +75,7 @@ class Preview:
     audiences: Sequence[str]
     generation: int = 0
     pages: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     failure: BriefingError | None = None  # what stopped the last build, for the caller to classify
     watcher_error: str | None = None  # set once the watcher has stopped: edits no longer rebuild
@@ -105,18 +110,25 @@ class Preview:
             if self._env is None or files_came_or_went:
                 # A new file may shadow a template already compiled: start from a fresh environment.
                 self._env = plan.loaded.templates.environment()
-            pages = {}
+            pages, files = {}, {}
             for job in plan.jobs:
                 rendered = render_brief(
-                    plan.brief(job), plan.loaded.templates, ("html",), Path("."), job.stem, self._env
+                    plan.brief(job),
+                    plan.loaded.templates,
+                    ("html",),
+                    Path("."),
+                    job.stem,
+                    self._env,
+                    sources_root=plan.loaded.raw.root,
                 )
                 pages[job.name] = rendered.files[0].data.decode("utf-8")
+                files.update({output.path.name: output.data.decode("utf-8") for output in rendered.files})
             error, failure = None, None
         except BriefingError as problem:
             self._plan = None
-            pages, error, failure = self.pages, str(problem), problem
+            pages, files, error, failure = self.pages, self.files, str(problem), problem
         with self.changed:
-            self.pages, self.error, self.failure = pages, error, failure
+            self.pages, self.files, self.error, self.failure = pages, files, error, failure
             self.generation += 1
             self.build_seconds = time.perf_counter() - started
             self.changed.notify_all()
@@ -145,7 +157,14 @@ class Preview:
         # The last good build's plan, if there is one: the page the file is linked from.
         plan = self._plan or self._planned()
         (job,) = [job for job in plan.jobs if job.name == page]
-        rendered = render_brief(plan.brief(job), plan.loaded.templates, (output_format,), Path("."), job.stem)
+        rendered = render_brief(
+            plan.brief(job),
+            plan.loaded.templates,
+            (output_format,),
+            Path("."),
+            job.stem,
+            sources_root=plan.loaded.raw.root,
+        )
         return rendered.files[0].data
 
 
@@ -278,6 +297,7 @@ def make_handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPRe
                 return
             with preview.changed:
                 generation, error, pages = preview.generation, preview.shown_error(), dict(preview.pages)
+                files = dict(preview.files)
                 watching = preview.watcher_error is None
             nonce = secrets.token_urlsafe(16)
             if error is not None and path != "/favicon.ico":
@@ -287,6 +307,9 @@ def make_handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPRe
                 self._send(HTTPStatus.OK, _index_page(preview, nonce).encode(), "text/html; charset=utf-8", nonce=nonce)
             elif path.endswith(".html") and path[1:-5] in pages:
                 page = preview_page(pages[path[1:-5]], generation, nonce)
+                self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8", nonce=nonce)
+            elif path[1:] in files:  # a sources page, or a brief under its file's name
+                page = preview_page(files[path[1:]], generation, nonce)
                 self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8", nonce=nonce)
             elif (found := _document_request(path, pages)) is not None:
                 name, output_format = found

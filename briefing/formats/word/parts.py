@@ -85,7 +85,7 @@ def footnotes_part(document: Any, footnotes: list[Any]) -> None:
 
 # The brief's fonts as Word's font table describes them (values from each font's OS/2 table).  On a
 # PC without them Word substitutes by these the closest font it has (a serif for Noto Serif, a
-# sans for Noto Sans, for Noto Sans KR its alternate name, Malgun Gothic, the Korean font of
+# sans for Noto Sans, for Noto Sans KR its alternate name, Malgun Gothic, the Hangul font of
 # Windows) instead of a default face and boxes.  The fonts are declared, not embedded: the Noto
 # files (SIL OFL) are in templates/static/fonts for an office to install.
 FONTS = (
