@@ -5,7 +5,8 @@ in a ``long-word`` span), with a Polish edition, and an earlier edition publishe
 brief says "What has changed since edition 0").  ``generate brief`` writes the briefs;
 ``generate serve`` (a real server, over HTTP) must answer each page with the same bytes but for its
 reload script, whose nonce the page's policy header names, and the brief's own policy ``<meta>``,
-which the header replaces.  A PDF and a Word file the preview renders on request are the built ones.
+which the header replaces.  Each sources page (the passages the notes link to) is served from the
+same build.  A PDF and a Word file the preview renders on request are the built ones.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def test_the_preview_follows_since(built: dict[str, Path], cli: Callable[..., Re
     """``--since none``, as for ``generate brief``: no change section, and the page is still the build's."""
     from briefing.build.load import load
     from briefing.build.plan import plan_briefs
-    from briefing.build.render import render_brief
+    from briefing.build.render import render_job
     from briefing.formats.render_html import TemplateSet
     from briefing.preview.serve import Preview
 
@@ -145,5 +146,33 @@ def test_the_preview_follows_since(built: dict[str, Path], cli: Callable[..., Re
     assert "What has changed since" not in page
     plan = plan_briefs(load(built["data"], TemplateSet()), ["assembly"], since="none", formats=("html",))
     (job,) = plan.jobs
-    rendered = render_brief(plan.brief(job), plan.loaded.templates, ("html",), Path("."), job.stem)
+    rendered = render_job(plan.render_job(job, ("html",)), plan.loaded.templates, Path("."))
     assert page.encode("utf-8") == rendered.files[0].data
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_each_sources_page_is_the_built_one(
+    built: dict[str, Path], preview: Callable[[str], tuple[bytes, dict[str, str]]], audience: str, language: str
+) -> None:
+    """The note links of a preview page lead to its sources page, served from the same build under
+    the name the links use; its link back to the brief works too."""
+    name = _page(audience, language)
+    stem = f"{DOSSIER_ID}-{name}"
+    written = (built["out"] / f"{stem}.sources.html").read_text(encoding="utf-8")
+    body, headers = preview(f"/{stem}.sources.html")
+    served = body.decode("utf-8")
+    script = RELOAD.search(served)
+    assert script is not None, "the sources page does not reload with the brief"
+    assert f"'nonce-{script['nonce']}'" in headers["Content-Security-Policy"]
+    assert served == written.replace(POLICY_META + "\n", "", 1).replace("</body>", script[0] + "</body>", 1)
+    # Every note link of the served brief to the page names an anchor the page has.
+    page, _ = preview(f"/{name}.html")
+    anchors = re.findall(rf'href="{re.escape(stem)}\.sources\.html#([^"]+)"', page.decode("utf-8"))
+    assert anchors, "the brief's notes do not link to its sources page"
+    for anchor in anchors:
+        assert f'id="{anchor}"' in served
+    # The page links back to the brief by its file's name: the preview answers that name too.
+    assert f'href="{stem}.html#notes"' in served
+    back, _ = preview(f"/{stem}.html")
+    assert RELOAD.sub("", back.decode("utf-8")) == RELOAD.sub("", page.decode("utf-8"))

@@ -22,7 +22,7 @@ from pathlib import Path
 from briefing.build.incremental import BuildState, Inputs
 from briefing.build.load import LoadedDossier, load
 from briefing.build.plan import Job, Plan, plan_briefs
-from briefing.build.render import RenderedBrief, RenderJob, render_all, start_importing
+from briefing.build.render import RenderedBrief, render_all, start_importing
 from briefing.dossier.dates import is_stale
 from briefing.dossier.schema import Audience, Dossier
 from briefing.errors import BudgetError
@@ -78,8 +78,7 @@ def build_briefs(
         remove_leftovers(plan.targets(out_dir))
         state = BuildState.load(out_dir)
         due, inputs = out_of_date(plan, state, out_dir, force, result.up_to_date, signed_by)
-        root = loaded.raw.root
-        jobs = [RenderJob(plan.brief(job), formats_due, job.stem, signed_by, root) for job, formats_due in due]
+        jobs = [plan.render_job(job, formats_due, signed_by) for job, formats_due in due]
         if jobs:
             note_undrawable(loaded, plan.languages, note)
         result.briefs = render_all(jobs, loaded.templates, out_dir, parallel)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefing.build.load import LoadedDossier
+from briefing.build.render import RenderJob
 from briefing.build.select import Brief, select_for_audience
 from briefing.dossier.schema import Audience, Dossier
 from briefing.errors import UnknownAudienceError
@@ -75,6 +76,11 @@ class Plan:
         with use_language(job.language):
             selected = select_for_audience(edition, edition.audiences[index], original=dossier)
             return with_changes(selected, dossier, self.earlier)
+
+    def render_job(self, job: Job, formats: Sequence[str], signed_by: str | None = None) -> RenderJob:
+        """What the renderer needs for ``job`` in ``formats``: its brief (``brief``), its file name,
+        who will sign the PDF (for the colophon), and the dossier folder its notes link into."""
+        return RenderJob(self.brief(job), tuple(formats), job.stem, signed_by, self.loaded.raw.root)
 
     def data_files(self, job: Job) -> tuple[Path, ...]:
         """The files ``job``'s brief is made from besides templates: the dossier's shared files, its

@@ -241,9 +241,19 @@ def _libraries_imported() -> None:
         thread.join()
 
 
-def _render_job(job: RenderJob, templates: TemplateSet, out_dir: Path) -> RenderedBrief:
+def render_job(
+    job: RenderJob, templates: TemplateSet, out_dir: Path, env: jinja2.Environment | None = None
+) -> RenderedBrief:
+    """``render_brief`` for a job of the plan (``Plan.render_job``)."""
     return render_brief(
-        job.brief, templates, job.formats, out_dir, job.stem, signed_by=job.signed_by, sources_root=job.sources_root
+        job.brief,
+        templates,
+        job.formats,
+        out_dir,
+        job.stem,
+        env,
+        signed_by=job.signed_by,
+        sources_root=job.sources_root,
     )
 
 
@@ -255,7 +265,7 @@ def render_all(jobs: Sequence[RenderJob], templates: TemplateSet, out_dir: Path,
     workers = min(cores + 1, len(jobs))
     slow = sum(any(FORMATS[name].slow for name in job.formats) for job in jobs)
     if not parallel or cores < 2 or workers < 2 or slow < 2:
-        return [_render_job(job, templates, out_dir) for job in jobs]
+        return [render_job(job, templates, out_dir) for job in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -267,5 +277,5 @@ def render_all(jobs: Sequence[RenderJob], templates: TemplateSet, out_dir: Path,
     # Longest briefs first, so the cores finish together; results come back in job order.
     order = sorted(range(len(jobs)), key=lambda index: -jobs[index].brief.audience.page_budget)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {index: pool.submit(_render_job, jobs[index], templates, out_dir) for index in order}
+        futures = {index: pool.submit(render_job, jobs[index], templates, out_dir) for index in order}
         return [futures[index].result() for index in range(len(jobs))]

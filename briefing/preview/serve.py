@@ -38,7 +38,7 @@ import jinja2
 
 from briefing.build.load import load
 from briefing.build.plan import Plan, plan_briefs
-from briefing.build.render import render_brief
+from briefing.build.render import render_job
 from briefing.errors import BriefingError, UnknownAudienceError
 from briefing.formats.render_html import TemplateSet
 from briefing.formats.sanitize import POLICY_META
@@ -63,7 +63,7 @@ def _note(text: str) -> None:
 class Preview:
     """The latest build: rendered pages or the error that stopped it, and its number.
 
-    The pages are built as ``generate brief`` builds them (``plan_briefs``, ``render_brief``):
+    The pages are built as ``generate brief`` builds them (``plan_briefs``, ``render_job``):
     each is the HTML brief ``generate brief`` would write, byte for byte, with its change
     section since the earlier edition; the server only adds its reload script (``preview_page``).
     ``files`` holds the pages the briefs link to, by file name: each brief's sources page, and
@@ -112,15 +112,7 @@ class Preview:
                 self._env = plan.loaded.templates.environment()
             pages, files = {}, {}
             for job in plan.jobs:
-                rendered = render_brief(
-                    plan.brief(job),
-                    plan.loaded.templates,
-                    ("html",),
-                    Path("."),
-                    job.stem,
-                    self._env,
-                    sources_root=plan.loaded.raw.root,
-                )
+                rendered = render_job(plan.render_job(job, ("html",)), plan.loaded.templates, Path("."), self._env)
                 pages[job.name] = rendered.files[0].data.decode("utf-8")
                 files.update({output.path.name: output.data.decode("utf-8") for output in rendered.files})
             error, failure = None, None
@@ -157,14 +149,7 @@ class Preview:
         # The last good build's plan, if there is one: the page the file is linked from.
         plan = self._plan or self._planned()
         (job,) = [job for job in plan.jobs if job.name == page]
-        rendered = render_brief(
-            plan.brief(job),
-            plan.loaded.templates,
-            (output_format,),
-            Path("."),
-            job.stem,
-            sources_root=plan.loaded.raw.root,
-        )
+        rendered = render_job(plan.render_job(job, (output_format,)), plan.loaded.templates, Path("."))
         return rendered.files[0].data
 
 
