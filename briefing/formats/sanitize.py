@@ -111,13 +111,20 @@ _DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|gif|webp|avif|svg\+xml)[;,]", 
 _PAGE_BESIDE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.html(?:#[^\s]*)?")
 
 
+def is_clickable(address: str) -> bool:
+    """Whether a link to ``address`` leaves the brief only when a reader clicks it: a web page
+    (``https:``, ``http:``, ``mailto:``) or an HTML page beside the brief by its bare file name.
+    (A place in the brief, ``#…``, is not leaving it.)"""
+    scheme = urlsplit(address.strip()).scheme.lower()
+    return scheme in ("https", "http", "mailto") or _PAGE_BESIDE.fullmatch(address) is not None
+
+
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
     """nh3's attribute filter: the value kept, or None to remove the attribute."""
     if name == "href":
-        if value.startswith("#") or (tag == "a" and _PAGE_BESIDE.fullmatch(value)):
+        if value.startswith("#"):
             return value
-        scheme = urlsplit(value.strip()).scheme.lower()
-        return value if tag == "a" and scheme in ("https", "http", "mailto") else None
+        return value if tag == "a" and is_clickable(value) else None
     if name == "src":
         return value if _DATA_IMAGE.match(value.strip()) else None
     if name in _CSS_ATTRIBUTES and not css_is_inert(value):
