@@ -619,9 +619,11 @@ def render_html(
         return _render(brief, templates, target, charts, show_contents, env, extra)
     record = env.loader.record if isinstance(env.loader, _RecordingLoader) else set()
 
-    def work() -> tuple[str, set[str]]:
+    def work() -> tuple[str, set[str], dict[Any, Any]]:
         env.start_clock()  # in the child: the fork is not the template's time
-        return _render(brief, templates, target, charts, show_contents, env, extra), record
+        html = _render(brief, templates, target, charts, show_contents, env, extra)
+        # The passages the notes linked to were recorded in the child: the sources page needs them.
+        return html, record, passages.quoted
 
     roots = [str(folder.resolve()) for folder in templates.folders]
 
@@ -629,11 +631,12 @@ def render_html(
         return any(filename.startswith(root) for root in roots) and filename.endswith(_TEMPLATE_SUFFIXES)
 
     try:
-        html, read = run_bounded(work, env.time_limit, is_template_file)
+        html, read, quoted = run_bounded(work, env.time_limit, is_template_file)
     except RenderStopped as stopped:
         filename, line = _stopped_at(stopped, env)
         raise TemplateError(_describe(SecurityError(stopped.reason), filename, line)) from None
     record.update(read)
+    passages.quoted.update(quoted)
     return html
 
 
