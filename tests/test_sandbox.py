@@ -132,7 +132,8 @@ def test_the_shipped_templates_render_in_the_sandbox(
     out = tmp_path / "out"
     result = _build(cli, repo_root / "data", out)
     assert result.exit_code == 0, result.output
-    (html,) = _written(out)
+    html, page = _written(out)  # the brief and the sources page its notes link to
+    assert page.name == html.name.removesuffix(".html") + ".sources.html"
     text = html.read_text(encoding="utf-8")
     assert 'class="footnotes"' in text or "footnote" in text
     assert "<svg" in text
