@@ -360,7 +360,8 @@ def serve(
     """Preview the HTML briefs in a browser, rebuilt and reloaded on every save.
 
     Each page is the HTML brief 'generate brief' writes, byte for byte, with what has changed
-    since the earlier edition (--since, --editions); its PDF and Word links render on request.
+    since the earlier edition (--since, --editions); its notes lead to its sources page, built
+    with it; its PDF and Word links render on request.
     Watches the dossier, the shipped templates and any override folders (not following
     links out of them). Errors show in the page with file and line; the server keeps
     running. Answers only http://127.0.0.1:PORT/ and http://localhost:PORT/. Ctrl-C stops it.
