@@ -130,7 +130,8 @@ def typst_peer(repeats: int) -> tuple[float, float]:
     import typst
 
     from benchmarks.typst_peer import typst_source
-    from briefing.build.pipeline import load_with_templates, render_brief
+    from briefing.build.load import load_with_templates
+    from briefing.build.render import render_brief
     from briefing.build.select import select_for_audience
     from briefing.formats.render_html import TemplateSet
 
@@ -185,7 +186,8 @@ def _plain_environment(sandboxed: Any) -> Any:
 def sandbox_cost(rounds: int) -> tuple[float, float]:
     """Seconds for the Jinja renders of a full build (every audience, HTML and PDF targets, a fresh
     environment per audience as the build makes), sandboxed and with a plain environment."""
-    from briefing.build.pipeline import Charts, font_folder, load_with_templates
+    from briefing.build.load import load_with_templates
+    from briefing.build.render import Charts, font_folder
     from briefing.build.select import select_for_audience
     from briefing.formats.render_html import TemplateSet, render_html
 
@@ -246,7 +248,8 @@ def _print_table(rows: list[tuple[str, str, str, str]]) -> None:
 def _final_html(audience: str, folder: Path) -> Path:
     """The HTML the build hands WeasyPrint for ``audience``'s PDF, written beside the static files
     it names (so the same fonts and images load)."""
-    from briefing.build.pipeline import Charts, font_folder, load, pdf_html
+    from briefing.build.load import load
+    from briefing.build.render import Charts, font_folder, pdf_html
     from briefing.build.select import select_for_audience
     from briefing.formats.render_html import TemplateSet
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from briefing.build.pipeline import Charts, font_folder
+from briefing.build.render import Charts, font_folder
 from briefing.build.select import Brief, Claim
 from briefing.formats.render_html import TemplateSet, cite_text
 

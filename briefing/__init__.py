@@ -18,7 +18,7 @@ from briefing.errors import BriefingError, DossierError, Problem, RenderError, T
 
 _LAZY = {
     "build_briefs": "build.pipeline",
-    "load_dossier": "build.pipeline",
+    "load_dossier": "build.load",
     "TemplateSet": "formats.render_html",
     "select_for_audience": "build.select",
 }

@@ -25,7 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="briefing", prog_name="generate")
 def main() -> None:
-    """Turn a dossier of sourced facts into audience-specific HTML and PDF briefs.
+    """Turn a dossier of sourced facts into audience-specific HTML, PDF and Word briefs.
 
     \b
     Example:
@@ -35,18 +35,18 @@ def main() -> None:
 
 def _formats(context: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
     """``--format`` values (repeated or comma-separated) as output formats, in a fixed order."""
-    from briefing.build.pipeline import FORMATS, OUTPUT_FORMATS
+    from briefing.formats.registry import DEFAULT_FORMATS, FORMATS
 
     chosen: set[str] = set()
     for value in values:
         for name in filter(None, (part.strip().lower() for part in value.split(","))):
             if name == "both":
-                chosen.update(FORMATS)
-            elif name in OUTPUT_FORMATS:
+                chosen.update(DEFAULT_FORMATS)
+            elif name in FORMATS:
                 chosen.add(name)
             else:
-                raise click.BadParameter(f"{name!r} is not one of {', '.join(OUTPUT_FORMATS)} (or 'both')", param=param)
-    return tuple(name for name in OUTPUT_FORMATS if name in chosen) if chosen else FORMATS
+                raise click.BadParameter(f"{name!r} is not one of {', '.join(FORMATS)} (or 'both')", param=param)
+    return tuple(name for name in FORMATS if name in chosen) if chosen else DEFAULT_FORMATS
 
 
 def since_option(function: F) -> F:
@@ -186,7 +186,7 @@ def check(data_dir: Path, template_dirs: tuple[Path, ...], strict: bool, output_
     """
     import json
 
-    from briefing.dossier.check import run_check
+    from briefing.build.check import run_check
     from briefing.formats.render_html import TemplateSet
 
     with reported():  # bad data is in the report; only a broken template folder or install stops here
@@ -274,7 +274,7 @@ def templates_list(data_dir: Path, template_dirs: tuple[Path, ...]) -> None:
     Example:
       generate templates list --templates my-templates
     """
-    from briefing.build.pipeline import load_with_templates
+    from briefing.build.load import load_with_templates
     from briefing.formats.render_html import TemplateSet
     from briefing.formats.template_tools import list_templates
 
@@ -343,21 +343,33 @@ def templates_reference() -> None:
     show_default=True,
     help="Port on 127.0.0.1 (0 picks a free one).",
 )
+@since_option
+@editions_option
 @lang_option
 @data_option
 @templates_option
 def serve(
-    audiences: tuple[str, ...], port: int, languages: tuple[str, ...], data_dir: Path, template_dirs: tuple[Path, ...]
+    audiences: tuple[str, ...],
+    port: int,
+    since: str | None,
+    editions_dir: Path | None,
+    languages: tuple[str, ...],
+    data_dir: Path,
+    template_dirs: tuple[Path, ...],
 ) -> None:
     """Preview the HTML briefs in a browser, rebuilt and reloaded on every save.
 
+    Each page is the HTML brief 'generate brief' writes, byte for byte, with what has changed
+    since the earlier edition (--since, --editions); its notes lead to its sources page, built
+    with it; its PDF and Word links render on request.
     Watches the dossier, the shipped templates and any override folders (not following
     links out of them). Errors show in the page with file and line; the server keeps
     running. Answers only http://127.0.0.1:PORT/ and http://localhost:PORT/. Ctrl-C stops it.
 
     \b
-    Example:
+    Examples:
       generate serve --audience industry --templates my-templates
+      generate serve --lang all --since 1      # every edition, changes since edition 1
     """
     from briefing.preview.serve import Preview
     from briefing.preview.serve import serve as run_server
@@ -379,7 +391,19 @@ def serve(
 
     try:
         with reported():  # an unknown audience is a usage error (exit 2), as for 'brief'
-            run_server(data_dir, template_dirs, audiences, port, ready, built, watch_failed, languages)
+            run_server(
+                data_dir,
+                template_dirs,
+                audiences,
+                port,
+                ready,
+                built,
+                watch_failed,
+                languages,
+                since=since,
+                editions=editions_dir,
+                note=lambda text: click.echo(f"note: {text}", err=True),
+            )
     except OSError as error:
         raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {error.strerror}") from None
     click.echo("Preview stopped.")
@@ -523,7 +547,7 @@ def diff_command(
 
     from briefing.build.changes import diff_document, diff_text
     from briefing.build.editions import EditionError, default_folder, find_earlier, load_earlier, shown
-    from briefing.build.pipeline import load
+    from briefing.build.load import load
     from briefing.formats.render_html import TemplateSet
 
     templates = TemplateSet(overrides=template_dirs)

@@ -4,7 +4,7 @@ Source: Debian's fonts-noto-cjk (Noto Sans CJK, SIL OFL 1.1), the Korean face of
 (font number 1 of NotoSansCJK-{Regular,Bold}.ttc).  Subset to Hangul (syllables, jamo,
 compatibility jamo), CJK punctuation, full-width forms and basic Latin, then converted from CFF
 to TrueType outlines, so that every consumer reads it the same way (WeasyPrint, the stamp's own
-PDF font code, matplotlib and resvg).  Byte-identical from run to run.
+PDF font code and resvg).  Byte-identical from run to run.
 
     apt-get install -y fonts-noto-cjk
     .venv/bin/python scripts/hangul_fonts.py            # writes templates/static/fonts/NotoSansKR-*.ttf

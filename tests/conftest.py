@@ -35,6 +35,7 @@ SLOW_MODULES = frozenset(
     {
         "test_judges",  # the outside judges: Nu HTML Checker (Java), axe-core in Chromium, PDF/UA rules
         "test_serve",  # a real preview server driven by Chromium
+        "test_preview_is_the_build",  # publishes an edition, builds two editions, starts a preview server
     }
 )
 # Fixtures that build every brief of the shipped dossier or an edition (PDF, Word), or start a

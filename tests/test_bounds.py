@@ -407,7 +407,7 @@ def _measure_dossier(root: Path, size: int) -> None:
 
 def test_a_measure_with_many_values_is_one_disagreement_listing_them(tmp_path: Path) -> None:
     """2,000 values of one measure were 2,000² pairs (past 600 s); they are one disagreement."""
-    from briefing.dossier.check import run_check
+    from briefing.build.check import run_check
     from briefing.formats.render_html import TemplateSet
 
     _measure_dossier(tmp_path / "d", 120)
@@ -423,7 +423,7 @@ def test_a_measure_with_many_values_is_one_disagreement_listing_them(tmp_path: P
 
 
 def test_dates_that_may_name_one_time_are_one_disagreement_and_a_series_is_none() -> None:
-    from briefing.dossier.check import _same_times
+    from briefing.build.check import _same_times
 
     groups = sorted(map(sorted, _same_times(["2024", "2024-10", "2024-11", "2025-01", "2025-02"])))
     assert groups == [["2024", "2024-10", "2024-11"], ["2025-01"], ["2025-02"]]
@@ -449,7 +449,7 @@ def test_check_output_is_capped_with_a_count(tmp_path: Path, cli: Callable[..., 
 
 
 def test_the_json_report_is_capped_past_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefing.dossier import check
+    from briefing.build import check
     from briefing.errors import Problem
 
     monkeypatch.setattr(check, "JSON_SHOWN", 5)

@@ -9,7 +9,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from briefing.build.pipeline import Charts, font_folder, load
+from briefing.build.load import load
+from briefing.build.render import Charts, font_folder
 from briefing.build.select import select_for_audience
 from briefing.formats.compiled import InstalledTemplates, compile_shipped
 from briefing.formats.render_html import DEFAULT_TEMPLATES, TemplateSet, render_html

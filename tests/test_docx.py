@@ -232,7 +232,9 @@ def test_rebuild_is_up_to_date_and_forced_rebuild_is_byte_identical(tmp_path: Pa
     first = run_cli(*args)
     assert first.exit_code == 0, first.output
     written = sorted(tmp_path.glob("*.docx"))
-    assert len(written) == 1 and sorted(p.suffix for p in tmp_path.iterdir()) == [".docx", ".pdf"]
+    # No HTML brief was asked for; the sources page the Word file's notes link to is written beside it.
+    stem = written[0].name.removesuffix(".docx")
+    assert sorted(p.name.removeprefix(stem) for p in tmp_path.iterdir()) == [".docx", ".pdf", ".sources.html"]
     data = written[0].read_bytes()
     again = run_cli(*args)
     assert f"up to date {written[0]}" in again.output
@@ -322,3 +324,69 @@ def test_libreoffice_opens_each_docx_with_headings_and_key_figures(
         for figure in figures:
             assert figure in text.flat, (audience, figure)
         assert "Page 1 of" in text.flat
+
+
+HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+
+
+def note_links(path: Path) -> list[list[str]]:
+    """For each real footnote of the Word file, the addresses its hyperlinks lead to, read from the
+    relationships of the footnotes part (python-docx), where the runs live."""
+    from docx.oxml import parse_xml
+
+    part = docx.Document(str(path)).part.part_related_by(FOOTNOTES_REL)
+    notes = parse_xml(part.blob)
+    found = []
+    for note in notes.iter(qn("w:footnote")):
+        if note.get(qn("w:type")) is None:
+            links = note.iter(qn("w:hyperlink"))
+            found.append([part.rels[link.get(qn("r:id"))].target_ref for link in links])
+    for relationship in part.rels.values():  # every relationship of the notes is a link to click
+        assert relationship.reltype == HYPERLINK_REL and relationship.is_external, relationship.reltype
+    return found
+
+
+def html_note_links(page: str) -> list[list[str]]:
+    """For each note of the HTML brief, where its citations link (``a class="passage"``)."""
+    return [
+        [html_module.unescape(href) for href in re.findall(r'<a class="passage" href="([^"]+)"', inner)]
+        for inner in html_elements(page, "li", 'id="fn-')
+    ]
+
+
+def test_each_note_links_where_the_html_notes_link(built: Path, briefs: dict[str, tuple[str, Path]]) -> None:
+    """Issue 25 item 4: a note to a public source links to its passage on that page (a text
+    fragment), a note to a stored source to the passage on the sources page written beside the
+    Word file, exactly as the HTML brief's notes do."""
+    public = stored = 0
+    for audience, (page, path) in briefs.items():
+        links = note_links(path)
+        assert links == html_note_links(page), audience
+        for address in (address for note in links for address in note):
+            if address.startswith("https://"):
+                public += 1
+                assert "#:~:text=" in address, address
+            else:
+                stored += 1
+                name, _, anchor = address.partition("#")
+                assert "/" not in name and name == path.name.removesuffix(".docx") + ".sources.html", address
+                assert f'id="{anchor}"' in (built / name).read_text(encoding="utf-8"), address
+    assert public and stored > 50
+
+
+def test_libreoffice_follows_the_note_links(
+    briefs: dict[str, tuple[str, Path]], libreoffice_pdfs: dict[str, Path]
+) -> None:
+    """LibreOffice reads each note's hyperlink: the PDF it makes from the Word file links to the
+    same addresses (the sources page by its relative name, with the passage's anchor)."""
+    import pypdf
+
+    for audience, (_, path) in briefs.items():
+        wanted = {address for note in note_links(path) for address in note}
+        shown = {
+            str(annotation.get_object()["/A"]["/URI"])
+            for pdf_page in pypdf.PdfReader(libreoffice_pdfs[audience]).pages
+            for annotation in pdf_page.get("/Annots") or []
+            if "/URI" in annotation.get_object().get("/A", {})
+        }
+        assert wanted and wanted <= shown, (audience, sorted(wanted - shown)[:3])

@@ -1,5 +1,5 @@
 """The Word edition in every language: the catalogue's words, fonts and language marks, links
-inside the brief and none outside it, the current Word format, and a full page 1.
+inside the brief, and outside it only links a reader clicks, the current Word format, and a full page 1.
 
 Every edition of the shipped dossier is built once as .docx; the English and Polish files are
 also opened in LibreOffice (as test_docx.py does) to see where page 1 ends.
@@ -137,22 +137,41 @@ def test_the_file_is_in_the_current_word_format_and_claims_no_proofing(editions:
 
 
 def test_nothing_in_a_word_file_reaches_outside_it(editions: dict[str, Path]) -> None:
-    """No external relationship (a picture, a template, a link that Word would load or open) and
-    no field but PAGE, NUMPAGES and TOC, in any part; a link to another site is plain text."""
+    """Nothing in the file loads or fetches by itself: no external relationship but a hyperlink a
+    reader clicks (to a web page, or the sources page beside the file, as the HTML brief's notes
+    link), no linked picture or template, and no field but PAGE, NUMPAGES and TOC, in any part.  A
+    link to a local file or anything else that is not a page to click is plain text."""
     hostile = _page_html(
         '<p><a href="https://example.com/track">a link elsewhere</a> INCLUDEPICTURE "https://example.com/x.png" '
-        '<a href="file:///etc/passwd">local</a></p>'
+        '<a href="file:///etc/passwd">local</a> <a href="../../secret.html">up</a></p>'
     )
     samples = {name: _parts(path) for name, path in editions.items()}
     samples["hostile"] = _parts_of(render_docx(hostile, TemplateSet().static_folders).data)
+    clickable = re.compile(r"(?:https?://|mailto:)[^\s\"]+|[A-Za-z0-9][A-Za-z0-9._-]*\.html(?:#[^\s\"]*)?")
     for name, parts in samples.items():
         for part, xml in parts.items():
-            assert 'TargetMode="External"' not in xml, (name, part)
+            for relationship in re.findall(r"<Relationship [^>]*>", xml):
+                if 'TargetMode="External"' in relationship:
+                    assert 'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"' in (
+                        relationship
+                    ), (name, part, relationship)
+                    target = re.search(r'Target="([^"]*)"', relationship)
+                    assert target and clickable.fullmatch(target[1]), (name, part, relationship)
+            assert "r:link=" not in xml and "attachedTemplate" not in xml, (name, part)
             instructions = re.findall(r"<w:instrText[^>]*>([^<]*)</w:instrText>", xml)
             assert all(i.split()[0] in ("PAGE", "NUMPAGES", "TOC") for i in instructions), (name, part, instructions)
             assert "<w:fldSimple" not in xml and "w:dde" not in xml.lower(), (name, part)
+            assert "briefing-link" not in xml, (name, part)  # the writer's own mark never reaches the file
     shown = _shown(samples["hostile"]["word/document.xml"])
     assert "a link elsewhere" in shown and 'INCLUDEPICTURE "https://example.com/x.png"' in shown
+    assert "local" in shown and "up" in shown
+    links = re.findall(
+        r"Target=\"([^\"]*)\" TargetMode=\"External\"", samples["hostile"]["word/_rels/document.xml.rels"]
+    )
+    assert links == ["https://example.com/track"]  # a page to click; the local file and the folder above are not links
+    # The shipped editions' notes do link: to the sources page beside the file, and to public pages.
+    notes = [parts.get("word/_rels/footnotes.xml.rels", "") for parts in samples.values()]
+    assert any(".sources.html#q-" in rels for rels in notes) and any("https://" in rels for rels in notes)
 
 
 @pytest.mark.parametrize("character", ["\ufffe", "\uffff", "\x01", "\x1b", "\ud800"])

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from briefing.build.pipeline import load
+from briefing.build.load import load
 from briefing.dossier.verify import verify_dossier
 from briefing.formats.render_html import TemplateSet
 

@@ -260,7 +260,7 @@ def test_a_hedge_is_dropped_only_when_no_equivalent_is_kept(sentence: str, text:
 
 def test_a_citation_that_does_not_support_the_claim_does_not_lift_its_grade(make_dossier: Callable[[], Any]) -> None:
     """The co-citation of defect 4 put back: the footnote names it, but the grade stays the news report's C."""
-    from briefing.build.pipeline import load_dossier
+    from briefing.build.load import load_dossier
     from briefing.build.select import select_for_audience
 
     (defect,) = [d for d in DEFECTS if d.name == "co-citation-lifting-the-grade"]

@@ -25,7 +25,7 @@ import pytest
 from click.testing import Result
 
 from briefing.build.editions import MANIFEST, read_manifest, verify_edition
-from briefing.build.output import OutputError, OutputFile, write_outputs
+from briefing.output import OutputError, OutputFile, write_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = [sys.executable, str(ROOT / "generate.py")]

@@ -339,7 +339,7 @@ def test_polish_briefs_have_polish_language_dates_numbers_and_words(editions: di
 
 def shown_figures(data: Path, audience: str, language: str) -> list[Any]:
     """The figures the brief of ``audience`` in ``language`` shows, with their original texts."""
-    from briefing.build.pipeline import load
+    from briefing.build.load import load
     from briefing.build.select import select_for_audience
     from briefing.formats.render_html import TemplateSet
 

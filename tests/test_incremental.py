@@ -117,6 +117,24 @@ def test_force_rebuilds_and_gives_the_same_bytes(dossier: Path, tmp_path: Path) 
     assert len(wrote) == 2 and _digests(out) == before
 
 
+def test_the_sources_page_is_one_file_whichever_format_writes_it(tmp_path: Path) -> None:
+    """The HTML brief and the Word file both link to the sources page and both write it: a rebuild
+    of one does not make the other out of date, and a deleted page rebuilds both."""
+    out = tmp_path / "out"
+    args = ("-a", "assembly", "--format", "html,docx")
+    fictional = ROOT / "tests" / "fixtures" / "fictional"
+    names = {"orm-strait-treaty-assembly" + suffix for suffix in (".html", ".sources.html", ".docx")}
+    assert _build(fictional, out, *args) == (names, set())
+    assert _build(fictional, out, *args) == (set(), names - {"orm-strait-treaty-assembly.sources.html"})
+    page = out / "orm-strait-treaty-assembly.sources.html"
+    before = page.read_bytes()
+    wrote, _ = _build(fictional, out, "-a", "assembly", "--format", "docx", "--force")
+    assert wrote == {"orm-strait-treaty-assembly.docx", page.name} and page.read_bytes() == before
+    assert _build(fictional, out, *args)[0] == set()
+    page.unlink()
+    assert _build(fictional, out, *args)[0] == names and page.read_bytes() == before
+
+
 def _imported(args: list[str], cache: Path) -> set[str]:
     code = (
         "import sys; from briefing.cli import main\n"

@@ -138,7 +138,7 @@ def _build(cli: Callable[..., Result], repo_root: Path, overrides: Path, out: Pa
         "--templates", overrides,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    (html,) = sorted(out.glob("*.html"))
+    (html,) = sorted(path for path in out.glob("*.html") if not path.name.endswith(".sources.html"))
     return html
 
 
@@ -249,3 +249,26 @@ def test_a_document_of_another_shape_is_cleaned_as_a_body() -> None:
     cleaned = inert_html("<p>text</p><script>alert(1)</script><meta http-equiv=refresh content='0;url=x'>")
     assert cleaned.startswith("<!DOCTYPE html>") and POLICY_META in cleaned
     assert "<p>text</p>" in cleaned and "<script" not in cleaned and "refresh" not in cleaned
+
+
+@pytest.mark.parametrize(
+    ("address", "kept"),
+    [
+        ("poland-south-korea-defence-industry-industry.sources.html#q-pism-1", True),  # a note to its passage
+        ("poland-south-korea-defence-industry-industry.html#notes", True),  # the sources page's link back
+        ("../elsewhere.html", False),
+        ("sub/page.html", False),
+        ("/etc/passwd.html", False),
+        ("file:///etc/passwd", False),
+        (".hidden.html", False),
+        ("javascript:alert(1)//.html", False),
+        ("page.html?query=1", False),
+        ("notes.pdf", False),
+    ],
+)
+def test_only_a_page_beside_the_brief_is_linked_by_a_relative_address(address: str, kept: bool) -> None:
+    """A note links to the sources page written beside the brief (a click, nothing loads it); any
+    other relative address (another folder, a file that is not a page) is removed."""
+    cleaned = inert_html(f'<p><a href="{address}">to click</a></p>')
+    assert (f'href="{address}"' in cleaned) is kept, cleaned
+    assert "to click" in cleaned

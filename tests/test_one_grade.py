@@ -490,7 +490,7 @@ def test_grades_are_computed_on_the_original_words(river: Path) -> None:
     """Claim by claim: the Polish edition's selection carries the original's grades (its Polish
     words share none with the English quotes, which once lifted a grade to the best citation)."""
     from briefing.build.changes import shown_claims
-    from briefing.build.pipeline import load
+    from briefing.build.load import load
     from briefing.build.select import select_for_audience
     from briefing.formats.render_html import TemplateSet
 
@@ -577,7 +577,7 @@ def test_undated_source_without_a_note_is_said_plainly(tmp_path: Path, cli: Call
 
 
 def test_confirmed_only_where_the_brief_shows_the_confirming_source(river: Path) -> None:
-    from briefing.build.pipeline import load_dossier
+    from briefing.build.load import load_dossier
     from briefing.build.select import select_for_audience
 
     dossier = load_dossier(river)

@@ -223,7 +223,9 @@ def test_a_table_split_across_pages_keeps_at_least_two_rows_on_each(language: st
     import weasyprint
     from weasyprint.formatting_structure import boxes
 
-    from briefing.build.pipeline import Charts, font_folder, load, pdf_base, pdf_html
+    from briefing.build.load import load
+    from briefing.build.render import Charts, font_folder, pdf_html
+    from briefing.formats.registry import pdf_base
     from briefing.languages.i18n import use_language
 
     loaded = load(ROOT / "data", TemplateSet())

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from briefing.build.check import CheckReport, run_check
 from briefing.cli import main
-from briefing.dossier.check import CheckReport, run_check
 from briefing.errors import Problem
 from briefing.formats.render_html import TemplateSet
 

@@ -16,7 +16,8 @@ import pytest
 from conftest import normalise, read_html_text, squash
 
 from briefing import TemplateSet, load_dossier, select_for_audience
-from briefing.build.select import Brief, date_label
+from briefing.build.select import Brief
+from briefing.dossier.dates import date_label
 from briefing.dossier.schema import Dossier
 
 ROOT = Path(__file__).resolve().parent.parent

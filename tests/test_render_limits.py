@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from briefing.build.pipeline import Charts, load_with_templates
+from briefing.build.load import load_with_templates
+from briefing.build.render import Charts
 from briefing.build.select import select_for_audience
 from briefing.errors import TemplateError
 from briefing.formats import render_limits

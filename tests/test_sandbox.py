@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from briefing.build.pipeline import Charts, load_with_templates
+from briefing.build.load import load_with_templates
+from briefing.build.render import Charts
 from briefing.build.select import select_for_audience
 from briefing.errors import BriefingError, TemplateError
 from briefing.formats.render_html import TemplateSet, render_html
@@ -131,7 +132,8 @@ def test_the_shipped_templates_render_in_the_sandbox(
     out = tmp_path / "out"
     result = _build(cli, repo_root / "data", out)
     assert result.exit_code == 0, result.output
-    (html,) = _written(out)
+    html, page = _written(out)  # the brief and the sources page its notes link to
+    assert page.name == html.name.removesuffix(".html") + ".sources.html"
     text = html.read_text(encoding="utf-8")
     assert 'class="footnotes"' in text or "footnote" in text
     assert "<svg" in text

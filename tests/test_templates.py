@@ -116,7 +116,8 @@ def test_dossier_can_name_its_own_override_folder(tmp_path: Path) -> None:
         main, ["brief", "-a", "industry", "--format", "html", "--data", str(data), "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert "From the dossier setting" in next(out.glob("*.html")).read_text(encoding="utf-8")
+    (page,) = [path for path in out.glob("*.html") if not path.name.endswith(".sources.html")]
+    assert "From the dossier setting" in page.read_text(encoding="utf-8")
 
 
 def test_template_reference_is_up_to_date() -> None:

@@ -28,11 +28,11 @@ from briefing.build.select import (
     Claim,
     Comparison,
     ProgrammeRow,
-    date_label,
     recency,
     select_for_audience,
     source_names,
 )
+from briefing.dossier.dates import date_label
 from briefing.dossier.schema import Dossier, Figure, Recommendation
 from briefing.dossier.yamlload import DataPath, Origins
 

@@ -36,15 +36,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing.build.output import folder_lock
-from briefing.build.select import date_label
+from briefing.dossier.dates import date_label
 from briefing.dossier.schema import Dossier, DossierInfo
 from briefing.dossier.yamlload import Origins
 from briefing.errors import BriefingError, DossierError
 from briefing.formats.render_html import TemplateSet
+from briefing.output import folder_lock
 
 if TYPE_CHECKING:
-    from briefing.build.pipeline import LoadedDossier
+    from briefing.build.load import LoadedDossier
     from briefing.signing.sign import Signer
 
 EDITIONS = "editions"  # the default folder, beside the dossier folder
@@ -325,7 +325,7 @@ def find_earlier(since: str | None, editions_dir: Path, current: DossierInfo) ->
 
 def load_earlier(name: str, folder: Path, marker: Path, templates: TemplateSet) -> Earlier:
     """The earlier edition's dossier in ``folder``, validated as any dossier is."""
-    from briefing.build.pipeline import load
+    from briefing.build.load import load
 
     try:
         loaded = load(folder, templates)
@@ -373,7 +373,7 @@ class ManifestEntry:
     file: str  # inside the edition folder, with "/"
     sha256: str
     size: int
-    kind: str  # "brief", "dossier" or "sources" (the page an HTML brief's notes link to)
+    kind: str  # "brief", "dossier" or "sources" (the page an HTML brief's and a Word file's notes link to)
     audience: str | None = None
     language: str | None = None
     format: str | None = None
@@ -516,10 +516,11 @@ def publish(
     manifest.  Builds what is out of date in ``briefs_dir`` first, as ``generate brief`` does.
     Every published PDF carries its evidence, and with ``signer`` is signed (``_sealed``).
     """
-    from briefing.build.pipeline import FORMATS, load
+    from briefing.build.load import load
+    from briefing.formats.registry import DEFAULT_FORMATS
 
     templates = templates or TemplateSet()
-    formats = tuple(formats or FORMATS)
+    formats = tuple(formats or DEFAULT_FORMATS)
     loaded = load(data_dir, templates)  # the errors 'generate check' reports stop it here
     info = loaded.dossier.dossier
     _edition_name(loaded.raw.origins, info.edition)
@@ -607,6 +608,7 @@ def _stage(
 ) -> PublishResult:
     """Copy the dossier and build and copy every brief into ``staging`` (a PDF through ``seal``)."""
     from briefing.build.pipeline import build_briefs
+    from briefing.formats.registry import FORMATS
 
     info = dossier.dossier
     entries: list[ManifestEntry] = []
@@ -633,8 +635,9 @@ def _stage(
     if now != copied:
         raise EditionError("the dossier changed while it was being published; nothing was published: run again")
     for audience in dossier.audiences:
+        stem = f"{info.id}-{audience.id}"
         for output_format in formats:
-            name = f"{info.id}-{audience.id}.{output_format}"
+            name = f"{stem}{FORMATS[output_format].suffix}"
             if output_format == "pdf" and seal is not None:
                 digest, size = _write(staging / BRIEFS / name, seal(audience.id, (briefs_dir / name).read_bytes()))
             else:
@@ -642,10 +645,12 @@ def _stage(
             entries.append(
                 ManifestEntry(f"{BRIEFS}/{name}", digest, size, "brief", audience.id, info.language, output_format)
             )
-            companion = briefs_dir / f"{info.id}-{audience.id}.sources.html"
-            if output_format == "html" and companion.is_file():  # the page the HTML's notes link to
-                digest, size = _copy(companion, staging / BRIEFS / companion.name)
-                entries.append(ManifestEntry(f"{BRIEFS}/{companion.name}", digest, size, "sources", audience.id))
+        # The pages the HTML brief's and the Word file's notes link to (the sources page), once.
+        for suffix in dict.fromkeys(suffix for output_format in formats for suffix in FORMATS[output_format].beside):
+            page = briefs_dir / f"{stem}{suffix}"
+            if page.is_file():
+                digest, size = _copy(page, staging / BRIEFS / page.name)
+                entries.append(ManifestEntry(f"{BRIEFS}/{page.name}", digest, size, "sources", audience.id))
     return PublishResult(
         edition=info.edition,
         folder=staging,

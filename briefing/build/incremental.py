@@ -19,8 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing.build.output import OutputError, OutputFile, cache_folder, write_outputs
+from briefing.cache import cache_folder
 from briefing.formats.render_html import TemplateSet
+from briefing.output import OutputError, OutputFile, write_outputs
 
 
 def _version() -> str:

@@ -15,6 +15,16 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
+from briefing.dossier.dates import (
+    date_end,
+    date_label,
+    date_start,
+    is_calendar,
+    is_passed,
+    is_stale,
+    months_between,
+    newest,
+)
 from briefing.dossier.hedges import MIN_SUPPORT, Weights, claim_text, support, weights_for
 from briefing.dossier.money import Converted, Rate, convert, currency_of, find_rate
 from briefing.dossier.schema import (
@@ -39,12 +49,10 @@ from briefing.dossier.schema import (
     Term,
     ThreatPerception,
 )
-from briefing.errors import UnknownAudienceError
 from briefing.languages.i18n import (
     abbreviation_first,
     current_language,
     figure_text,
-    format_partial_date,
     gettext,
     in_own_language,
 )
@@ -68,9 +76,6 @@ Item = (
 # footnoted to the items they rest on, graded by the weakest of them, and left out where those are.
 Grounded = Question | Assessment | Option | LineToTake
 
-# Units of a point in time: a bar's length would draw the year 2030 as a quantity of 2,030.
-CALENDAR_UNITS = frozenset({"year", "date"})
-
 # What each shipped section kind draws (attributes of ``SectionView``).  A section whose
 # content is empty for an audience is left out of its brief, and ``generate check`` says why.
 # A kind not listed here (a template of one's own) is always printed.
@@ -93,58 +98,6 @@ CONFIDENCE_ORDER = {"high": 0, "moderate": 1, "low": 2}
 
 # Recommendations are listed most urgent first.
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-
-
-def is_calendar(figure: Figure) -> bool:
-    """Whether the figure is a year or a date, which is never drawn as a bar's length."""
-    return figure.unit.strip().lower() in CALENDAR_UNITS
-
-
-def date_label(date: str) -> str:
-    """ "2024" -> "2024"; "2024-10" -> "October 2024"; "2024-10-31" -> "31 October 2024"; in the
-    language of the edition being built ("październik 2024", ``i18n.use_language``)."""
-    return format_partial_date(date)
-
-
-def months_between(earlier: str, later: str) -> int:
-    """Whole months from one partial date to another; a bare year counts as its December,
-    a month without a day as that month, so that a figure is never called older than it is."""
-
-    def month_index(date: str) -> int:
-        parts = date.split("-")
-        return int(parts[0]) * 12 + (int(parts[1]) if len(parts) > 1 else 12)
-
-    return month_index(later) - month_index(earlier)
-
-
-def date_start(date: str) -> tuple[int, int, int]:
-    """The first day a partial date can mean: "2025" -> (2025, 1, 1)."""
-    parts = [int(part) for part in date.split("-")]
-    return (parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-
-
-def date_end(date: str) -> tuple[int, int, int]:
-    """The last day a partial date can mean: "2025" -> (2025, 12, 31) (a day 31 in every month
-    is fine for ordering)."""
-    parts = [int(part) for part in date.split("-")]
-    return (parts[0], parts[1] if len(parts) > 1 else 12, parts[2] if len(parts) > 2 else 31)
-
-
-def newest(dates: Iterable[str | None]) -> str | None:
-    """The latest of some partial dates (by their last day), or None if none is given."""
-    known = [date for date in dates if date]
-    return max(known, key=date_end) if known else None
-
-
-def is_passed(date: str, brief_date: str) -> bool:
-    """Whether all of ``date`` lies before the brief's date: "2025" is passed on 1 January 2026."""
-    return date_end(date) < date_start(brief_date)
-
-
-def is_stale(figure: Figure, brief_date: str, limit: int | None) -> bool:
-    if limit is None or figure.as_of is None or not figure.changes_over_time:
-        return False
-    return months_between(figure.as_of, brief_date) > limit
 
 
 @dataclass(frozen=True)
@@ -611,14 +564,6 @@ class TermExpander:
             position = match.end()
         out.append(escape(text[position:]))
         return in_own_language(text, Markup("".join(out)))
-
-
-def find_audience(dossier: Dossier, audience_id: str) -> Audience:
-    for audience in dossier.audiences:
-        if audience.id == audience_id:
-            return audience
-    known = ", ".join(audience.id for audience in dossier.audiences)
-    raise UnknownAudienceError(f"unknown audience {audience_id!r}; choose one of: {known}, all")
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefing.build.output import OutputFile, write_outputs
-from briefing.build.pipeline import LoadedDossier, build_briefs, load
-from briefing.build.select import date_label
+from briefing.build.load import LoadedDossier, load
+from briefing.build.pipeline import build_briefs
 from briefing.distribution.mail import (
     Delivery,
     Outgoing,
@@ -45,11 +44,13 @@ from briefing.distribution.mail import (
 )
 from briefing.distribution.recipients import Listed, Recipient, load_recipients, slug
 from briefing.distribution.stamp import StampError, StampFonts, load_font, prepare, stamp_docx, stamp_line, stamp_pdf
+from briefing.dossier.dates import date_label
 from briefing.dossier.schema import Audience, Dossier
 from briefing.dossier.yamlload import Origins
 from briefing.errors import BriefingError, DossierError, Problem
 from briefing.formats.render_html import TemplateSet
 from briefing.languages.i18n import use_language
+from briefing.output import OutputFile, write_outputs
 
 if TYPE_CHECKING:
     from briefing.signing.sign import Signer

@@ -31,7 +31,7 @@ from briefing.dossier.yamlload import Origins, load_yaml
 from briefing.errors import BriefingError
 
 if TYPE_CHECKING:
-    from briefing.build.pipeline import LoadedDossier
+    from briefing.build.load import LoadedDossier
     from briefing.distribution.distribute import StampedCopy
     from briefing.signing.sign import Signer
 

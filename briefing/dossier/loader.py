@@ -1,4 +1,4 @@
-"""Stage 1: read a dossier folder from disk.
+"""Read a dossier folder from disk (the first thing ``build/load.py`` does).
 
 A dossier folder holds YAML files whose top-level keys are merged into one
 document (``dossier.yaml`` with ``dossier:``, ``facts.yaml`` with ``facts:``, ...)

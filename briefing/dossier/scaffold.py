@@ -13,9 +13,9 @@ import datetime
 import re
 from pathlib import Path
 
-from briefing.build.output import OutputFile, write_outputs
 from briefing.dossier.schema_export import AUDIENCE_SCHEMA, DOSSIER_SCHEMA, SCHEMA_FOLDER, schema_files, schema_line
 from briefing.errors import BriefingError
+from briefing.output import OutputFile, write_outputs
 
 SOURCE_FILE = "sources/example-source.md"
 

@@ -63,7 +63,7 @@ def audience_schema() -> dict[str, Any]:
 def translation_schema() -> dict[str, Any]:
     """The schema of one translation file (``translations/<lang>.yaml``): a field that is never
     translated (a quote, a locator, a value) is flagged as the translator types it."""
-    from briefing.languages.translate import TranslationFile
+    from briefing.dossier.translate import TranslationFile
 
     return _file_schema(
         TranslationFile.model_json_schema(),
@@ -93,7 +93,7 @@ def schema_line(yaml_file: Path, dossier_root: Path, schema: str) -> str:
 
 def write_schemas(out_dir: Path) -> list[Path]:
     """Write the schemas into ``out_dir`` (created if needed), replacing older copies; returns the files."""
-    from briefing.build.output import OutputFile, write_outputs
+    from briefing.output import OutputFile, write_outputs
 
     if out_dir.exists() and not out_dir.is_dir():
         raise BriefingError(f"{out_dir} is a file, not a folder")

@@ -1,4 +1,4 @@
-"""Stage 2: turn merged YAML into a checked ``Dossier``, or report every problem at once.
+"""Turn merged YAML into a checked ``Dossier``, or report every problem at once.
 
 Schema problems come from pydantic; the checks here need the whole dossier in
 view: unique ids, references that resolve, declared tags, known section kinds.
@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from briefing.dossier.loader import RawDossier
-from briefing.dossier.schema import Dossier, DossierInfo
+from briefing.dossier.schema import Audience, Dossier, DossierInfo, Section
 from briefing.dossier.yamlload import DataPath, Origins
 from briefing.errors import DossierError, Problem
 
@@ -129,138 +129,167 @@ def check_references(
     For a partial dossier, ``index_map`` gives each kept item's position in its file's list,
     and a reference to any id in ``invalid_ids`` (items that failed the schema) is not reported.
     """
-    problems: list[Problem] = []
-    exists = invalid_ids or set()
+    found = _References(dossier, origins, index_map, invalid_ids or set())
+    found.duplicate_ids()
+    found.item_references()
+    _check_vocabularies(dossier, found.report)
+    _check_reader_fields(dossier, found.report, found.exists)
+    _check_money(dossier, found.report, found.exists)
+    for index, audience in enumerate(dossier.audiences):
+        found.audience_references(index, audience, section_kinds, templates)
+    return found.problems
 
-    def where(path: DataPath) -> DataPath:
-        if index_map and len(path) > 1 and isinstance(path[0], str) and path[0] in index_map:
-            return (path[0], index_map[path[0]][int(path[1])], *path[2:])
+
+class _References:
+    """The problems found so far, and what a reference may name."""
+
+    def __init__(
+        self, dossier: Dossier, origins: Origins, index_map: dict[str, list[int]] | None, exists: set[str]
+    ) -> None:
+        self.dossier = dossier
+        self.origins = origins
+        self.index_map = index_map
+        self.exists = exists  # ids of items that failed the schema: references to them are not reported
+        self.problems: list[Problem] = []
+        # Ids are shared across item kinds so that key points and "rests on" lists are unambiguous.
+        self.item_lists: dict[str, Sequence[Any]] = {
+            "facts": dossier.facts,
+            "threats": dossier.threats,
+            "divergences": dossier.divergences,
+            "recommendations": dossier.recommendations,
+            "timeline": dossier.timeline,
+            "questions": dossier.questions,
+            "judgements": dossier.judgements,
+            "assessments": dossier.assessments,
+            "options": dossier.options,
+            "lines": dossier.lines,
+        }
+        self.item_ids: dict[str, DataPath] = {}  # where each id is first used
+        self.source_ids = {source.id for source in dossier.sources}
+        self.audience_ids = {audience.id for audience in dossier.audiences}
+        self.fact_ids = {fact.id for fact in dossier.facts}
+        self.declared_tags = set(dossier.dossier.tags)
+        self.measures = {figure.measure for fact in dossier.facts for figure in fact.figures}
+        self.used_tags = {
+            tag for items in self.item_lists.values() for item in items for tag in getattr(item, "tags", [])
+        }
+
+    def where(self, path: DataPath) -> DataPath:
+        """``path`` in the file's list, for an item of a partial dossier."""
+        if self.index_map and len(path) > 1 and isinstance(path[0], str) and path[0] in self.index_map:
+            return (path[0], self.index_map[path[0]][int(path[1])], *path[2:])
         return path
 
-    def report(path: DataPath, message: str) -> None:
-        problems.append(origins.problem(where(path), message))
+    def report(self, path: DataPath, message: str) -> None:
+        self.problems.append(self.origins.problem(self.where(path), message))
 
-    # Ids are shared across item kinds so that key points and "rests on" lists are unambiguous.
-    item_lists: dict[str, Sequence[Any]] = {
-        "facts": dossier.facts,
-        "threats": dossier.threats,
-        "divergences": dossier.divergences,
-        "recommendations": dossier.recommendations,
-        "timeline": dossier.timeline,
-        "questions": dossier.questions,
-        "judgements": dossier.judgements,
-        "assessments": dossier.assessments,
-        "options": dossier.options,
-        "lines": dossier.lines,
-    }
-    item_ids: dict[str, DataPath] = {}
-    for key, items in item_lists.items():
-        for index, item in enumerate(items):
-            id_path: DataPath = (key, index, "id")
-            if item.id in item_ids:
-                first = origins.locate(where(item_ids[item.id]))
-                report(id_path, f"duplicate id {item.id!r} (first used at {first[0]}:{first[1]})")
-            else:
-                item_ids[item.id] = id_path
-    keyed_lists: dict[str, Sequence[Any]] = {
-        "sources": dossier.sources,
-        "programmes": dossier.programmes,
-        "audiences": dossier.audiences,
-    }
-    for key, items in keyed_lists.items():
-        seen: dict[str, int] = {}
-        for index, item in enumerate(items):
-            if item.id in seen:
-                report((key, index, "id"), f"duplicate id {item.id!r}")
-            seen[item.id] = index
+    def known(self, ref: str, ids: Iterable[str]) -> bool:
+        return ref in ids or ref in self.exists
 
-    source_ids = {source.id for source in dossier.sources}
-    audience_ids = {audience.id for audience in dossier.audiences}
-    fact_ids = {fact.id for fact in dossier.facts}
-    declared_tags = set(dossier.dossier.tags)
-
-    def check_tags(path: DataPath, tags: Iterable[str]) -> None:
-        if not declared_tags:
+    def tags(self, path: DataPath, tags: Iterable[str]) -> None:
+        if not self.declared_tags:
             return
         for index, tag in enumerate(tags):
-            if tag not in declared_tags:
-                report(
-                    path + (index,), f"unknown tag {tag!r}; declare it under dossier.tags{_suggest(tag, declared_tags)}"
-                )
+            if tag not in self.declared_tags:
+                suggestion = _suggest(tag, self.declared_tags)
+                self.report(path + (index,), f"unknown tag {tag!r}; declare it under dossier.tags{suggestion}")
 
-    for key, items in item_lists.items():
-        for index, item in enumerate(items):
-            for cite_index, cite in enumerate(getattr(item, "cites", [])):
-                if cite.source not in source_ids and cite.source not in exists:
-                    report(
-                        (key, index, "cites", cite_index, "source"),
-                        f"unknown source {cite.source!r}{_suggest(cite.source, source_ids)}",
-                    )
-            check_tags((key, index, "tags"), getattr(item, "tags", []))
-            for ref_index, ref in enumerate(getattr(item, "rests_on", [])):
-                if ref not in item_ids and ref not in exists:
-                    report(
-                        (key, index, "rests_on", ref_index),
-                        f"unknown fact, threat or divergence {ref!r}{_suggest(ref, item_ids)}",
-                    )
-            for aud_index, audience in enumerate(getattr(item, "audiences", [])):
-                if audience not in audience_ids and audience not in exists:
-                    report(
-                        (key, index, "audiences", aud_index),
-                        f"unknown audience {audience!r}; known: {', '.join(sorted(audience_ids))}",
-                    )
+    def duplicate_ids(self) -> None:
+        """An id used twice: among all items (one namespace), or among sources, programmes or audiences."""
+        for key, items in self.item_lists.items():
+            for index, item in enumerate(items):
+                id_path: DataPath = (key, index, "id")
+                if item.id in self.item_ids:
+                    first = self.origins.locate(self.where(self.item_ids[item.id]))
+                    self.report(id_path, f"duplicate id {item.id!r} (first used at {first[0]}:{first[1]})")
+                else:
+                    self.item_ids[item.id] = id_path
+        keyed_lists: dict[str, Sequence[Any]] = {
+            "sources": self.dossier.sources,
+            "programmes": self.dossier.programmes,
+            "audiences": self.dossier.audiences,
+        }
+        for key, keyed in keyed_lists.items():
+            seen: dict[str, int] = {}
+            for index, item in enumerate(keyed):
+                if item.id in seen:
+                    self.report((key, index, "id"), f"duplicate id {item.id!r}")
+                seen[item.id] = index
 
-    for index, fact in enumerate(dossier.facts):
-        for ref_index, ref in enumerate(fact.conflicts_with):
-            if ref not in fact_ids and ref not in exists:
-                report(("facts", index, "conflicts_with", ref_index), f"unknown fact {ref!r}{_suggest(ref, fact_ids)}")
-            elif ref == fact.id:
-                report(("facts", index, "conflicts_with", ref_index), "a fact cannot conflict with itself")
+    def item_references(self) -> None:
+        """Each item's sources, tags, grounds and audiences, and each fact's declared rivals."""
+        for key, items in self.item_lists.items():
+            for index, item in enumerate(items):
+                for cite_index, cite in enumerate(getattr(item, "cites", [])):
+                    if not self.known(cite.source, self.source_ids):
+                        self.report(
+                            (key, index, "cites", cite_index, "source"),
+                            f"unknown source {cite.source!r}{_suggest(cite.source, self.source_ids)}",
+                        )
+                self.tags((key, index, "tags"), getattr(item, "tags", []))
+                for ref_index, ref in enumerate(getattr(item, "rests_on", [])):
+                    if not self.known(ref, self.item_ids):
+                        self.report(
+                            (key, index, "rests_on", ref_index),
+                            f"unknown fact, threat or divergence {ref!r}{_suggest(ref, self.item_ids)}",
+                        )
+                for aud_index, audience in enumerate(getattr(item, "audiences", [])):
+                    if not self.known(audience, self.audience_ids):
+                        self.report(
+                            (key, index, "audiences", aud_index),
+                            f"unknown audience {audience!r}; known: {', '.join(sorted(self.audience_ids))}",
+                        )
+        for index, fact in enumerate(self.dossier.facts):
+            for ref_index, ref in enumerate(fact.conflicts_with):
+                path: DataPath = ("facts", index, "conflicts_with", ref_index)
+                if not self.known(ref, self.fact_ids):
+                    self.report(path, f"unknown fact {ref!r}{_suggest(ref, self.fact_ids)}")
+                elif ref == fact.id:
+                    self.report(path, "a fact cannot conflict with itself")
 
-    _check_vocabularies(dossier, report)
-    _check_reader_fields(dossier, report, exists)
-    _check_money(dossier, report, exists)
-    measures = {figure.measure for fact in dossier.facts for figure in fact.figures}
-    used_tags = {tag for items in item_lists.values() for item in items for tag in getattr(item, "tags", [])}
-
-    for index, audience in enumerate(dossier.audiences):
+    def audience_references(self, index: int, audience: Audience, section_kinds: set[str], templates: set[str]) -> None:
+        """A profile's template, key points, sections and core."""
         base: DataPath = ("audiences", index)
         if audience.template not in templates:
-            report(base + ("template",), f"no template {audience.template!r} in the template folders")
+            self.report(base + ("template",), f"no template {audience.template!r} in the template folders")
         for key_index, ref in enumerate(audience.key_points):
-            if ref not in item_ids and ref not in exists:
-                report(base + ("key_points", key_index), f"unknown item {ref!r}{_suggest(ref, item_ids)}")
+            if not self.known(ref, self.item_ids):
+                self.report(base + ("key_points", key_index), f"unknown item {ref!r}{_suggest(ref, self.item_ids)}")
         section_ids: set[str] = set()
         for section_index, section in enumerate(audience.sections):
             path = base + ("sections", section_index)
             if section.kind not in section_kinds:
                 known = ", ".join(sorted(section_kinds))
-                report(path + ("kind",), f"unknown section kind {section.kind!r}; known: {known}")
+                self.report(path + ("kind",), f"unknown section kind {section.kind!r}; known: {known}")
             if section.id in section_ids:
-                report(path + ("id",), f"duplicate section id {section.id!r}")
+                self.report(path + ("id",), f"duplicate section id {section.id!r}")
             section_ids.add(section.id)
-            check_tags(path + ("tags",), section.tags)
-            if not declared_tags:
-                # With no declared vocabulary, a section tag must at least be one the data uses.
-                for tag_index, tag in enumerate(section.tags):
-                    if tag not in used_tags:
-                        report(path + ("tags", tag_index), f"no item has the tag {tag!r}{_suggest(tag, used_tags)}")
-            for measure_index, measure in enumerate(section.measures):
-                if measure not in measures:
-                    report(
-                        path + ("measures", measure_index),
-                        f"unknown measure {measure!r}: no figure has it{_suggest(measure, measures)}",
-                    )
-            for fact_index, ref in enumerate(section.facts):
-                if ref not in fact_ids and ref not in exists:
-                    report(path + ("facts", fact_index), f"unknown fact {ref!r}{_suggest(ref, fact_ids)}")
+            self.section_references(path, section)
         if audience.core is not None:
             for core_index, ref in enumerate(audience.core.sections):
                 if ref not in section_ids:
-                    report(
-                        base + ("core", "sections", core_index), f"unknown section {ref!r}{_suggest(ref, section_ids)}"
+                    where = base + ("core", "sections", core_index)
+                    self.report(where, f"unknown section {ref!r}{_suggest(ref, section_ids)}")
+
+    def section_references(self, path: DataPath, section: Section) -> None:
+        """A section's tags, measures and facts."""
+        self.tags(path + ("tags",), section.tags)
+        if not self.declared_tags:
+            # With no declared vocabulary, a section tag must at least be one the data uses.
+            for tag_index, tag in enumerate(section.tags):
+                if tag not in self.used_tags:
+                    self.report(
+                        path + ("tags", tag_index), f"no item has the tag {tag!r}{_suggest(tag, self.used_tags)}"
                     )
-    return problems
+        for measure_index, measure in enumerate(section.measures):
+            if measure not in self.measures:
+                self.report(
+                    path + ("measures", measure_index),
+                    f"unknown measure {measure!r}: no figure has it{_suggest(measure, self.measures)}",
+                )
+        for fact_index, ref in enumerate(section.facts):
+            if not self.known(ref, self.fact_ids):
+                self.report(path + ("facts", fact_index), f"unknown fact {ref!r}{_suggest(ref, self.fact_ids)}")
 
 
 def _check_vocabularies(dossier: Dossier, report: Callable[[DataPath, str], None]) -> None:

@@ -41,7 +41,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from briefing.build.output import read_cached, write_cached
+from briefing.cache import read_cached, write_cached
 from briefing.dossier.schema import Dossier, Figure, Source
 from briefing.dossier.yamlload import DataPath, Origins
 from briefing.errors import Problem
@@ -64,7 +64,6 @@ MAX_CACHED_CHARACTERS = 4_000_000
 MEMO_LIMIT = 512
 MEMO_CHARACTERS = 64_000_000
 
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 
@@ -638,10 +637,6 @@ class Verification:
     # (source id, number of quotes citing it, the reason it has no file), per source without a file.
     unverifiable: list[tuple[str, int, str]] = field(default_factory=list)
     quotes_verified: int = 0
-
-    @property
-    def unverifiable_quotes(self) -> int:
-        return sum(count for _, count, _ in self.unverifiable)
 
 
 def cited_items(dossier: Dossier) -> Iterator[tuple[str, int, Any]]:

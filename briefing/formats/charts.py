@@ -1,4 +1,4 @@
-"""Charts drawn from the data, as inline SVG that both HTML and PDF show identically.
+"""Charts drawn from the data, as inline SVG: the HTML and the PDF show it identically, Word as a picture.
 
 Horizontal bar charts, written as SVG text by this module (no plotting library: importing
 one took longer than laying out the whole brief).  Labels wrap, measured with the brief's
@@ -30,8 +30,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.etree import ElementTree
 
-from briefing.build.output import read_cached, write_cached
-from briefing.build.select import Comparison, ProgrammeRow, date_label, is_calendar, source_name
+from briefing.build.select import Comparison, ProgrammeRow, source_name
+from briefing.cache import read_cached, write_cached
+from briefing.dossier.dates import date_label, is_calendar
 from briefing.languages import typography
 from briefing.languages.i18n import format_number
 from briefing.languages.i18n import gettext as _
@@ -135,8 +136,7 @@ def is_plain_drawing(svg: str) -> bool:
     return True
 
 
-# The drawing: horizontal bars with wrapped labels, written as SVG directly.  (matplotlib drew
-# them before; importing it took longer than WeasyPrint's whole layout of a brief.)
+# The drawing: horizontal bars with wrapped labels, written as SVG directly.
 WIDTH = 480.0  # drawing units; the figure is scaled to the column width
 LABEL_WIDTH = 170.0  # the widest a bar's label may be before it wraps
 FONT = 9.0  # labels and ticks

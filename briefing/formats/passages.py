@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing.build.output import OutputFile
 from briefing.dossier.verify import Document, SourceReadError, normalise, quote_fragments, read_source, source_path
 
 if TYPE_CHECKING:
@@ -48,11 +47,6 @@ _EQUIVALENT = {
     '"': '["\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]',
     "-": "[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]",
 }
-
-
-def companion_of(path: Path) -> Path:
-    """The HTML brief a sources page belongs to (``x.sources.html`` -> ``x.html``)."""
-    return path.with_name(path.name.removesuffix(COMPANION_SUFFIX) + ".html")
 
 
 @dataclass(frozen=True)
@@ -223,15 +217,13 @@ def normalise_space(text: str) -> str:
     return (" " if text[:1].isspace() else "") + inner + (" " if text[-1:].isspace() else "")
 
 
-def companion_page(
-    passages: Passages, brief: Brief, templates: TemplateSet, out_dir: Path, env: jinja2.Environment
-) -> list[OutputFile]:
-    """The sources page the notes link to (none if no note links to one)."""
+def companion_page(passages: Passages, brief: Brief, templates: TemplateSet, env: jinja2.Environment) -> str | None:
+    """The sources page the notes link to (None if no note links to one)."""
     if not passages.quoted or passages.companion is None:
-        return []
+        return None
     from briefing.formats.render_html import render_page
 
-    html = render_page(
+    return render_page(
         SOURCES_TEMPLATE,
         templates,
         env,
@@ -242,7 +234,6 @@ def companion_page(
         brief_file=passages.companion.removesuffix(COMPANION_SUFFIX) + ".html",
         original_language=brief.info.editions[0],
     )
-    return [OutputFile(out_dir / passages.companion, html.encode("utf-8"))]
 
 
 def normalised_passage(text: str) -> str:

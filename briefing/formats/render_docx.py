@@ -1,4 +1,4 @@
-"""Stage 5, Word edition: the brief as a .docx, built from the same HTML the PDF is rendered from.
+"""The Word edition: the brief as a .docx, built from the same print HTML the PDF is rendered from.
 
 The HTML for the PDF is our own markup with a known structure (headings, the key-points
 box, lists of cited claims, tables, figures, footnotes as ``<span class="footnote">``), so
@@ -9,10 +9,12 @@ WordprocessingML.  Charts arrive as SVG; Word needs a bitmap, drawn with resvg f
 brief's own fonts.  Nothing is fetched from the network, and like the PDF renderer only
 files inside the template folders may be used.  The parts live in ``briefing.formats.word``.
 
-What a Word file may hold: no external relationship at all (pictures are embedded; a link to
-another site is printed as its text, so opening or reading the file reaches no one), and no
-field but PAGE, NUMPAGES and the contents' TOC (none that fetches: INCLUDEPICTURE, INCLUDETEXT,
-LINK, DDE).  Cross-references inside the brief are internal hyperlinks to bookmarks.
+What a Word file may hold: nothing that loads or fetches by itself.  Pictures are embedded; the
+only external relationships are hyperlinks a reader clicks, as the HTML brief's (a note's source to
+its passage: a web page, or the sources page beside the file; ``sanitize.is_clickable``), any
+other address is printed as its text; and no field but PAGE, NUMPAGES and the contents' TOC (none
+that fetches: INCLUDEPICTURE, INCLUDETEXT, LINK, DDE).  Cross-references inside the brief are
+internal hyperlinks to bookmarks.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 from briefing.formats.word.parts import declare_fonts, document_properties, fixed_zip, footnotes_part, header_footer
 from briefing.formats.word.styles import setup_styles
 from briefing.formats.word.tree import parse_html
-from briefing.formats.word.wml import qn, xml_safe
+from briefing.formats.word.wml import qn, relate_links, xml_safe
 from briefing.formats.word.writer import RenderedDocx, Where, Writer
 from briefing.languages import i18n
 
@@ -49,6 +51,7 @@ def render_docx(html: str, static_folders: Sequence[Path]) -> RenderedDocx:
     writer = Writer(document, static_folders)
     writer.language = language
     writer.blocks(tree.children, Where(document))
+    relate_links(document.element, document.part)
     page_words = i18n.translations(language).gettext("Page %(page)s of %(pages)s")
     header_footer(document, writer.marking, writer.running_title, page_words)
     footnotes_part(document, writer.footnotes)

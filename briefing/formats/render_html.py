@@ -1,4 +1,4 @@
-"""Stage 4: render a brief to HTML with Jinja2.
+"""Render a brief to HTML with Jinja2: the screen HTML, and the print HTML the PDF and Word are made from.
 
 Templates are found on a search path: override folders first, then the shipped
 ``templates/``.  ``{% extends "default:base.html" %}`` always names the shipped
@@ -36,15 +36,16 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from markupsafe import Markup, escape
 
-from briefing.build.select import Brief, Cite, Claim, date_label
+from briefing.build.select import Brief, Cite, Claim
+from briefing.dossier.dates import date_label
 from briefing.dossier.schema import CREDIBILITY_LABELS, RELIABILITY_LABELS
 from briefing.errors import TemplateError
 from briefing.formats.compiled import FOLDER as COMPILED_FOLDER
 from briefing.formats.compiled import InstalledTemplates
+from briefing.formats.locators import locator_text
 from briefing.formats.render_limits import GuardedCodeGenerator, RenderStopped, can_fork, guard, run_bounded
 from briefing.formats.sanitize import inert_html
 from briefing.languages import i18n
-from briefing.languages.locators import locator_text
 from briefing.languages.typography import typeset_html
 from briefing.package_data import TEMPLATES_MARKER, missing_templates_error, shipped_templates
 
@@ -618,9 +619,11 @@ def render_html(
         return _render(brief, templates, target, charts, show_contents, env, extra)
     record = env.loader.record if isinstance(env.loader, _RecordingLoader) else set()
 
-    def work() -> tuple[str, set[str]]:
+    def work() -> tuple[str, set[str], dict[Any, Any]]:
         env.start_clock()  # in the child: the fork is not the template's time
-        return _render(brief, templates, target, charts, show_contents, env, extra), record
+        html = _render(brief, templates, target, charts, show_contents, env, extra)
+        # The passages the notes linked to were recorded in the child: the sources page needs them.
+        return html, record, passages.quoted
 
     roots = [str(folder.resolve()) for folder in templates.folders]
 
@@ -628,11 +631,12 @@ def render_html(
         return any(filename.startswith(root) for root in roots) and filename.endswith(_TEMPLATE_SUFFIXES)
 
     try:
-        html, read = run_bounded(work, env.time_limit, is_template_file)
+        html, read, quoted = run_bounded(work, env.time_limit, is_template_file)
     except RenderStopped as stopped:
         filename, line = _stopped_at(stopped, env)
         raise TemplateError(_describe(SecurityError(stopped.reason), filename, line)) from None
     record.update(read)
+    passages.quoted.update(quoted)
     return html
 
 

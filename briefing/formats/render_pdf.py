@@ -1,4 +1,4 @@
-"""Stage 5: render HTML to a tagged PDF with WeasyPrint.
+"""Render the print HTML to a tagged PDF with WeasyPrint.
 
 WeasyPrint is imported here only, when a PDF is due.  Its default fetcher would
 read any file and any URL; ours serves files from the template folders and

@@ -8,9 +8,11 @@ carries a Content-Security-Policy:
 
 - kept: the elements and attributes a brief is made of (text, tables, lists, figures, inline SVG
   charts, ``<style>`` in the head, ``<meta name>``, aria, role, lang, class, id, data-*);
-- links: ``<a href>`` to a place in the brief (``#…``) or to a web page (``https:``, ``http:``,
-  ``mailto:``) is kept: a reader clicks it, nothing loads it.  Every other address is removed:
-  relative files, ``javascript:``, ``src`` other than a ``data:`` image, ``srcset``, and any CSS
+- links: ``<a href>`` to a place in the brief (``#…``), to a web page (``https:``, ``http:``,
+  ``mailto:``) or to an HTML page beside the brief, by its bare file name (the brief's sources
+  page, ``<stem>.sources.html#…``, and its link back) is kept: a reader clicks it, nothing loads
+  it.  Every other address is removed: other relative files (a folder in the address, ``..``),
+  ``javascript:``, ``src`` other than a ``data:`` image, ``srcset``, and any CSS
   ``url()`` that is not ``data:`` or ``#…`` (a ``<style>`` or ``style`` attribute that has one is
   removed whole);
 - removed: scripts, event handlers, ``<meta http-equiv>`` (a refresh, another policy), ``<base>``,
@@ -105,13 +107,24 @@ _URL_SCHEMES = {"https", "http", "mailto", "data"}
 _DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|gif|webp|avif|svg\+xml)[;,]", re.IGNORECASE)
 
 
+# A page in the brief's own folder, by its bare file name, with an optional place in it.
+_PAGE_BESIDE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.html(?:#[^\s]*)?")
+
+
+def is_clickable(address: str) -> bool:
+    """Whether a link to ``address`` leaves the brief only when a reader clicks it: a web page
+    (``https:``, ``http:``, ``mailto:``) or an HTML page beside the brief by its bare file name.
+    (A place in the brief, ``#…``, is not leaving it.)"""
+    scheme = urlsplit(address.strip()).scheme.lower()
+    return scheme in ("https", "http", "mailto") or _PAGE_BESIDE.fullmatch(address) is not None
+
+
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
     """nh3's attribute filter: the value kept, or None to remove the attribute."""
     if name == "href":
         if value.startswith("#"):
             return value
-        scheme = urlsplit(value.strip()).scheme.lower()
-        return value if tag == "a" and scheme in ("https", "http", "mailto") else None
+        return value if tag == "a" and is_clickable(value) else None
     if name == "src":
         return value if _DATA_IMAGE.match(value.strip()) else None
     if name in _CSS_ATTRIBUTES and not css_is_inert(value):

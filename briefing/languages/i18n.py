@@ -464,16 +464,6 @@ def number_difference(original: str, original_language: str, translated: str, la
     return "its numbers differ from the original's: " + " where ".join(parts)
 
 
-def language_name(language: str, in_language: str | None = None) -> str:
-    """A language's name, in ``in_language`` (default: in itself): "pl" -> "polski"."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return Locale.parse(babel_locale(language)).get_display_name(babel_locale(in_language or language)) or language
-    except (ValueError, UnknownLocaleError):
-        return language
-
-
 def check_language(language: str) -> str | None:
     """Why ``language`` cannot be an edition's language, or None if it can."""
     if not has_catalogue(language):

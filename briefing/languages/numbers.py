@@ -415,11 +415,6 @@ def states_value(text: str, value: float, language: str) -> bool:
     return any(number.states(value) for number in read_numbers(text, language))
 
 
-def qualifiers(text: str, language: str) -> tuple[str, ...]:
-    """The qualifiers of the numbers ``text`` states, in order ("ponad 0,5 mld" -> ("over",))."""
-    return tuple(number.qualifier for number in read_numbers(text, language, words=False) if number.qualifier)
-
-
 def qualifier_of(text: str, language: str) -> str | None:
     """The qualifier of the first number ``text`` states ("około 700 kilometrów" -> "about")."""
     numbers = read_numbers(text, language)

@@ -1,10 +1,13 @@
 """`generate serve`: a live preview of the HTML briefs on 127.0.0.1.
 
 A watcher (watchfiles) rebuilds the HTML briefs in memory whenever a file in the
-dossier or a template folder changes; open pages learn of each new build over
+dossier or a template folder changes, through the build's own plan and renderer, so each
+page is the HTML brief ``generate brief`` writes; open pages learn of each new build over
 Server-Sent Events and reload themselves.  A build that fails leaves the server
 running and shows the error, with file and line, in place of the brief; the next
-good save brings the brief back.  PDFs are rendered on request from the same build.
+good save brings the brief back.  Each brief's sources page (``<stem>.sources.html``, the
+passages its notes link to) is served from the same build, under the name the brief's links
+use; PDFs and Word files are rendered on request from the same build.
 
 The preview answers only requests addressed to this machine by name (``Host``
 127.0.0.1, localhost or [::1] with the bound port) and from its own pages
@@ -33,18 +36,11 @@ from typing import Any
 
 import jinja2
 
-from briefing.build.pipeline import (
-    Charts,
-    LoadedDossier,
-    choose_audiences,
-    edition_stem,
-    font_folder,
-    load,
-    render_brief,
-)
-from briefing.build.select import Brief, select_for_audience
+from briefing.build.load import load
+from briefing.build.plan import Plan, plan_briefs
+from briefing.build.render import render_job
 from briefing.errors import BriefingError, UnknownAudienceError
-from briefing.formats.render_html import TemplateSet, render_html
+from briefing.formats.render_html import TemplateSet
 from briefing.formats.sanitize import POLICY_META
 
 # The page's one script; the page policy lets only a script carrying this response's nonce run.
@@ -59,41 +55,46 @@ RELOAD_SCRIPT = """<script nonce="{nonce}">
 </script>"""
 
 
+def _note(text: str) -> None:
+    print(f"note: {text}", file=sys.stderr, flush=True)
+
+
 @dataclass
 class Preview:
-    """The latest build: rendered pages or the error that stopped it, and its number."""
+    """The latest build: rendered pages or the error that stopped it, and its number.
+
+    The pages are built as ``generate brief`` builds them (``plan_briefs``, ``render_job``):
+    each is the HTML brief ``generate brief`` would write, byte for byte, with its change
+    section since the earlier edition; the server only adds its reload script (``preview_page``).
+    ``files`` holds the pages the briefs link to, by file name: each brief's sources page, and
+    the brief itself under its file's name (``<stem>.html``, which the sources page links back to).
+    """
 
     data_dir: Path
     overrides: tuple[Path, ...]
     audiences: Sequence[str]
     generation: int = 0
     pages: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     failure: BriefingError | None = None  # what stopped the last build, for the caller to classify
     watcher_error: str | None = None  # set once the watcher has stopped: edits no longer rebuild
     build_seconds: float = 0.0
     changed: threading.Condition = field(default_factory=threading.Condition)
-    _loaded: LoadedDossier | None = None
+    _plan: Plan | None = None
     _env: jinja2.Environment | None = None
     # Editions to show (``--lang``); none: the original.  A page is named like its file,
     # without the dossier id: "industry", "industry.pl".
     languages: Sequence[str] = ()
+    # The earlier edition the pages list their changes since, as for ``generate brief``.
+    since: str | None = None
+    editions: Path | None = None
+    note: Callable[[str], None] = _note
 
-    def _briefs(self, loaded: LoadedDossier, names: Sequence[str]) -> list[tuple[str, Brief]]:
-        """(page name, brief) of each audience and language asked for."""
-        from briefing.languages.i18n import choose_languages, use_language
-
-        dossier = loaded.dossier
-        chosen = []
-        for language in choose_languages(dossier.dossier.editions, tuple(self.languages)):
-            edition = loaded.dossier_in(language)
-            for audience in choose_audiences(dossier, names):
-                name = edition_stem(dossier, audience.id, language).removeprefix(f"{dossier.dossier.id}-")
-                with use_language(language):
-                    index = dossier.audiences.index(audience)
-                    brief = select_for_audience(edition, edition.audiences[index], original=dossier)
-                chosen.append((name, brief))
-        return chosen
+    def _planned(self) -> Plan:
+        """What ``generate brief --format html`` with the preview's options would build."""
+        loaded = load(self.data_dir, TemplateSet(overrides=self.overrides))
+        return plan_briefs(loaded, self.audiences, self.languages, ("html",), self.since, self.editions, self.note)
 
     def rebuild(self, changed: Sequence[tuple[str, Path]] = ()) -> None:
         """Build again.  ``changed`` lists (kind, path) from the watcher: when only templates
@@ -102,23 +103,24 @@ class Preview:
         data_changed = not changed or any(path.is_relative_to(self.data_dir.resolve()) for _, path in changed)
         files_came_or_went = any(kind != "modified" for kind, _ in changed)
         try:
-            if data_changed or self._loaded is None:
-                self._loaded = load(self.data_dir, TemplateSet(overrides=self.overrides))
+            if data_changed or self._plan is None:
+                self._plan = self._planned()
                 self._env = None
-            templates = self._loaded.templates
+            plan = self._plan
             if self._env is None or files_came_or_went:
                 # A new file may shadow a template already compiled: start from a fresh environment.
-                self._env = templates.environment()
-            pages = {}
-            for name, brief in self._briefs(self._loaded, self.audiences):
-                charts = {"draw": Charts(brief, font_folder(templates))}
-                pages[name] = render_html(brief, templates, "html", charts, env=self._env)
+                self._env = plan.loaded.templates.environment()
+            pages, files = {}, {}
+            for job in plan.jobs:
+                rendered = render_job(plan.render_job(job, ("html",)), plan.loaded.templates, Path("."), self._env)
+                pages[job.name] = rendered.files[0].data.decode("utf-8")
+                files.update({output.path.name: output.data.decode("utf-8") for output in rendered.files})
             error, failure = None, None
         except BriefingError as problem:
-            self._loaded = None
-            pages, error, failure = self.pages, str(problem), problem
+            self._plan = None
+            pages, files, error, failure = self.pages, self.files, str(problem), problem
         with self.changed:
-            self.pages, self.error, self.failure = pages, error, failure
+            self.pages, self.files, self.error, self.failure = pages, files, error, failure
             self.generation += 1
             self.build_seconds = time.perf_counter() - started
             self.changed.notify_all()
@@ -138,16 +140,16 @@ class Preview:
             return self.error
         return self.watcher_error + (f"\n\nThe last build also failed:\n{self.error}" if self.error else "")
 
-    def pdf(self, audience_id: str) -> bytes:
-        return self.document(audience_id, "pdf")
+    def pdf(self, page: str) -> bytes:
+        return self.document(page, "pdf")
 
-    def document(self, audience_id: str, output_format: str) -> bytes:
-        """The brief as a PDF or Word file, rendered on request (each takes seconds, so not on every save)."""
-        # The last good build's dossier, if there is one: the page the file is linked from.
-        loaded = self._loaded or load(self.data_dir, TemplateSet(overrides=self.overrides))
-        audience = audience_id.split(".")[0]
-        (brief,) = [brief for name, brief in self._briefs(loaded, [audience]) if name == audience_id]
-        rendered = render_brief(brief, loaded.templates, [output_format], Path("."), audience_id)
+    def document(self, page: str, output_format: str) -> bytes:
+        """The brief shown as ``page`` as a PDF or Word file, rendered on request (each takes
+        seconds, so not on every save), as ``generate brief`` renders it."""
+        # The last good build's plan, if there is one: the page the file is linked from.
+        plan = self._plan or self._planned()
+        (job,) = [job for job in plan.jobs if job.name == page]
+        rendered = render_job(plan.render_job(job, (output_format,)), plan.loaded.templates, Path("."))
         return rendered.files[0].data
 
 
@@ -280,6 +282,7 @@ def make_handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPRe
                 return
             with preview.changed:
                 generation, error, pages = preview.generation, preview.shown_error(), dict(preview.pages)
+                files = dict(preview.files)
                 watching = preview.watcher_error is None
             nonce = secrets.token_urlsafe(16)
             if error is not None and path != "/favicon.ico":
@@ -289,6 +292,9 @@ def make_handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPRe
                 self._send(HTTPStatus.OK, _index_page(preview, nonce).encode(), "text/html; charset=utf-8", nonce=nonce)
             elif path.endswith(".html") and path[1:-5] in pages:
                 page = preview_page(pages[path[1:-5]], generation, nonce)
+                self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8", nonce=nonce)
+            elif path[1:] in files:  # a sources page, or a brief under its file's name
+                page = preview_page(files[path[1:]], generation, nonce)
                 self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8", nonce=nonce)
             elif (found := _document_request(path, pages)) is not None:
                 name, output_format = found
@@ -422,13 +428,16 @@ def serve(
     on_build: Any,
     on_watch_failed: WatchFailed,
     languages: Sequence[str] = (),
+    since: str | None = None,
+    editions: Path | None = None,
+    note: Callable[[str], None] = _note,
 ) -> None:
     """Serve the preview until interrupted (Ctrl-C); the caller reports through the callbacks.
 
     An unknown audience raises ``UnknownAudienceError`` before anything is served, as for
     ``generate brief``; any other problem in the dossier is shown in the page, to be fixed.
     """
-    preview = Preview(data_dir, overrides, audiences, languages=languages)
+    preview = Preview(data_dir, overrides, audiences, languages=languages, since=since, editions=editions, note=note)
     preview.rebuild()
     if isinstance(preview.failure, UnknownAudienceError):
         raise preview.failure

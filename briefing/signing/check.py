@@ -527,7 +527,7 @@ def _figures(data: bytes, index: Mapping[str, Any], loaded: _Loaded | None) -> P
         return part
     audience_id, language = index.get("audience"), index.get("language")
     try:
-        from briefing.build.pipeline import LoadedDossier
+        from briefing.build.load import LoadedDossier
         from briefing.build.select import select_for_audience
         from briefing.formats.render_html import TemplateSet
         from briefing.languages.i18n import use_language

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from briefing.formats.sanitize import is_clickable
 from briefing.formats.word.look import FLAG, MUTED, PRIORITY_COLOURS
 from briefing.formats.word.tree import SKIP, Node
 
@@ -23,6 +24,8 @@ class Fmt:
     nowrap: bool = False  # badges and dates are not broken across lines (non-breaking spaces)
     lang: str | None = None  # the HTML lang of the text, where it is not the document's
     anchor: str | None = None  # an internal link's target (an id in the brief)
+    # A link a reader may click to leave the file: a web page, or the sources page beside it.
+    link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ def _span_format(node: Node, fmt: Fmt) -> Fmt:
     href = node.attrs.get("href", "")
     if node.tag == "a" and href.startswith("#") and len(href) > 1:
         fmt = replace(fmt, anchor=href[1:])
+    elif node.tag == "a" and is_clickable(href):
+        fmt = replace(fmt, link=href.strip())
     if node.tag in ("strong", "b") or classes & {"system"}:
         fmt = replace(fmt, bold=True)
     if node.tag in ("em", "i", "cite", "dfn", "var"):

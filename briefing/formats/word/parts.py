@@ -21,7 +21,7 @@ from briefing.formats.word.look import (
     SANS,
     SERIF,
 )
-from briefing.formats.word.wml import el, field_runs, qn, text_run
+from briefing.formats.word.wml import el, field_runs, qn, relate_links, text_run
 
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
@@ -73,6 +73,7 @@ def footnotes_part(document: Any, footnotes: list[Any]) -> None:
     root.extend(footnotes)
     part = XmlPart(PackURI("/word/footnotes.xml"), FOOTNOTES_TYPE, root, document.part.package)
     document.part.relate_to(part, FOOTNOTES_REL)
+    relate_links(root, part)  # a note's link to its passage is a relationship of this part
     # Word expects the settings to name the separator notes; before <w:compat> in schema order.
     settings = document.settings.element
     note_properties = el("w:footnotePr", [el("w:footnote", id="-1"), el("w:footnote", id="0")])

@@ -127,6 +127,12 @@ def setup_styles(document: Any, language: str) -> None:
         style_id="FootnoteReference",
     )  # fmt: skip
     reference.font.superscript = True
+    # A link a reader may click (a note's source to its passage), as the HTML brief shows one:
+    # the accent colour, underlined; in the font of the text around it.
+    link = _style(document, "Hyperlink", color=ACCENT, kind="character", base=None, style_id="Hyperlink")
+    for fonts in link.element.get_or_add_rPr().findall(qn("w:rFonts")):
+        fonts.getparent().remove(fonts)
+    link.font.underline = True
     for name in ("Header", "Footer"):
         style = _style(document, name, font=SANS, size=7.5, color=MUTED, after=0)
         ppr = style.element.get_or_add_pPr()

@@ -37,6 +37,22 @@ def el(tag: str, children: Sequence[Any] = (), **attrs: str) -> Any:
     return element
 
 
+# A hyperlink's address is kept on its element (an attribute in no namespace) only until
+# ``relate_links`` turns it into a relationship of the part the link lives in.
+LINK_ADDRESS = "briefing-link"
+
+
+def relate_links(root: Any, part: Any) -> None:
+    """Give each hyperlink under ``root`` that ``Writer.external_link`` made its relationship in
+    ``part``: an external hyperlink (opened on a click), never a picture, template or other part."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+
+    for link in root.iter(qn("w:hyperlink")):
+        address = link.attrib.pop(LINK_ADDRESS, None)
+        if address is not None:
+            link.set(qn("r:id"), part.relate_to(address, RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
+
+
 def run_properties(fmt: Fmt, style: str | None = None) -> Any:
     """Run properties, children in the order the schema requires."""
     parts = []

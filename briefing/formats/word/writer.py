@@ -24,7 +24,7 @@ from briefing.formats.word.look import (
     TEXT_WIDTH_MM,
 )
 from briefing.formats.word.tree import BLOCK, SKIP, Node
-from briefing.formats.word.wml import el, qn, set_ppr, text_run
+from briefing.formats.word.wml import LINK_ADDRESS, el, qn, set_ppr, text_run
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,8 @@ class Writer:
                 # A cross-reference ("Key point 1: see Bottom line") is a link to its bookmark.
                 run = text_run(segment.text, segment.fmt)
                 paragraph.append(el("w:hyperlink", [run], anchor=bookmark_name(segment.fmt.anchor), history="1"))
+            elif isinstance(segment, Text) and segment.fmt.link:
+                self.external_link(paragraph, segment)
             elif isinstance(segment, Text):
                 paragraph.append(text_run(segment.text, segment.fmt))
             elif isinstance(segment, Break):
@@ -427,7 +429,11 @@ class Writer:
         paragraph.append(el("w:r", [el("w:rPr", [el("w:rStyle", val="FootnoteReference")]), el("w:footnoteRef")]))
         paragraph.append(text_run(" ", Fmt()))
         for segment in note.content:
-            if isinstance(segment, Text):
+            if isinstance(segment, Text) and segment.fmt.link:
+                # The note's source, linked to its passage as in the HTML brief; its relationship
+                # belongs to the footnotes part (``relate_links`` once that part is made).
+                self.external_link(paragraph, replace(segment, text=segment.text.replace("\t", " ")))
+            elif isinstance(segment, Text):
                 paragraph.append(text_run(segment.text.replace("\t", " "), segment.fmt))
             else:
                 paragraph.append(el("w:r", [el("w:br")]))
@@ -436,6 +442,21 @@ class Writer:
             "w:r",
             [el("w:rPr", [el("w:rStyle", val="FootnoteReference")]), el("w:footnoteReference", id=str(number))],
         )
+
+    def external_link(self, paragraph: Any, segment: Text) -> None:
+        """``segment`` as a hyperlink a reader may click, appended to ``paragraph``; consecutive
+        runs with the same address share one.  Its relationship is made by ``relate_links`` in the
+        part the paragraph ends up in (the document, or the footnotes).  Nothing in the file loads
+        it: Word opens it only when the reader clicks (``sanitize.is_clickable``)."""
+        assert segment.fmt.link is not None
+        run = text_run(segment.text, replace(segment.fmt, link=None), style="Hyperlink")
+        last = paragraph[-1] if len(paragraph) else None
+        if last is not None and last.tag == qn("w:hyperlink") and last.get(LINK_ADDRESS) == segment.fmt.link:
+            last.append(run)
+            return
+        link = el("w:hyperlink", [run], history="1")
+        link.set(LINK_ADDRESS, segment.fmt.link)
+        paragraph.append(link)
 
     def picture(self, node: Node) -> Any:
         """An image run, scaled to the text width at most, with the image's alt text as its description."""

@@ -1,4 +1,4 @@
-"""Stage 6: write outputs without ever leaving a half-written file or a half-done build.
+"""Writing files without ever leaving a half-written file or a half-done build.
 
 All files of a build are first written to temporary files beside their targets.
 Only when every one is on disk are they moved into place with ``os.replace``
@@ -15,7 +15,6 @@ out of date until its record is saved, so two builds into one folder take turns.
 from __future__ import annotations
 
 import glob
-import json
 import os
 import re
 import shutil
@@ -23,7 +22,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,36 +46,6 @@ class OutputError(BriefingError):
 class OutputFile:
     path: Path
     data: bytes
-
-
-def cache_folder(name: str) -> Path | None:
-    """``$XDG_CACHE_HOME/briefing/NAME``, or ``~/.cache/...`` when that is unset or relative
-    (the XDG spec says to ignore a relative one); ``None`` when there is no home either."""
-    configured = os.environ.get("XDG_CACHE_HOME", "")
-    try:
-        root = Path(configured) if os.path.isabs(configured) else Path.home() / ".cache"
-    except RuntimeError:
-        return None
-    return root / "briefing" / name
-
-
-def read_cached(name: str, key: str) -> Any:
-    """The JSON value kept under ``key`` in the cache folder ``name``, or None if there is none or
-    it cannot be read.  Cache content is untrusted: the caller checks its shape before using it."""
-    folder = cache_folder(name)
-    try:
-        return json.loads((folder / f"{key}.json").read_text(encoding="utf-8")) if folder else None
-    except (OSError, ValueError, RecursionError):
-        return None
-
-
-def write_cached(name: str, key: str, value: Any) -> None:
-    """Keep ``value`` (JSON) under ``key`` in the cache folder ``name``, atomically; a cache that
-    cannot be written is left alone, since it only saves time."""
-    folder = cache_folder(name)
-    if folder is not None:
-        with suppress(OSError, BriefingError):
-            write_outputs([OutputFile(folder / f"{key}.json", json.dumps(value).encode("utf-8"))])
 
 
 def _keep_old(target: Path) -> Path | None:
