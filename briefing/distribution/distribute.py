@@ -7,27 +7,35 @@ The steps, in order:
 3. rebuild an audience's PDF (and its Word file, if a recipient asks for one;
    ``pipeline.build_briefs``) only if it is missing or older than a file of the dossier
    or the templates;
-4. stamp each copy (``stamp.stamp_pdf``, ``stamp.stamp_docx``: pure, milliseconds per copy);
-5. write the copies, ``manifest.csv``, ``manifest.json`` and, if asked, one zip per
-   audience, all or nothing (``output.write_outputs``);
-6. if asked, email each copy (``mail.send``), skipping what the delivery log holds.
+4. stamp each copy (``stamp.stamp_pdf``, ``stamp.stamp_docx``: pure, milliseconds per copy)
+   and write it at once into a staging folder inside the output folder, adding it to its
+   audience's zip if asked: one copy is in memory at a time, however long the list;
+5. write ``manifest.csv`` and ``manifest.json`` there too, then move everything into place
+   together (``output.move_into_place``): all or nothing;
+6. if asked, email each copy (``mail.send``, which reads each from disk as it sends it),
+   skipping what the delivery log holds.
 
 With ``dry_run`` nothing is written and nothing sent; the result says what would be.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
+import os
+import re
+import shutil
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefing.build.output import OutputFile, write_outputs
+from briefing.build.output import OutputError, OutputFile, folder_lock, move_into_place, outside
 from briefing.build.pipeline import LoadedDossier, build_briefs, load
 from briefing.build.select import date_label
 from briefing.distribution.mail import (
@@ -58,6 +66,8 @@ LOG_FILE = "delivery-log.jsonl"  # in the output folder, beside the copies it re
 STAMP_FONT = Path("fonts") / "NotoSans-Regular.ttf"  # in a static folder of the templates
 # The stamp of a copy in one of these languages is drawn in this font instead (the script's own).
 STAMP_FONTS = {"ko": Path("fonts") / "NotoSansKR-Regular.ttf"}
+# The hidden folder inside the output folder that a run writes into before moving its files into place.
+STAGING_PREFIX = ".distributing-"
 
 
 class DistributionError(BriefingError):
@@ -89,11 +99,20 @@ class StampedCopy:
     path: Path
     pages: int | None  # None for a Word file: its pages depend on the program that opens it
     sha256: str
-    data: bytes = field(repr=False)
+    size: int  # bytes; the copy itself is on disk at ``path`` (or, on a dry run, nowhere)
 
     @property
     def copies(self) -> int:
         return self.listed.recipient.copies
+
+    def holding(self, data: bytes) -> StampedCopy:
+        """This copy with ``data`` as its bytes (their SHA-256 and size): for a step that changes a copy."""
+        return replace(self, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+
+
+# A step each copy goes through after stamping, before it is written (signing, for one): it is
+# given the copy and its bytes and returns them, changed or not (``StampedCopy.holding``).
+CopyStep = Callable[[StampedCopy, bytes], tuple[StampedCopy, bytes]]
 
 
 @dataclass
@@ -160,27 +179,41 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
     markings = {
         edition_key(dossier, entry.recipient): _edition_audience(loaded, entry.recipient).marking for entry in listed
     }
-    copies = stamp_copies(dossier, listed, sources, stamp_fonts, options.out_dir, markings)
-    outputs = [OutputFile(copy.path, copy.data) for copy in copies]
-    outputs += manifest_files(dossier, copies, options.out_dir)
-    if options.zip:
-        outputs += zip_files(dossier, copies, options.out_dir)
-    result = Result(options.out_dir, copies, [output.path for output in outputs[len(copies) :]], rebuilt, warnings)
-
     languages = {entry.recipient.language or dossier.dossier.language for entry in listed}
-    messages = outgoing(
-        dossier, copies, options.out_dir, {language: loaded.dossier_in(language) for language in languages}
-    )
-    if settings is not None:
-        check_messages(messages, settings)  # a message that cannot be written stops the run before any copy is
-    if options.dry_run:
+    editions = {language: loaded.dossier_in(language) for language in languages}
+    stamped = stamp_copies(dossier, listed, sources, stamp_fonts, options.out_dir, markings)
+    zips = zip_paths(dossier, listed, options.out_dir) if options.zip else []
+    copies: list[StampedCopy] = []
+    messages: list[Outgoing] = []
+
+    def take(copy: StampedCopy) -> None:
+        """Note a copy once it is made; a message that cannot be written stops the run before anything is moved in."""
+        copies.append(copy)
+        messages.append(message_for(dossier, copy, options.out_dir, editions, on_disk=not options.dry_run))
         if settings is not None:
-            result.preview = preview(messages, settings, options.log_path)
-        return result
-    write_outputs(outputs, within=options.out_dir)
-    result.written = True
+            check_messages(messages[-1:], settings)
+
+    if options.dry_run:
+        for copy, _ in stamped:  # stamped to know each copy's size and SHA-256, then let go
+            take(copy)
+        files = [*manifest_paths(options.out_dir), *zips]
+    else:
+        targets = [(entry.recipient.audience, entry.recipient.formats) for entry in listed]
+        refuse_unwritable(options.out_dir, {options.out_dir / audience for audience, _ in targets})
+        with _writing_into(options.out_dir) as staging:
+            with CopyZips(dossier, staging, zips) as archive:
+                for copy, data in stamped:
+                    staging.add(copy.path, data)
+                    archive.add(copy, data)
+                    take(copy)
+            files = [*staging.add_all(manifest_files(dossier, copies, options.out_dir)), *zips]
+            staging.commit()
+    result = Result(options.out_dir, copies, files, rebuilt, warnings, written=not options.dry_run)
     if settings is not None:
-        result.sent = send(messages, settings, options.log_path, progress)
+        if options.dry_run:
+            result.preview = preview(messages, settings, options.log_path)
+        else:
+            result.sent = send(messages, settings, options.log_path, progress)
     return result
 
 
@@ -319,14 +352,14 @@ def _audience_documents(
 
 
 # ---------------------------------------------------------------------------
-# Copies, manifest, zips (pure)
+# Copies, manifest, zips
 # ---------------------------------------------------------------------------
 
 
 def copy_names(listed: Sequence[Listed]) -> list[str]:
     """A file-name part for each recipient, unique within the list: the name, then the organisation."""
     names = [slug(entry.recipient.name) for entry in listed]
-    counts = {name: names.count(name) for name in names}
+    counts = Counter(names)
     names = [
         f"{name}-{slug(entry.recipient.organisation, 32)}" if counts[name] > 1 else name
         for name, entry in zip(names, listed, strict=True)
@@ -346,15 +379,17 @@ def stamp_copies(
     fonts: StampFonts,
     out_dir: Path,
     markings: Mapping[str, str] | None = None,
-) -> list[StampedCopy]:
-    """Every copy of every recipient, in each format they asked for, stamped, in list order.
+    steps: Sequence[CopyStep] = (),
+) -> Iterator[tuple[StampedCopy, bytes]]:
+    """Every copy of every recipient, in each format they asked for, stamped, in list order, with its bytes.
 
-    ``sources`` holds each audience's rendered brief by (audience, format).
+    One at a time: a caller that writes each copy before asking for the next holds one copy in
+    memory, however long the list.  ``sources`` holds each audience's rendered brief by (audience,
+    format); ``steps`` are applied to each copy after stamping, in order.
     """
     # By edition ("industry", "industry.pl"): a translated edition may translate its marking.
     markings = {audience.id: audience.marking for audience in dossier.audiences} | dict(markings or {})
     prepared = {audience: prepare(data) for (audience, fmt), data in sources.items() if fmt == "pdf"}
-    copies = []
     for entry, name in zip(listed, copy_names(listed), strict=True):
         recipient = entry.recipient
         audience, edition = recipient.audience, edition_key(dossier, recipient)
@@ -379,18 +414,11 @@ def stamp_copies(
                     pages = prepared[edition].page_count
                 else:
                     data = stamp_docx(sources[edition, fmt], line, info)
-                copies.append(
-                    StampedCopy(
-                        listed=entry,
-                        copy=number,
-                        marking=marking,
-                        path=out_dir / audience / f"{stem}.{fmt}",
-                        pages=pages,
-                        sha256=hashlib.sha256(data).hexdigest(),
-                        data=data,
-                    )
-                )
-    return copies
+                path = out_dir / audience / f"{stem}.{fmt}"
+                copy = StampedCopy(entry, number, marking, path, pages, sha256="", size=0).holding(data)
+                for step in steps:
+                    copy, data = step(copy, data)
+                yield copy, data
 
 
 def _relative(path: Path, out_dir: Path) -> str:
@@ -415,6 +443,10 @@ def manifest_rows(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path
     ]
 
 
+def manifest_paths(out_dir: Path) -> list[Path]:
+    return [out_dir / "manifest.csv", out_dir / "manifest.json"]
+
+
 def manifest_files(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path) -> list[OutputFile]:
     """``manifest.csv`` and ``manifest.json``: one row per copy, with its SHA-256."""
     rows = manifest_rows(dossier, copies, out_dir)
@@ -430,9 +462,10 @@ def manifest_files(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Pat
         "date": info.date,
         "copies": rows,
     }
+    csv_path, json_path = manifest_paths(out_dir)
     return [
-        OutputFile(out_dir / "manifest.csv", text.getvalue().encode("utf-8")),
-        OutputFile(out_dir / "manifest.json", (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()),
+        OutputFile(csv_path, text.getvalue().encode("utf-8")),
+        OutputFile(json_path, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()),
     ]
 
 
@@ -450,62 +483,233 @@ MANIFEST_FIELDS = (
 )
 
 
-def zip_files(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path) -> list[OutputFile]:
-    """One zip per audience with its copies and a ``SHA256SUMS`` list; the same copies give the same bytes."""
-    parts = [int(part) for part in dossier.dossier.date.split("-")] + [1, 1]
-    stamp = (max(parts[0], 1980), parts[1], parts[2], 0, 0, 0)
-    by_audience: dict[str, list[StampedCopy]] = {}
-    for copy in copies:
-        by_audience.setdefault(copy.listed.recipient.audience, []).append(copy)
-    files = []
-    for audience, members in by_audience.items():
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            sums = "".join(f"{copy.sha256}  {copy.path.name}\n" for copy in members)
-            for name, data in [*((copy.path.name, copy.data) for copy in members), ("SHA256SUMS", sums.encode())]:
-                member = zipfile.ZipInfo(name, date_time=stamp)
-                member.compress_type = zipfile.ZIP_DEFLATED
-                member.external_attr = 0o644 << 16
-                archive.writestr(member, data)
-        files.append(OutputFile(out_dir / f"{dossier.dossier.id}-{audience}-copies.zip", buffer.getvalue()))
-    return files
+def zip_paths(dossier: Dossier, listed: Sequence[Listed], out_dir: Path) -> list[Path]:
+    """The zip of each audience on the list, in the order the list first names it."""
+    audiences = dict.fromkeys(entry.recipient.audience for entry in listed)
+    return [out_dir / f"{dossier.dossier.id}-{audience}-copies.zip" for audience in audiences]
+
+
+class CopyZips:
+    """One zip per audience with its copies and a ``SHA256SUMS`` list, written a copy at a time
+    (into ``staging``); the same copies give the same bytes."""
+
+    def __init__(self, dossier: Dossier, staging: Staging, paths: Sequence[Path]) -> None:
+        parts = [int(part) for part in dossier.dossier.date.split("-")] + [1, 1]
+        self._date = (max(parts[0], 1980), parts[1], parts[2], 0, 0, 0)
+        self._prefix = f"{dossier.dossier.id}-"
+        self._staging = staging
+        self._wanted = {path.name.removeprefix(self._prefix).removesuffix("-copies.zip"): path for path in paths}
+        self._open: dict[str, tuple[zipfile.ZipFile, list[str]]] = {}  # audience -> zip, its SHA256SUMS lines
+
+    def __enter__(self) -> CopyZips:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        for archive, sums in self._open.values():
+            if kind is None:
+                self._write(archive, "SHA256SUMS", "".join(sums).encode())
+            archive.close()
+
+    def add(self, copy: StampedCopy, data: bytes) -> None:
+        audience = copy.listed.recipient.audience
+        if audience not in self._wanted:
+            return
+        if audience not in self._open:
+            self._open[audience] = (zipfile.ZipFile(self._staging.open(self._wanted[audience]), "w"), [])
+        archive, sums = self._open[audience]
+        self._write(archive, copy.path.name, data)
+        sums.append(f"{copy.sha256}  {copy.path.name}\n")
+
+    def _write(self, archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+        member = zipfile.ZipInfo(name, date_time=self._date)
+        member.compress_type = zipfile.ZIP_DEFLATED
+        member.external_attr = 0o644 << 16
+        archive.writestr(member, data)
+
+
+def message_for(
+    dossier: Dossier,
+    copy: StampedCopy,
+    out_dir: Path,
+    editions: Mapping[str, Dossier] | None = None,
+    on_disk: bool = True,
+) -> Outgoing:
+    """The message for a copy, in the language of the recipient's edition (``editions``: the
+    dossier in each language; the title, publisher and date are that edition's).  With
+    ``on_disk``, the attachment is read from the copy's file when the message is sent."""
+    language = copy.listed.recipient.language or dossier.dossier.language
+    info = (editions or {}).get(language, dossier).dossier
+    with use_language(language):
+        date = date_label(info.date)
+    return Outgoing(
+        recipient=copy.listed.recipient.key,
+        name=copy.listed.recipient.name,
+        organisation=copy.listed.recipient.organisation,
+        email=copy.listed.recipient.email,
+        audience=copy.listed.recipient.audience,
+        copy=copy.copy,
+        copies=copy.copies,
+        filename=_relative(copy.path, out_dir),
+        sha256=copy.sha256,
+        pages=copy.pages,
+        marking=copy.marking,
+        dossier=info.id,
+        title=info.short_title,
+        edition=info.edition,
+        date=date,
+        publisher=info.publisher,
+        where=f"{copy.listed.file}:{copy.listed.line}",
+        language=language,
+        path=copy.path if on_disk else None,
+        size=copy.size,
+    )
 
 
 def outgoing(
     dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path, editions: Mapping[str, Dossier] | None = None
 ) -> list[Outgoing]:
-    """The message for each copy, in the language of the recipient's edition (``editions``: the
-    dossier in each language; the title, publisher and date are that edition's)."""
-    messages = []
-    for copy in copies:
-        language = copy.listed.recipient.language or dossier.dossier.language
-        info = (editions or {}).get(language, dossier).dossier
-        with use_language(language):
-            date = date_label(info.date)
-        messages.append(
-            Outgoing(
-                recipient=copy.listed.recipient.key,
-                name=copy.listed.recipient.name,
-                organisation=copy.listed.recipient.organisation,
-                email=copy.listed.recipient.email,
-                audience=copy.listed.recipient.audience,
-                copy=copy.copy,
-                copies=copy.copies,
-                filename=_relative(copy.path, out_dir),
-                sha256=copy.sha256,
-                pages=copy.pages,
-                marking=copy.marking,
-                dossier=info.id,
-                title=info.short_title,
-                edition=info.edition,
-                date=date,
-                publisher=info.publisher,
-                where=f"{copy.listed.file}:{copy.listed.line}",
-                data=copy.data,
-                language=language,
+    """The message for each copy written to ``out_dir`` (``message_for``)."""
+    return [message_for(dossier, copy, out_dir, editions) for copy in copies]
+
+
+# ---------------------------------------------------------------------------
+# Writing: a staging folder inside the output folder, moved into place at the end
+# ---------------------------------------------------------------------------
+
+
+class Staging:
+    """Files of one run, written as they are made under a hidden folder inside the output folder
+    (same file system, so moving them into place is a rename), then moved into place together."""
+
+    def __init__(self, folder: Path, out_dir: Path) -> None:
+        self.folder = folder
+        self.out_dir = out_dir
+        self._staged: list[tuple[Path, Path]] = []  # (file in the staging folder, its target)
+        self._handles: list[io.BufferedWriter] = []
+
+    def open(self, target: Path) -> io.BufferedWriter:
+        """A new file to be moved to ``target`` (in the output folder) at the end, open for writing."""
+        staged = self.folder / target.relative_to(self.out_dir)
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(staged, "xb")  # noqa: SIM115  # closed, after fsync, by commit or when the run fails
+        self._handles.append(handle)
+        self._staged.append((staged, target))
+        return handle
+
+    def add(self, target: Path, data: bytes) -> Path:
+        """Write ``data`` now, to be moved to ``target`` at the end."""
+        with self.open(target) as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        self._handles.pop()
+        return target
+
+    def add_all(self, files: Iterable[OutputFile]) -> list[Path]:
+        return [self.add(output.path, output.data) for output in files]
+
+    def close(self) -> None:
+        for handle in self._handles:
+            if not handle.closed:
+                handle.flush()
+                os.fsync(handle.fileno())
+            handle.close()
+        self._handles.clear()
+
+    def commit(self) -> None:
+        """Move every staged file onto its target, all or none (``output.move_into_place``)."""
+        self.close()
+        targets = [target for _, target in self._staged]
+        refuse_unwritable(self.out_dir, {target.parent for target in targets})  # a link made since the start
+        try:
+            for folder in dict.fromkeys(target.parent for target in targets):
+                folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(folder, error.strerror or str(error)) from None
+        _remove_leftovers(targets)
+        for staged, _ in self._staged:
+            os.chmod(staged, 0o644)
+        move_into_place(self._staged)
+
+
+def refuse_unwritable(out_dir: Path, folders: Iterable[Path]) -> None:
+    """Raise ``OutputError`` if a link takes one of ``folders`` out of ``out_dir``: a received
+    folder cannot make the tool write elsewhere."""
+    for folder in sorted(set(folders)):
+        real = outside(folder / "file", out_dir)
+        if real is not None:
+            raise OutputError(
+                folder,
+                f"a link leads out of {out_dir} (to {real}); refused",
+                f"cannot write into {folder}: a link leads out of {out_dir} (to {real}); nothing was written",
             )
-        )
-    return messages
+
+
+@contextlib.contextmanager
+def _writing_into(out_dir: Path) -> Iterator[Staging]:
+    """A staging folder inside ``out_dir``, removed at the end; if the run fails, so is every
+    folder it made.  The output folder is locked meanwhile: a second run into it is refused."""
+    made = _missing_folders(out_dir)
+
+    def busy() -> None:
+        raise DistributionError(f"another run is writing copies into {out_dir}; wait for it")
+
+    try:
+        with folder_lock(out_dir, busy):
+            _remove_abandoned(out_dir)
+            try:
+                folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+            except OSError as error:
+                raise OutputError(out_dir, error.strerror or str(error)) from None
+            staging = Staging(folder, out_dir)
+            try:
+                yield staging
+            finally:
+                staging.close()
+                shutil.rmtree(folder, ignore_errors=True)
+    except BaseException:
+        for created in reversed(made):
+            with contextlib.suppress(OSError):
+                created.rmdir()  # only if empty: nothing of anyone else's is removed
+        raise
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and those of its parents that do not exist yet, outermost first."""
+    missing = []
+    for path in [folder.absolute(), *folder.absolute().parents]:
+        if os.path.lexists(path):
+            break
+        missing.append(path)
+    return missing[::-1]
+
+
+def _remove_abandoned(out_dir: Path) -> None:
+    """Staging folders of runs that were killed (only under the output folder's lock: none is in use)."""
+    with os.scandir(out_dir) as entries:
+        abandoned = [entry.path for entry in entries if entry.name.startswith(STAGING_PREFIX)]
+    for path in abandoned:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+# The temporary and kept-old files ``move_into_place`` leaves beside a target if killed (``kill -9``) mid-way.
+_LEFTOVER = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.(?:tmp|old)")
+
+
+def _remove_leftovers(targets: Sequence[Path]) -> None:
+    """Files an earlier run killed while moving its copies into place left beside ``targets``: each
+    folder is listed once, however many copies it holds."""
+    names: dict[Path, set[str]] = {}
+    for target in targets:
+        names.setdefault(target.parent, set()).add(target.name)
+    for folder, wanted in names.items():
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in entries:
+                match = _LEFTOVER.fullmatch(entry.name)
+                if match and match[1] in wanted and entry.is_file(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
 
 # ---------------------------------------------------------------------------
