@@ -88,7 +88,7 @@ def whole_runs(counts: Sequence[int], checkout: Path, zip_copies: bool, send: bo
         env = {**os.environ, "XDG_CACHE_HOME": str(work / "cache")}
         briefs = work / "briefs"
         subprocess.run(
-            [*generate, "brief", "--data", str(ROOT / "data"), "--out", str(briefs)],
+            [*generate, "brief", "--audience", "all", "--data", str(ROOT / "data"), "--out", str(briefs)],
             check=True, capture_output=True, env=env, cwd=checkout,
         )  # fmt: skip
         with discarding_smtp_server() if send else _no_server() as port:

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefing.build.output import OutputError, OutputFile, folder_lock, move_into_place, outside
+from briefing.build.output import OutputError, folder_lock, move_into_place, outside
 from briefing.build.pipeline import LoadedDossier, build_briefs, load
 from briefing.build.select import date_label
 from briefing.distribution.mail import (
@@ -91,7 +91,7 @@ class Options:
         return self.out_dir / LOG_FILE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per copy is kept (for the manifest and the mail): kept small
 class StampedCopy:
     listed: Listed
     copy: int
@@ -142,8 +142,12 @@ class Result:
         return lines
 
 
-def distribute(options: Options, environ: Mapping[str, str], progress: Progress = no_progress) -> Result:
-    """Stamp, write and (if asked) send every recipient's copies; see the module's docstring."""
+def distribute(
+    options: Options, environ: Mapping[str, str], progress: Progress = no_progress, steps: Sequence[CopyStep] = ()
+) -> Result:
+    """Stamp, write and (if asked) send every recipient's copies; see the module's docstring.
+
+    ``steps`` are applied to each copy after stamping, before it is written (``CopyStep``)."""
     templates = options.templates
     smtp_file = options.smtp_file or (options.list_path.parent / SMTP_FILE)
     settings = None
@@ -166,6 +170,8 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
 
     listed = load_recipients(options.list_path, [a.id for a in dossier.audiences], font.unprintable, unprintable_in)
     _check_languages(dossier, listed)
+    if not options.dry_run:  # before any brief is rebuilt: a link out of the folder is refused at once
+        refuse_unwritable(options.out_dir, {options.out_dir / entry.recipient.audience for entry in listed})
 
     audiences = list(dict.fromkeys(entry.recipient.audience for entry in listed))
     # Every part of the stamp line is checked before anything is built or written: the
@@ -181,33 +187,22 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
     }
     languages = {entry.recipient.language or dossier.dossier.language for entry in listed}
     editions = {language: loaded.dossier_in(language) for language in languages}
-    stamped = stamp_copies(dossier, listed, sources, stamp_fonts, options.out_dir, markings)
-    zips = zip_paths(dossier, listed, options.out_dir) if options.zip else []
-    copies: list[StampedCopy] = []
     messages: list[Outgoing] = []
 
-    def take(copy: StampedCopy) -> None:
-        """Note a copy once it is made; a message that cannot be written stops the run before anything is moved in."""
-        copies.append(copy)
-        messages.append(message_for(dossier, copy, options.out_dir, editions, on_disk=not options.dry_run))
-        if settings is not None:
-            check_messages(messages[-1:], settings)
+    def with_messages(stamped: Iterable[tuple[StampedCopy, bytes]]) -> Iterator[tuple[StampedCopy, bytes]]:
+        for copy, data in stamped:  # a message that cannot be written stops the run before anything is moved in
+            if settings is not None:
+                messages.append(message_for(dossier, copy, options.out_dir, editions, on_disk=not options.dry_run))
+                check_messages(messages[-1:], settings)
+            yield copy, data
 
+    stamped = with_messages(stamp_copies(dossier, listed, sources, stamp_fonts, options.out_dir, markings, steps))
+    zips = zip_paths(dossier, listed, options.out_dir) if options.zip else []
     if options.dry_run:
-        for copy, _ in stamped:  # stamped to know each copy's size and SHA-256, then let go
-            take(copy)
+        copies = [copy for copy, _ in stamped]  # stamped to know each copy's size and SHA-256, then let go
         files = [*manifest_paths(options.out_dir), *zips]
     else:
-        targets = [(entry.recipient.audience, entry.recipient.formats) for entry in listed]
-        refuse_unwritable(options.out_dir, {options.out_dir / audience for audience, _ in targets})
-        with _writing_into(options.out_dir) as staging:
-            with CopyZips(dossier, staging, zips) as archive:
-                for copy, data in stamped:
-                    staging.add(copy.path, data)
-                    archive.add(copy, data)
-                    take(copy)
-            files = [*staging.add_all(manifest_files(dossier, copies, options.out_dir)), *zips]
-            staging.commit()
+        copies, files = write_copies(dossier, stamped, options.out_dir, zips)
     result = Result(options.out_dir, copies, files, rebuilt, warnings, written=not options.dry_run)
     if settings is not None:
         if options.dry_run:
@@ -425,48 +420,62 @@ def _relative(path: Path, out_dir: Path) -> str:
     return path.relative_to(out_dir).as_posix()
 
 
-def manifest_rows(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path) -> list[dict[str, str | int]]:
-    return [
-        {
-            "recipient": copy.listed.recipient.name,
-            "organisation": copy.listed.recipient.organisation,
-            "email": copy.listed.recipient.email,
-            "audience": copy.listed.recipient.audience,
-            "copy": copy.copy,
-            "copies": copy.copies,
-            "file": _relative(copy.path, out_dir),
-            "pages": copy.pages if copy.pages is not None else "",
-            "sha256": copy.sha256,
-            "edition": dossier.dossier.edition,
-        }
-        for copy in copies
-    ]
+def manifest_row(dossier: Dossier, copy: StampedCopy, out_dir: Path) -> dict[str, str | int]:
+    return {
+        "recipient": copy.listed.recipient.name,
+        "organisation": copy.listed.recipient.organisation,
+        "email": copy.listed.recipient.email,
+        "audience": copy.listed.recipient.audience,
+        "copy": copy.copy,
+        "copies": copy.copies,
+        "file": _relative(copy.path, out_dir),
+        "pages": copy.pages if copy.pages is not None else "",
+        "sha256": copy.sha256,
+        "edition": dossier.dossier.edition,
+    }
 
 
 def manifest_paths(out_dir: Path) -> list[Path]:
     return [out_dir / "manifest.csv", out_dir / "manifest.json"]
 
 
-def manifest_files(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path) -> list[OutputFile]:
-    """``manifest.csv`` and ``manifest.json``: one row per copy, with its SHA-256."""
-    rows = manifest_rows(dossier, copies, out_dir)
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=list(MANIFEST_FIELDS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    info = dossier.dossier
-    document = {
-        "dossier": info.id,
-        "title": info.title,
-        "edition": info.edition,
-        "date": info.date,
-        "copies": rows,
-    }
-    csv_path, json_path = manifest_paths(out_dir)
-    return [
-        OutputFile(csv_path, text.getvalue().encode("utf-8")),
-        OutputFile(json_path, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()),
-    ]
+class Manifest:
+    """``manifest.csv`` and ``manifest.json``: one row per copy, with its SHA-256, written a row at a
+    time (into ``staging``) as each copy is written.  The JSON is laid out as ``json.dumps(document,
+    indent=2)`` would lay it out, without holding the document."""
+
+    def __init__(self, dossier: Dossier, staging: Staging) -> None:
+        self._dossier, self._out_dir = dossier, staging.out_dir
+        csv_path, json_path = manifest_paths(staging.out_dir)
+        self._csv = io.TextIOWrapper(staging.open(csv_path), encoding="utf-8", newline="")
+        self._rows = csv.DictWriter(self._csv, fieldnames=list(MANIFEST_FIELDS), lineterminator="\n")
+        self._rows.writeheader()
+        info = dossier.dossier
+        head = {"dossier": info.id, "title": info.title, "edition": info.edition, "date": info.date, "copies": []}
+        self._json = io.TextIOWrapper(staging.open(json_path), encoding="utf-8", newline="")
+        self._json.write(_json(head).removesuffix("[]\n}") + "[")
+        self._separator = "\n"
+
+    def __enter__(self) -> Manifest:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if kind is None:
+            self._json.write("\n  ]\n}\n")
+        for text in (self._csv, self._json):
+            text.flush()
+            text.detach()  # the file itself is the staging folder's to close
+
+    def add(self, copy: StampedCopy) -> None:
+        row = manifest_row(self._dossier, copy, self._out_dir)
+        self._rows.writerow(row)
+        # Indented as a member of "copies"; json.dumps writes a newline in a string as \n, so "\n" splits lines only.
+        self._json.write(self._separator + "\n".join("    " + line for line in _json(row).split("\n")))
+        self._separator = ",\n"
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 MANIFEST_FIELDS = (
@@ -577,6 +586,26 @@ def outgoing(
 # ---------------------------------------------------------------------------
 
 
+def write_copies(
+    dossier: Dossier, stamped: Iterable[tuple[StampedCopy, bytes]], out_dir: Path, zips: Sequence[Path]
+) -> tuple[list[StampedCopy], list[Path]]:
+    """Write each copy as it comes (and add it to its audience's zip, if in ``zips``), then the
+    manifests; all or nothing.  Returns the copies and the other files written, in writing order.
+
+    A copy's bytes are let go once it is on disk, so memory does not grow with the list.
+    """
+    copies: list[StampedCopy] = []
+    with _writing_into(out_dir) as staging:
+        with Manifest(dossier, staging) as manifest, CopyZips(dossier, staging, zips) as archive:
+            for copy, data in stamped:
+                staging.add(copy.path, data)
+                manifest.add(copy)
+                archive.add(copy, data)
+                copies.append(copy)
+        staging.commit()
+    return copies, [*manifest_paths(out_dir), *zips]
+
+
 class Staging:
     """Files of one run, written as they are made under a hidden folder inside the output folder
     (same file system, so moving them into place is a rename), then moved into place together."""
@@ -584,29 +613,27 @@ class Staging:
     def __init__(self, folder: Path, out_dir: Path) -> None:
         self.folder = folder
         self.out_dir = out_dir
-        self._staged: list[tuple[Path, Path]] = []  # (file in the staging folder, its target)
+        # Each file by its path inside the output folder (a string: one is kept per copy).
+        self._staged: list[str] = []
         self._handles: list[io.BufferedWriter] = []
 
     def open(self, target: Path) -> io.BufferedWriter:
         """A new file to be moved to ``target`` (in the output folder) at the end, open for writing."""
-        staged = self.folder / target.relative_to(self.out_dir)
+        relative = target.relative_to(self.out_dir).as_posix()
+        staged = self.folder / relative
         staged.parent.mkdir(parents=True, exist_ok=True)
         handle = open(staged, "xb")  # noqa: SIM115  # closed, after fsync, by commit or when the run fails
         self._handles.append(handle)
-        self._staged.append((staged, target))
+        self._staged.append(relative)
         return handle
 
-    def add(self, target: Path, data: bytes) -> Path:
+    def add(self, target: Path, data: bytes) -> None:
         """Write ``data`` now, to be moved to ``target`` at the end."""
         with self.open(target) as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         self._handles.pop()
-        return target
-
-    def add_all(self, files: Iterable[OutputFile]) -> list[Path]:
-        return [self.add(output.path, output.data) for output in files]
 
     def close(self) -> None:
         for handle in self._handles:
@@ -619,7 +646,8 @@ class Staging:
     def commit(self) -> None:
         """Move every staged file onto its target, all or none (``output.move_into_place``)."""
         self.close()
-        targets = [target for _, target in self._staged]
+        pairs = [(self.folder / relative, self.out_dir / relative) for relative in self._staged]
+        targets = [target for _, target in pairs]
         refuse_unwritable(self.out_dir, {target.parent for target in targets})  # a link made since the start
         try:
             for folder in dict.fromkeys(target.parent for target in targets):
@@ -627,9 +655,9 @@ class Staging:
         except OSError as error:
             raise OutputError(folder, error.strerror or str(error)) from None
         _remove_leftovers(targets)
-        for staged, _ in self._staged:
+        for staged, _ in pairs:
             os.chmod(staged, 0o644)
-        move_into_place(self._staged)
+        move_into_place(pairs)
 
 
 def refuse_unwritable(out_dir: Path, folders: Iterable[Path]) -> None:

@@ -197,7 +197,7 @@ def _is_loopback(host: str) -> bool:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per copy is kept while sending to a list: kept small
 class Outgoing:
     """One stamped copy, to go to one recipient."""
 
