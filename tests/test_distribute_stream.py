@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -210,6 +211,30 @@ def test_a_file_that_cannot_be_moved_into_place_puts_back_every_one_already_move
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     assert f"cannot write {planned[-1].path}" in result.output and "no output of this build was kept" in result.output
+    assert snapshot(out) == before
+    assert staging_folders(out) == []
+
+
+def test_a_disk_that_refuses_a_write_is_a_message_and_changes_nothing(tmp_path: Path, briefs_dir: Path) -> None:
+    """A copy larger than the process may write (as on a full disk): a message naming the file, exit 1."""
+    out = tmp_path / "out"
+    distribute(options(write_list(tmp_path / "first.yaml", recipients(2)), out, briefs_dir), environ={})
+    before = snapshot(out)
+    second = write_list(tmp_path / "second.yaml", recipients(3, copies=2))
+    planned = distribute(options(second, out, briefs_dir, dry_run=True), environ={}).copies
+    limit = planned[0].size // 2
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    args = ["distribute", "--list", second, "--out", out, "--briefs", briefs_dir, "--data", DATA, "--zip"]
+    run = subprocess.run(
+        [*GENERATE, *map(str, args)], cwd=ROOT, capture_output=True, text=True, preexec_fn=small_files, timeout=300
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr
+    assert f"cannot write {planned[0].path}: File too large; no output of this build was kept" in run.stderr
     assert snapshot(out) == before
     assert staging_folders(out) == []
 

@@ -596,12 +596,16 @@ def write_copies(
     """
     copies: list[StampedCopy] = []
     with _writing_into(out_dir) as staging:
-        with Manifest(dossier, staging) as manifest, CopyZips(dossier, staging, zips) as archive:
-            for copy, data in stamped:
-                staging.add(copy.path, data)
-                manifest.add(copy)
-                archive.add(copy, data)
-                copies.append(copy)
+        try:
+            with Manifest(dossier, staging) as manifest, CopyZips(dossier, staging, zips) as archive:
+                for copy, data in stamped:
+                    staging.add(copy.path, data)
+                    manifest.add(copy)
+                    archive.add(copy, data)
+                    copies.append(copy)
+            staging.close()
+        except OSError as error:  # a full disk, a file too large: the staging folder goes, nothing is kept
+            raise OutputError(staging.current, error.strerror or str(error)) from None
         staging.commit()
     return copies, [*manifest_paths(out_dir), *zips]
 
@@ -616,9 +620,11 @@ class Staging:
         # Each file by its path inside the output folder (a string: one is kept per copy).
         self._staged: list[str] = []
         self._handles: list[io.BufferedWriter] = []
+        self.current = out_dir  # the target of the file being written, for a message if writing fails
 
     def open(self, target: Path) -> io.BufferedWriter:
         """A new file to be moved to ``target`` (in the output folder) at the end, open for writing."""
+        self.current = target
         relative = target.relative_to(self.out_dir).as_posix()
         staged = self.folder / relative
         staged.parent.mkdir(parents=True, exist_ok=True)
@@ -636,11 +642,20 @@ class Staging:
         self._handles.pop()
 
     def close(self) -> None:
-        for handle in self._handles:
-            if not handle.closed:
+        """Flush every file still open (the manifests, the zips) to disk and close it; raises ``OSError``."""
+        while self._handles:
+            handle = self._handles.pop()
+            try:
                 handle.flush()
                 os.fsync(handle.fileno())
-            handle.close()
+            finally:
+                handle.close()
+
+    def discard(self) -> None:
+        """Close every file still open, whatever state it is in (the staging folder is being removed)."""
+        for handle in self._handles:
+            with contextlib.suppress(OSError, ValueError):
+                handle.close()
         self._handles.clear()
 
     def commit(self) -> None:
@@ -693,7 +708,7 @@ def _writing_into(out_dir: Path) -> Iterator[Staging]:
             try:
                 yield staging
             finally:
-                staging.close()
+                staging.discard()
                 shutil.rmtree(folder, ignore_errors=True)
     except BaseException:
         for created in reversed(made):
