@@ -8,10 +8,10 @@ The steps, in order:
    ``pipeline.build_briefs``) only if it is missing or older than a file of the dossier
    or the templates;
 4. stamp each copy (``stamp.stamp_pdf``, ``stamp.stamp_docx``: pure, milliseconds per copy)
-   and write it at once into a staging folder inside the output folder, adding it to its
-   audience's zip if asked: one copy is in memory at a time, however long the list;
-5. write ``manifest.csv`` and ``manifest.json`` there too, then move everything into place
-   together (``output.move_into_place``): all or nothing;
+   and write it at once into a staging folder inside the output folder, with its rows of
+   ``manifest.csv`` and ``manifest.json`` and, if asked, its entry in its audience's zip:
+   one copy is in memory at a time, however long the list;
+5. move everything into place together (``output.move_into_place``): all or nothing;
 6. if asked, email each copy (``mail.send``, which reads each from disk as it sends it),
    skipping what the delivery log holds.
 
@@ -91,7 +91,7 @@ class Options:
         return self.out_dir / LOG_FILE
 
 
-@dataclass(frozen=True, slots=True)  # one per copy is kept (for the manifest and the mail): kept small
+@dataclass(frozen=True, slots=True)  # one per copy is kept (for the result and the mail): kept small
 class StampedCopy:
     listed: Listed
     copy: int
