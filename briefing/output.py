@@ -139,7 +139,14 @@ def write_outputs(files: Sequence[OutputFile], within: Path | None = None) -> No
 
     With ``within``, a file whose folder is (through a link) outside that folder is refused
     before anything is written: a received folder cannot make the tool write elsewhere."""
-    staged = _stage(files, within)
+    move_into_place(_stage(files, within))
+
+
+def move_into_place(staged: Sequence[tuple[Path, Path]]) -> None:
+    """Move each (temporary, target) pair's file onto its target, all or none (raises ``OutputError``).
+
+    Every temporary must be on the target's file system; the targets' folders must exist.
+    The old version of each target is kept until every move has succeeded, and put back if one fails."""
     backups: list[tuple[Path | None, Path]] = []
     current: Path | None = None
     with _signals_held():

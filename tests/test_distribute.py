@@ -436,7 +436,7 @@ def test_a_name_in_another_script_is_stamped_in_a_font_that_has_it(
     dossier.edit("audiences/parliament.yaml", "marking: UNCLASSIFIED", "marking: 대외비")
     list_path = write_list(tmp_path / "recipients.yaml", korean, {**JAN, "audience": "parliament"})
     result = distribute(run_options(tmp_path, list_path, tmp_path / "briefs", data_dir=Path(dossier.root)), environ={})
-    stamped = {copy.listed.recipient.name: page_texts(copy.data) for copy in result.copies}
+    stamped = {copy.listed.recipient.name: page_texts(copy.path.read_bytes()) for copy in result.copies}
     assert all(
         "UNCLASSIFIED · Prepared for Kim Min-jun, 국방부 — copy 1 of 1" in page for page in stamped["Kim Min-jun"]
     )

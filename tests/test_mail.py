@@ -493,3 +493,35 @@ def test_a_recipient_gets_the_message_in_the_language_of_their_edition(server: t
 def _text(text: str) -> str:
     """Mail text as written: lines end in CRLF on the wire; Polish keeps a one-letter word on its line."""
     return text.replace("\r\n", "\n").replace("\u00a0", " ")
+
+
+def test_each_copy_is_read_from_disk_as_it_is_sent_and_a_changed_one_is_not_sent(
+    server: tuple[Mailbox, int], run: Run
+) -> None:
+    """The copies are not held in memory while sending: each is read back from its file, and a file
+    changed after it was written (its SHA-256 no longer the manifest's) is not sent; a rerun writes
+    it again and sends it."""
+    mailbox, _ = server
+    changed = {}
+
+    @contextmanager
+    def change_one(messages: Sequence[mail.Outgoing]) -> Iterator[Iterable[mail.Outgoing]]:
+        assert all(message.data == b"" and message.path is not None for message in messages)
+        path = run.out / messages[1].filename  # written, not yet sent
+        path.write_bytes(path.read_bytes() + b"%edited\n")
+        changed["message"] = messages[1]
+        yield messages
+
+    result = distribute(run.options(), run.env, change_one)
+    assert result.sent is not None and not result.sent.complete
+    ((message, reason),) = result.sent.failed
+    assert message == changed["message"]
+    assert f"the copy {message.filename} has changed since it was written" in reason
+    assert len(mailbox.received) == COPIES - 1
+    sent_files = {part.get_filename() for m in mailbox.received for part in m.iter_attachments()}
+    assert Path(message.filename).name not in sent_files and len(sent_files) == COPIES - 1
+
+    again = run.cli("--send")
+    assert again.exit_code == 0, again.output
+    assert "sent 1 message(s)" in again.output
+    assert_each_copy_once(mailbox, run)

@@ -7,24 +7,32 @@ The steps, in order:
 3. rebuild an audience's PDF (and its Word file, if a recipient asks for one;
    ``pipeline.build_briefs``) only if it is missing or older than a file of the dossier
    or the templates;
-4. stamp each copy (``stamp.stamp_pdf``, ``stamp.stamp_docx``: pure, milliseconds per copy);
-5. write the copies, ``manifest.csv``, ``manifest.json`` and, if asked, one zip per
-   audience, all or nothing (``output.write_outputs``);
-6. if asked, email each copy (``mail.send``), skipping what the delivery log holds.
+4. stamp each copy (``stamp.stamp_pdf``, ``stamp.stamp_docx``: pure, milliseconds per copy)
+   and write it at once into a staging folder inside the output folder, with its rows of
+   ``manifest.csv`` and ``manifest.json`` and, if asked, its entry in its audience's zip:
+   one copy is in memory at a time, however long the list;
+5. move everything into place together (``output.move_into_place``): all or nothing;
+6. if asked, email each copy (``mail.send``, which reads each from disk as it sends it),
+   skipping what the delivery log holds.
 
 With ``dry_run`` nothing is written and nothing sent; the result says what would be.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
+import os
+import re
+import shutil
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,7 +58,7 @@ from briefing.dossier.yamlload import Origins
 from briefing.errors import BriefingError, DossierError, Problem
 from briefing.formats.render_html import TemplateSet
 from briefing.languages.i18n import use_language
-from briefing.output import OutputFile, write_outputs
+from briefing.output import OutputError, folder_lock, move_into_place, outside
 
 if TYPE_CHECKING:
     from briefing.signing.sign import Signer
@@ -63,6 +71,8 @@ LOG_FILE = "delivery-log.jsonl"  # in the output folder, beside the copies it re
 STAMP_FONT = Path("fonts") / "NotoSans-Regular.ttf"  # in a static folder of the templates
 # The stamp of a copy in one of these languages is drawn in this font instead (the script's own).
 STAMP_FONTS = {"ko": Path("fonts") / "NotoSansKR-Regular.ttf"}
+# The hidden folder inside the output folder that a run writes into before moving its files into place.
+STAGING_PREFIX = ".distributing-"
 
 
 class DistributionError(BriefingError):
@@ -88,7 +98,7 @@ class Options:
         return self.out_dir / LOG_FILE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per copy is kept (for the result and the mail): kept small
 class StampedCopy:
     listed: Listed
     copy: int
@@ -96,12 +106,21 @@ class StampedCopy:
     path: Path
     pages: int | None  # None for a Word file: its pages depend on the program that opens it
     sha256: str
-    data: bytes = field(repr=False)
+    size: int  # bytes; the copy itself is on disk at ``path`` (or, on a dry run, nowhere)
     signed_by: str | None = None  # who signed the copy (``sealing.py``), if it is signed
 
     @property
     def copies(self) -> int:
         return self.listed.recipient.copies
+
+    def holding(self, data: bytes) -> StampedCopy:
+        """This copy with ``data`` as its bytes (their SHA-256 and size): for a step that changes a copy."""
+        return replace(self, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+
+
+# A step each copy goes through after stamping, before it is written (signing, for one): it is
+# given the copy and its bytes and returns them, changed or not (``StampedCopy.holding``).
+CopyStep = Callable[[StampedCopy, bytes], tuple[StampedCopy, bytes]]
 
 
 @dataclass
@@ -131,8 +150,12 @@ class Result:
         return lines
 
 
-def distribute(options: Options, environ: Mapping[str, str], progress: Progress = no_progress) -> Result:
-    """Stamp, write and (if asked) send every recipient's copies; see the module's docstring."""
+def distribute(
+    options: Options, environ: Mapping[str, str], progress: Progress = no_progress, steps: Sequence[CopyStep] = ()
+) -> Result:
+    """Stamp, write and (if asked) send every recipient's copies; see the module's docstring.
+
+    ``steps`` are applied to each copy after stamping, before it is written (``CopyStep``)."""
     templates = options.templates
     smtp_file = options.smtp_file or (options.list_path.parent / SMTP_FILE)
     settings = None
@@ -156,6 +179,12 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
     listed = load_recipients(options.list_path, [a.id for a in dossier.audiences], font.unprintable, unprintable_in)
     _check_languages(dossier, listed)
     signer = _signer(options, environ)  # before anything is built: a wrong passphrase stops the run here
+    if signer is not None:
+        from briefing.distribution.sealing import seal_step
+
+        steps = (*steps, seal_step(loaded, signer))  # after stamping: the signature covers the stamp
+    if not options.dry_run:  # before any brief is rebuilt: a link out of the folder is refused at once
+        refuse_unwritable(options.out_dir, {options.out_dir / entry.recipient.audience for entry in listed})
 
     audiences = list(dict.fromkeys(entry.recipient.audience for entry in listed))
     # Every part of the stamp line is checked before anything is built or written: the
@@ -170,44 +199,31 @@ def distribute(options: Options, environ: Mapping[str, str], progress: Progress 
     markings = {
         edition_key(dossier, entry.recipient): _edition_audience(loaded, entry.recipient).marking for entry in listed
     }
-    copies = stamp_copies(dossier, listed, sources, stamp_fonts, options.out_dir, markings)
-    if signer is not None:
-        from briefing.distribution.sealing import seal_copies
-
-        copies = seal_copies(copies, loaded, signer)  # after stamping: the signature covers the stamp
-    outputs = [OutputFile(copy.path, copy.data) for copy in copies]
-    outputs += manifest_files(dossier, copies, options.out_dir)
-    if options.zip:
-        outputs += zip_files(dossier, copies, options.out_dir)
-    result = Result(options.out_dir, copies, [output.path for output in outputs[len(copies) :]], rebuilt, warnings)
-
     languages = {entry.recipient.language or dossier.dossier.language for entry in listed}
-    messages = outgoing(
-        dossier, copies, options.out_dir, {language: loaded.dossier_in(language) for language in languages}
-    )
-    if settings is not None:
-        check_messages(messages, settings)  # a message that cannot be written stops the run before any copy is
+    editions = {language: loaded.dossier_in(language) for language in languages}
+    messages: list[Outgoing] = []
+
+    def with_messages(stamped: Iterable[tuple[StampedCopy, bytes]]) -> Iterator[tuple[StampedCopy, bytes]]:
+        for copy, data in stamped:  # a message that cannot be written stops the run before anything is moved in
+            if settings is not None:
+                messages.append(message_for(dossier, copy, options.out_dir, editions, on_disk=not options.dry_run))
+                check_messages(messages[-1:], settings)
+            yield copy, data
+
+    stamped = with_messages(stamp_copies(dossier, listed, sources, stamp_fonts, options.out_dir, markings, steps))
+    zips = zip_paths(dossier, listed, options.out_dir) if options.zip else []
     if options.dry_run:
-        if settings is not None:
-            result.preview = preview(messages, settings, options.log_path)
-        return result
-    write_outputs(outputs, within=options.out_dir)
-    result.written = True
+        copies = [copy for copy, _ in stamped]  # stamped to know each copy's size and SHA-256, then let go
+        files = [*manifest_paths(options.out_dir), *zips]
+    else:
+        copies, files = write_copies(dossier, stamped, options.out_dir, zips, signed=signer is not None)
+    result = Result(options.out_dir, copies, files, rebuilt, warnings, written=not options.dry_run)
     if settings is not None:
-        result.sent = send(messages, settings, options.log_path, progress)
+        if options.dry_run:
+            result.preview = preview(messages, settings, options.log_path)
+        else:
+            result.sent = send(messages, settings, options.log_path, progress)
     return result
-
-
-def _signer(options: Options, environ: Mapping[str, str]) -> Signer | None:
-    """The unit's certificate to sign copies with: ``--sign``, else ``sign.yaml`` beside the list."""
-    from briefing.distribution.sealing import SIGN_FILE, load_sign_settings
-    from briefing.signing.sign import load_signer
-
-    certificate = options.sign
-    if certificate is None:
-        settings = load_sign_settings(options.list_path.parent / SIGN_FILE)
-        certificate = settings.certificate if settings else None
-    return load_signer(certificate, environ) if certificate is not None else None
 
 
 def _refusal(reason: str, problems: Sequence[Problem]) -> str:
@@ -296,6 +312,18 @@ def out_of_date(pdf: Path, inputs: Sequence[Path], ignore: set[Path]) -> bool:
     return False
 
 
+def _signer(options: Options, environ: Mapping[str, str]) -> Signer | None:
+    """The unit's certificate to sign copies with: ``--sign``, else ``sign.yaml`` beside the list."""
+    from briefing.distribution.sealing import SIGN_FILE, load_sign_settings
+    from briefing.signing.sign import load_signer
+
+    certificate = options.sign
+    if certificate is None:
+        settings = load_sign_settings(options.list_path.parent / SIGN_FILE)
+        certificate = settings.certificate if settings else None
+    return load_signer(certificate, environ) if certificate is not None else None
+
+
 def _audience_documents(
     dossier: Dossier,
     wanted: Sequence[tuple[str, str]],
@@ -354,14 +382,14 @@ def _audience_documents(
 
 
 # ---------------------------------------------------------------------------
-# Copies, manifest, zips (pure)
+# Copies, manifest, zips
 # ---------------------------------------------------------------------------
 
 
 def copy_names(listed: Sequence[Listed]) -> list[str]:
     """A file-name part for each recipient, unique within the list: the name, then the organisation."""
     names = [slug(entry.recipient.name) for entry in listed]
-    counts = {name: names.count(name) for name in names}
+    counts = Counter(names)
     names = [
         f"{name}-{slug(entry.recipient.organisation, 32)}" if counts[name] > 1 else name
         for name, entry in zip(names, listed, strict=True)
@@ -381,15 +409,17 @@ def stamp_copies(
     fonts: StampFonts,
     out_dir: Path,
     markings: Mapping[str, str] | None = None,
-) -> list[StampedCopy]:
-    """Every copy of every recipient, in each format they asked for, stamped, in list order.
+    steps: Sequence[CopyStep] = (),
+) -> Iterator[tuple[StampedCopy, bytes]]:
+    """Every copy of every recipient, in each format they asked for, stamped, in list order, with its bytes.
 
-    ``sources`` holds each audience's rendered brief by (audience, format).
+    One at a time: a caller that writes each copy before asking for the next holds one copy in
+    memory, however long the list.  ``sources`` holds each audience's rendered brief by (audience,
+    format); ``steps`` are applied to each copy after stamping, in order.
     """
     # By edition ("industry", "industry.pl"): a translated edition may translate its marking.
     markings = {audience.id: audience.marking for audience in dossier.audiences} | dict(markings or {})
     prepared = {audience: prepare(data) for (audience, fmt), data in sources.items() if fmt == "pdf"}
-    copies = []
     for entry, name in zip(listed, copy_names(listed), strict=True):
         recipient = entry.recipient
         audience, edition = recipient.audience, edition_key(dossier, recipient)
@@ -414,64 +444,78 @@ def stamp_copies(
                     pages = prepared[edition].page_count
                 else:
                     data = stamp_docx(sources[edition, fmt], line, info)
-                copies.append(
-                    StampedCopy(
-                        listed=entry,
-                        copy=number,
-                        marking=marking,
-                        path=out_dir / audience / f"{stem}.{fmt}",
-                        pages=pages,
-                        sha256=hashlib.sha256(data).hexdigest(),
-                        data=data,
-                    )
-                )
-    return copies
+                path = out_dir / audience / f"{stem}.{fmt}"
+                copy = StampedCopy(entry, number, marking, path, pages, sha256="", size=0).holding(data)
+                for step in steps:
+                    copy, data = step(copy, data)
+                yield copy, data
 
 
 def _relative(path: Path, out_dir: Path) -> str:
     return path.relative_to(out_dir).as_posix()
 
 
-def manifest_rows(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path) -> list[dict[str, str | int]]:
-    return [
-        {
-            "recipient": copy.listed.recipient.name,
-            "organisation": copy.listed.recipient.organisation,
-            "email": copy.listed.recipient.email,
-            "audience": copy.listed.recipient.audience,
-            "copy": copy.copy,
-            "copies": copy.copies,
-            "file": _relative(copy.path, out_dir),
-            "pages": copy.pages if copy.pages is not None else "",
-            "sha256": copy.sha256,
-            "edition": dossier.dossier.edition,
-        }
-        for copy in copies
-    ]
-
-
-def manifest_files(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path) -> list[OutputFile]:
-    """``manifest.csv`` and ``manifest.json``: one row per copy, with its SHA-256."""
-    from briefing.distribution.sealing import signed_rows
-
-    rows = signed_rows(manifest_rows(dossier, copies, out_dir), copies)
-    text = io.StringIO()
-    columns = [*MANIFEST_FIELDS, *(["signed_by"] if any(copy.signed_by for copy in copies) else [])]
-    writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    info = dossier.dossier
-    document = {
-        "dossier": info.id,
-        "title": info.title,
-        "edition": info.edition,
-        "date": info.date,
-        "copies": rows,
+def manifest_row(dossier: Dossier, copy: StampedCopy, out_dir: Path) -> dict[str, str | int]:
+    return {
+        "recipient": copy.listed.recipient.name,
+        "organisation": copy.listed.recipient.organisation,
+        "email": copy.listed.recipient.email,
+        "audience": copy.listed.recipient.audience,
+        "copy": copy.copy,
+        "copies": copy.copies,
+        "file": _relative(copy.path, out_dir),
+        "pages": copy.pages if copy.pages is not None else "",
+        "sha256": copy.sha256,
+        "edition": dossier.dossier.edition,
     }
-    return [
-        OutputFile(out_dir / "manifest.csv", text.getvalue().encode("utf-8")),
-        OutputFile(out_dir / "manifest.json", (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()),
-    ]
+
+
+def manifest_paths(out_dir: Path) -> list[Path]:
+    return [out_dir / "manifest.csv", out_dir / "manifest.json"]
+
+
+class Manifest:
+    """``manifest.csv`` and ``manifest.json``: one row per copy, with its SHA-256, written a row at a
+    time (into ``staging``) as each copy is written.  The JSON is laid out as ``json.dumps(document,
+    indent=2)`` would lay it out, without holding the document."""
+
+    def __init__(self, dossier: Dossier, staging: Staging, signed: bool = False) -> None:
+        self._dossier, self._out_dir = dossier, staging.out_dir
+        # Who signed each copy, when copies are signed (decided before the first row is written).
+        self._signed = signed
+        csv_path, json_path = manifest_paths(staging.out_dir)
+        self._csv = io.TextIOWrapper(staging.open(csv_path), encoding="utf-8", newline="")
+        columns = [*MANIFEST_FIELDS, *(["signed_by"] if signed else [])]
+        self._rows = csv.DictWriter(self._csv, fieldnames=columns, lineterminator="\n")
+        self._rows.writeheader()
+        info = dossier.dossier
+        head = {"dossier": info.id, "title": info.title, "edition": info.edition, "date": info.date, "copies": []}
+        self._json = io.TextIOWrapper(staging.open(json_path), encoding="utf-8", newline="")
+        self._json.write(_json(head).removesuffix("[]\n}") + "[")
+        self._separator = "\n"
+
+    def __enter__(self) -> Manifest:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if kind is None:
+            self._json.write("\n  ]\n}\n")
+        for text in (self._csv, self._json):
+            text.flush()
+            text.detach()  # the file itself is the staging folder's to close
+
+    def add(self, copy: StampedCopy) -> None:
+        row = manifest_row(self._dossier, copy, self._out_dir)
+        if self._signed:
+            row["signed_by"] = copy.signed_by or ""
+        self._rows.writerow(row)
+        # Indented as a member of "copies"; json.dumps writes a newline in a string as \n, so "\n" splits lines only.
+        self._json.write(self._separator + "\n".join("    " + line for line in _json(row).split("\n")))
+        self._separator = ",\n"
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 MANIFEST_FIELDS = (
@@ -488,62 +532,271 @@ MANIFEST_FIELDS = (
 )
 
 
-def zip_files(dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path) -> list[OutputFile]:
-    """One zip per audience with its copies and a ``SHA256SUMS`` list; the same copies give the same bytes."""
-    parts = [int(part) for part in dossier.dossier.date.split("-")] + [1, 1]
-    stamp = (max(parts[0], 1980), parts[1], parts[2], 0, 0, 0)
-    by_audience: dict[str, list[StampedCopy]] = {}
-    for copy in copies:
-        by_audience.setdefault(copy.listed.recipient.audience, []).append(copy)
-    files = []
-    for audience, members in by_audience.items():
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            sums = "".join(f"{copy.sha256}  {copy.path.name}\n" for copy in members)
-            for name, data in [*((copy.path.name, copy.data) for copy in members), ("SHA256SUMS", sums.encode())]:
-                member = zipfile.ZipInfo(name, date_time=stamp)
-                member.compress_type = zipfile.ZIP_DEFLATED
-                member.external_attr = 0o644 << 16
-                archive.writestr(member, data)
-        files.append(OutputFile(out_dir / f"{dossier.dossier.id}-{audience}-copies.zip", buffer.getvalue()))
-    return files
+def zip_paths(dossier: Dossier, listed: Sequence[Listed], out_dir: Path) -> list[Path]:
+    """The zip of each audience on the list, in the order the list first names it."""
+    audiences = dict.fromkeys(entry.recipient.audience for entry in listed)
+    return [out_dir / f"{dossier.dossier.id}-{audience}-copies.zip" for audience in audiences]
+
+
+class CopyZips:
+    """One zip per audience with its copies and a ``SHA256SUMS`` list, written a copy at a time
+    (into ``staging``); the same copies give the same bytes."""
+
+    def __init__(self, dossier: Dossier, staging: Staging, paths: Sequence[Path]) -> None:
+        parts = [int(part) for part in dossier.dossier.date.split("-")] + [1, 1]
+        self._date = (max(parts[0], 1980), parts[1], parts[2], 0, 0, 0)
+        self._prefix = f"{dossier.dossier.id}-"
+        self._staging = staging
+        self._wanted = {path.name.removeprefix(self._prefix).removesuffix("-copies.zip"): path for path in paths}
+        self._open: dict[str, tuple[zipfile.ZipFile, list[str]]] = {}  # audience -> zip, its SHA256SUMS lines
+
+    def __enter__(self) -> CopyZips:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        for archive, sums in self._open.values():
+            if kind is None:
+                self._write(archive, "SHA256SUMS", "".join(sums).encode())
+            archive.close()
+
+    def add(self, copy: StampedCopy, data: bytes) -> None:
+        audience = copy.listed.recipient.audience
+        if audience not in self._wanted:
+            return
+        if audience not in self._open:
+            self._open[audience] = (zipfile.ZipFile(self._staging.open(self._wanted[audience]), "w"), [])
+        archive, sums = self._open[audience]
+        self._write(archive, copy.path.name, data)
+        sums.append(f"{copy.sha256}  {copy.path.name}\n")
+
+    def _write(self, archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+        member = zipfile.ZipInfo(name, date_time=self._date)
+        member.compress_type = zipfile.ZIP_DEFLATED
+        member.external_attr = 0o644 << 16
+        archive.writestr(member, data)
+
+
+def message_for(
+    dossier: Dossier,
+    copy: StampedCopy,
+    out_dir: Path,
+    editions: Mapping[str, Dossier] | None = None,
+    on_disk: bool = True,
+) -> Outgoing:
+    """The message for a copy, in the language of the recipient's edition (``editions``: the
+    dossier in each language; the title, publisher and date are that edition's).  With
+    ``on_disk``, the attachment is read from the copy's file when the message is sent."""
+    language = copy.listed.recipient.language or dossier.dossier.language
+    info = (editions or {}).get(language, dossier).dossier
+    with use_language(language):
+        date = date_label(info.date)
+    return Outgoing(
+        recipient=copy.listed.recipient.key,
+        name=copy.listed.recipient.name,
+        organisation=copy.listed.recipient.organisation,
+        email=copy.listed.recipient.email,
+        audience=copy.listed.recipient.audience,
+        copy=copy.copy,
+        copies=copy.copies,
+        filename=_relative(copy.path, out_dir),
+        sha256=copy.sha256,
+        pages=copy.pages,
+        marking=copy.marking,
+        dossier=info.id,
+        title=info.short_title,
+        edition=info.edition,
+        date=date,
+        publisher=info.publisher,
+        where=f"{copy.listed.file}:{copy.listed.line}",
+        language=language,
+        path=copy.path if on_disk else None,
+        size=copy.size,
+    )
 
 
 def outgoing(
     dossier: Dossier, copies: Sequence[StampedCopy], out_dir: Path, editions: Mapping[str, Dossier] | None = None
 ) -> list[Outgoing]:
-    """The message for each copy, in the language of the recipient's edition (``editions``: the
-    dossier in each language; the title, publisher and date are that edition's)."""
-    messages = []
-    for copy in copies:
-        language = copy.listed.recipient.language or dossier.dossier.language
-        info = (editions or {}).get(language, dossier).dossier
-        with use_language(language):
-            date = date_label(info.date)
-        messages.append(
-            Outgoing(
-                recipient=copy.listed.recipient.key,
-                name=copy.listed.recipient.name,
-                organisation=copy.listed.recipient.organisation,
-                email=copy.listed.recipient.email,
-                audience=copy.listed.recipient.audience,
-                copy=copy.copy,
-                copies=copy.copies,
-                filename=_relative(copy.path, out_dir),
-                sha256=copy.sha256,
-                pages=copy.pages,
-                marking=copy.marking,
-                dossier=info.id,
-                title=info.short_title,
-                edition=info.edition,
-                date=date,
-                publisher=info.publisher,
-                where=f"{copy.listed.file}:{copy.listed.line}",
-                data=copy.data,
-                language=language,
+    """The message for each copy written to ``out_dir`` (``message_for``)."""
+    return [message_for(dossier, copy, out_dir, editions) for copy in copies]
+
+
+# ---------------------------------------------------------------------------
+# Writing: a staging folder inside the output folder, moved into place at the end
+# ---------------------------------------------------------------------------
+
+
+def write_copies(
+    dossier: Dossier,
+    stamped: Iterable[tuple[StampedCopy, bytes]],
+    out_dir: Path,
+    zips: Sequence[Path],
+    signed: bool = False,
+) -> tuple[list[StampedCopy], list[Path]]:
+    """Write each copy as it comes (and add it to its audience's zip, if in ``zips``), then the
+    manifests; all or nothing.  Returns the copies and the other files written, in writing order.
+
+    A copy's bytes are let go once it is on disk, so memory does not grow with the list.
+    """
+    copies: list[StampedCopy] = []
+    with _writing_into(out_dir) as staging:
+        try:
+            with Manifest(dossier, staging, signed) as manifest, CopyZips(dossier, staging, zips) as archive:
+                for copy, data in stamped:
+                    staging.add(copy.path, data)
+                    manifest.add(copy)
+                    archive.add(copy, data)
+                    copies.append(copy)
+            staging.close()
+        except OSError as error:  # a full disk, a file too large: the staging folder goes, nothing is kept
+            raise OutputError(staging.current, error.strerror or str(error)) from None
+        staging.commit()
+    return copies, [*manifest_paths(out_dir), *zips]
+
+
+class Staging:
+    """Files of one run, written as they are made under a hidden folder inside the output folder
+    (same file system, so moving them into place is a rename), then moved into place together."""
+
+    def __init__(self, folder: Path, out_dir: Path) -> None:
+        self.folder = folder
+        self.out_dir = out_dir
+        # Each file by its path inside the output folder (a string: one is kept per copy).
+        self._staged: list[str] = []
+        self._handles: list[io.BufferedWriter] = []
+        self.current = out_dir  # the target of the file being written, for a message if writing fails
+
+    def open(self, target: Path) -> io.BufferedWriter:
+        """A new file to be moved to ``target`` (in the output folder) at the end, open for writing."""
+        self.current = target
+        relative = target.relative_to(self.out_dir).as_posix()
+        staged = self.folder / relative
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(staged, "xb")  # noqa: SIM115  # closed, after fsync, by commit or when the run fails
+        self._handles.append(handle)
+        self._staged.append(relative)
+        return handle
+
+    def add(self, target: Path, data: bytes) -> None:
+        """Write ``data`` now, to be moved to ``target`` at the end."""
+        with self.open(target) as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        self._handles.pop()
+
+    def close(self) -> None:
+        """Flush every file still open (the manifests, the zips) to disk and close it; raises ``OSError``."""
+        while self._handles:
+            handle = self._handles.pop()
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+            finally:
+                handle.close()
+
+    def discard(self) -> None:
+        """Close every file still open, whatever state it is in (the staging folder is being removed)."""
+        for handle in self._handles:
+            with contextlib.suppress(OSError, ValueError):
+                handle.close()
+        self._handles.clear()
+
+    def commit(self) -> None:
+        """Move every staged file onto its target, all or none (``output.move_into_place``)."""
+        self.close()
+        pairs = [(self.folder / relative, self.out_dir / relative) for relative in self._staged]
+        targets = [target for _, target in pairs]
+        refuse_unwritable(self.out_dir, {target.parent for target in targets})  # a link made since the start
+        try:
+            for folder in dict.fromkeys(target.parent for target in targets):
+                folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(folder, error.strerror or str(error)) from None
+        _remove_leftovers(targets)
+        for staged, _ in pairs:
+            os.chmod(staged, 0o644)
+        move_into_place(pairs)
+
+
+def refuse_unwritable(out_dir: Path, folders: Iterable[Path]) -> None:
+    """Raise ``OutputError`` if a link takes one of ``folders`` out of ``out_dir``: a received
+    folder cannot make the tool write elsewhere."""
+    for folder in sorted(set(folders)):
+        real = outside(folder / "file", out_dir)
+        if real is not None:
+            raise OutputError(
+                folder,
+                f"a link leads out of {out_dir} (to {real}); refused",
+                f"cannot write into {folder}: a link leads out of {out_dir} (to {real}); nothing was written",
             )
-        )
-    return messages
+
+
+@contextlib.contextmanager
+def _writing_into(out_dir: Path) -> Iterator[Staging]:
+    """A staging folder inside ``out_dir``, removed at the end; if the run fails, so is every
+    folder it made.  The output folder is locked meanwhile: a second run into it is refused."""
+    made = _missing_folders(out_dir)
+
+    def busy() -> None:
+        raise DistributionError(f"another run is writing copies into {out_dir}; wait for it")
+
+    try:
+        with folder_lock(out_dir, busy):
+            _remove_abandoned(out_dir)
+            try:
+                folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+            except OSError as error:
+                raise OutputError(out_dir, error.strerror or str(error)) from None
+            staging = Staging(folder, out_dir)
+            try:
+                yield staging
+            finally:
+                staging.discard()
+                shutil.rmtree(folder, ignore_errors=True)
+    except BaseException:
+        for created in reversed(made):
+            with contextlib.suppress(OSError):
+                created.rmdir()  # only if empty: nothing of anyone else's is removed
+        raise
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and those of its parents that do not exist yet, outermost first."""
+    missing = []
+    for path in [folder.absolute(), *folder.absolute().parents]:
+        if os.path.lexists(path):
+            break
+        missing.append(path)
+    return missing[::-1]
+
+
+def _remove_abandoned(out_dir: Path) -> None:
+    """Staging folders of runs that were killed (only under the output folder's lock: none is in use)."""
+    with os.scandir(out_dir) as entries:
+        abandoned = [entry.path for entry in entries if entry.name.startswith(STAGING_PREFIX)]
+    for path in abandoned:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+# The temporary and kept-old files ``move_into_place`` leaves beside a target if killed (``kill -9``) mid-way.
+_LEFTOVER = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.(?:tmp|old)")
+
+
+def _remove_leftovers(targets: Sequence[Path]) -> None:
+    """Files an earlier run killed while moving its copies into place left beside ``targets``: each
+    folder is listed once, however many copies it holds."""
+    names: dict[Path, set[str]] = {}
+    for target in targets:
+        names.setdefault(target.parent, set()).add(target.name)
+    for folder, wanted in names.items():
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in entries:
+                match = _LEFTOVER.fullmatch(entry.name)
+                if match and match[1] in wanted and entry.is_file(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
 
 # ---------------------------------------------------------------------------

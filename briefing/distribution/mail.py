@@ -54,6 +54,10 @@ class MailError(BriefingError):
     """Mail could not be sent at all: bad settings, no connection, an unreadable delivery log."""
 
 
+class AttachmentError(MailError):
+    """One copy cannot be attached: its file is gone or is not the copy the manifest records."""
+
+
 class SmtpConfigError(MailError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems)
@@ -193,7 +197,7 @@ def _is_loopback(host: str) -> bool:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per copy is kept while sending to a list: kept small
 class Outgoing:
     """One stamped copy, to go to one recipient."""
 
@@ -214,8 +218,34 @@ class Outgoing:
     date: str  # as printed, e.g. "22 November 2026"
     publisher: str
     where: str  # the recipient's place in the list, "file:line", for messages about them
-    data: bytes = field(repr=False)
+    data: bytes = field(default=b"", repr=False)  # the copy itself, unless it is read from ``path``
     language: str = "en"  # of the recipient's edition: the message is written in it
+    # Where the copy was written: it is read only when its message is built, so sending to a
+    # long list holds one copy in memory at a time.
+    path: Path | None = None
+    size: int | None = None  # of the copy, in bytes (a dry run has no file to look at)
+
+    @property
+    def attachment_size(self) -> int:
+        return self.size if self.size is not None else len(self.data)
+
+    def attachment(self) -> bytes:
+        """The copy to attach: read from ``path`` and checked against its SHA-256, or ``data``.
+
+        Raises ``AttachmentError`` if the file cannot be read or has changed since it was written:
+        the message says which SHA-256 it carries, so it must be that copy."""
+        if self.path is None:
+            return self.data
+        try:
+            data = self.path.read_bytes()
+        except OSError as error:
+            raise AttachmentError(f"cannot read the copy {self.filename}: {error.strerror or error}") from None
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise AttachmentError(
+                f"the copy {self.filename} has changed since it was written (its SHA-256 is not the manifest's); "
+                "run the command again to write and send it afresh"
+            )
+        return data
 
     @property
     def log_key(self) -> tuple[str, int, str]:
@@ -282,11 +312,14 @@ ATTACHMENT_TYPES = {".pdf": "pdf", ".docx": "vnd.openxmlformats-officedocument.w
 
 
 def build_message(message: Outgoing, settings: SmtpSettings, date: str | None = None) -> EmailMessage:
-    """The email for ``message``: text body and the PDF attached; ``date`` (RFC 2822) defaults to now."""
+    """The email for ``message``: text body and the PDF attached; ``date`` (RFC 2822) defaults to now.
+
+    Raises ``AttachmentError`` if the copy cannot be read back as it was written."""
     mail = _headers(message, settings, date)
     mail.set_content(message.body)
     subtype = ATTACHMENT_TYPES[Path(message.filename).suffix]
-    mail.add_attachment(message.data, maintype="application", subtype=subtype, filename=Path(message.filename).name)
+    data = message.attachment()
+    mail.add_attachment(data, maintype="application", subtype=subtype, filename=Path(message.filename).name)
     return mail
 
 
@@ -535,7 +568,11 @@ def send(
             with progress(pending) as items:
                 for index, message in enumerate(items):
                     message_id = message.message_id(settings.domain)
-                    mail = build_message(message, settings)
+                    try:
+                        mail = build_message(message, settings)  # reads this copy only
+                    except AttachmentError as error:
+                        report.failed.append((message, str(error)))
+                        continue
                     try:
                         smtp.send_message(
                             mail, from_addr=settings.envelope_sender, to_addrs=[envelope_address(message.email)]
@@ -572,13 +609,13 @@ def preview(messages: Sequence[Outgoing], settings: SmtpSettings, log_path: Path
             f"(accepted {delivery.accepted}, {delivery.message_id})"
         )
     for number, message in enumerate(pending, start=1):
-        mail = build_message(message, settings)
+        mail = _headers(message, settings)  # the attachment is described, not read
         lines.append(f"--- message {number} of {len(pending)}")
         for header in ("From", "To", "Subject", "Message-ID"):
             lines.append(f"{header}: {mail[header]}")
         lines.append(
             f"Attachment: {Path(message.filename).name} "
-            f"({f'{message.pages} pages, ' if message.pages is not None else ''}{len(message.data):,} bytes, "
+            f"({f'{message.pages} pages, ' if message.pages is not None else ''}{message.attachment_size:,} bytes, "
             f"SHA-256 {message.sha256})"
         )
         lines.append("")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +31,7 @@ from briefing.errors import BriefingError
 
 if TYPE_CHECKING:
     from briefing.build.load import LoadedDossier
-    from briefing.distribution.distribute import StampedCopy
+    from briefing.distribution.distribute import CopyStep, StampedCopy
     from briefing.signing.sign import Signer
 
 SIGN_FILE = "sign.yaml"  # beside the distribution list
@@ -87,34 +86,29 @@ def load_sign_settings(path: Path) -> SignSettings | None:
     return SignSettings(folder / section.certificate, folder / section.trust if section.trust else None)
 
 
-def seal_copies(copies: Sequence[StampedCopy], loaded: LoadedDossier, signer: Signer) -> list[StampedCopy]:
-    """Every PDF copy with its evidence and signed; Word copies as they are."""
+def seal_step(loaded: LoadedDossier, signer: Signer) -> CopyStep:
+    """A step for ``distribute``: each PDF copy, once stamped, gets its evidence and is signed
+    (one incremental update); a Word copy passes as it is.  The evidence of each edition is
+    gathered once."""
     from briefing.signing.evidence import Edition, evidence
     from briefing.signing.sign import seal
 
     info = loaded.dossier.dossier
     gathered: dict[tuple[str, str], list[object]] = {}
-    sealed = []
-    for copy in copies:
+
+    def step(copy: StampedCopy, data: bytes) -> tuple[StampedCopy, bytes]:
         if copy.path.suffix != ".pdf":
-            sealed.append(copy)
-            continue
+            return copy, data
         recipient = copy.listed.recipient
         language = recipient.language or info.language
         key = (recipient.audience, language)
         if key not in gathered:
             brief = Edition(info.id, info.edition, info.date, recipient.audience, language)
             gathered[key] = list(evidence(loaded.raw, loaded.dossier, brief))
-        data = seal(copy.data, gathered[key], signer)  # type: ignore[arg-type]
-        sealed.append(replace(copy, data=data, sha256=hashlib.sha256(data).hexdigest(), signed_by=signer.who))
-    return sealed
+        sealed = seal(data, gathered[key], signer)  # type: ignore[arg-type]
+        return replace(copy.holding(sealed), signed_by=signer.who), sealed
 
-
-def signed_rows(rows: list[dict[str, str | int]], copies: Sequence[StampedCopy]) -> list[dict[str, str | int]]:
-    """Manifest rows with who signed each copy, when any copy is signed."""
-    if not any(copy.signed_by for copy in copies):
-        return rows
-    return [row | {"signed_by": copy.signed_by or ""} for row, copy in zip(rows, copies, strict=True)]
+    return step
 
 
 def trust_of(signer: Signer) -> tuple[bytes, ...]:

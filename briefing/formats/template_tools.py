@@ -136,7 +136,7 @@ def template_reference(templates: TemplateSet | None = None) -> str:
         ("cite_text", "function", "`cite_text(cite)`: a footnote's words for one `Cite`"),
         ("show_contents", "bool", "whether to print the contents list (false for short PDFs)"),
         ("signed_by", "str or none", "who signs the published PDF (`generate publish --sign`): the colophon says so"),
-        ("passages", "Passages", "`passages.link(cite)`: where a note's citation leads (`m.cited(c)`), or `\"\"`"),
+        ("passages", "Passages", '`passages.link(cite)`: where a note\'s citation leads (`m.cited(c)`), or `""`'),
         ("static_text", "function", "`static_text(name)`: a file from `static/` as text (CSS)"),
     ]
     own_filters = sorted(set(env.filters) - set(jinja2.filters.FILTERS))
