@@ -21,13 +21,13 @@ from typing import Any
 
 import pytest
 import yaml
-from briefing.build.output import folder_lock
 from click.testing import CliRunner
 
 from briefing.cli_distribute import distribute as distribute_command
 from briefing.distribution.distribute import STAGING_PREFIX, Options, StampedCopy, distribute
 from briefing.errors import BriefingError
 from briefing.formats.render_html import TemplateSet
+from briefing.output import folder_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
