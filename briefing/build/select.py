@@ -9,7 +9,7 @@ It adds no text of its own: every sentence a brief states comes from the data.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -169,6 +169,8 @@ class Claim:
     figures: tuple[Figure, ...] = ()
     # Claims about the same quantity that say something else.
     disagrees_with: tuple[Claim, ...] = ()
+    # How many more claims disagree than ``disagrees_with`` quotes (``RIVALS_QUOTED``): counted, not listed.
+    rivals_more: int = 0
     # Ids of claims that disagree with this one but come from sources the profile omits: the
     # brief says that something was left out, never silently chooses.
     rivals_withheld: tuple[str, ...] = ()
@@ -463,6 +465,15 @@ class Brief:
                 return number
         return None
 
+    def comparison_for(self, claim: Claim) -> SectionView | None:
+        """The comparison section that sets out every value of one of ``claim``'s measures, if the
+        brief has one: a note that quotes only some rivals points the reader to it."""
+        measures = {figure.measure for figure in claim.figures}
+        return next(
+            (view for view in self.sections if view.kind == "comparison" and measures & set(view.section.measures)),
+            None,
+        )
+
     def passed(self, figure: Figure) -> bool:
         """Whether a deadline figure (a year) lies wholly before the brief's date."""
         return figure.deadline and is_calendar(figure) and is_passed(f"{int(figure.value):04d}", self.info.date)
@@ -724,7 +735,8 @@ class _Claims:
         # How much each word weighs when judging whether a quote supports its claim (as 'check' does).
         self.weights = weights_for(graded_from)
         self._grades: dict[str, Grade] = {}
-        self.rivals = rival_facts(dossier.facts)
+        self._order = {fact.id: index for index, fact in enumerate(dossier.facts)}
+        self.rivals = RivalIndex(dossier.facts, self._rival_rank, self._rival_omitted)
         self.withheld: dict[str, Claim] = {}
         # Why each withheld claim is left out: "below", "rests-on" or "better-rival".
         self.reasons: dict[str, str] = {}
@@ -749,6 +761,14 @@ class _Claims:
             else:
                 self._grades[item_id] = grade_claim(item, self.audience, self._reliability, self.weights)
         return self._grades[item_id]
+
+    def _rival_rank(self, fact_id: str) -> tuple[str, int, int]:
+        """Best-graded first (reliability, then credibility), then in the dossier's order."""
+        grade = self.grade(fact_id)
+        return (grade.reliability, grade.credibility or 9, self._order[fact_id])
+
+    def _rival_omitted(self, fact_id: str) -> bool:
+        return self.grade(fact_id).below_bar and self.audience.below_min_reliability == "omit"
 
     def _cites(self, citations: Iterable[Citation]) -> tuple[Cite, ...]:
         # One entry per place in a source, however many quotes come from it.
@@ -798,11 +818,13 @@ class _Claims:
         stale_statement = bool(time_bound and limit is not None and dated and months_between(dated, brief_date) > limit)
         rivals: tuple[Claim, ...] = ()
         withheld: tuple[str, ...] = ()
+        more = 0
         if with_rivals and isinstance(item, Fact):
-            candidates = [self.claim(self.items[r], with_rivals=False) for r in self.rivals.get(item.id, [])]
-            # A rival the profile would not state is not quoted in a note either; the note says one was left out.
-            rivals = tuple(rival for rival in candidates if not self.below_bar_and_omitted(rival))
-            withheld = tuple(rival.id for rival in candidates if self.below_bar_and_omitted(rival))
+            # The best-graded rivals are quoted and the rest counted; a rival the profile would not
+            # state is not quoted in a note either: the note says one was left out.
+            found = self.rivals.of(item.id)
+            rivals = tuple(self.claim(self.items[r], with_rivals=False) for r in found.quoted)
+            withheld, more = found.withheld, found.more
         return Claim(
             id=item.id,
             kind=type(item).__name__.lower(),
@@ -814,6 +836,7 @@ class _Claims:
             item=item,
             figures=tuple(item.figures) if isinstance(item, Fact) else (),
             disagrees_with=rivals,
+            rivals_more=more,
             rivals_withheld=withheld,
             stale=stale_statement
             or (isinstance(item, Fact) and any(is_stale(f, brief_date, limit) for f in item.figures)),
@@ -1001,6 +1024,121 @@ def rival_facts(facts: Sequence[Fact]) -> dict[str, list[str]]:
     return {fact: list(others) for fact, others in linked.items()}
 
 
+# A claim's note quotes at most this many of the figures that disagree with it, the best-graded
+# first, and counts the rest: a measure with N values would otherwise make every one of its facts
+# quote N-1 others (N² text in a brief, and N² work in ``check`` and every build, issue 20).
+RIVALS_QUOTED = 3
+
+
+@dataclass(frozen=True)
+class Rivals:
+    """What disagrees with one fact, as its note shows it."""
+
+    # The rivals the note quotes: the best-graded, at most ``RIVALS_QUOTED``.
+    quoted: tuple[str, ...]
+    # How many more rivals the profile would state (the note counts them, never lists them).
+    more: int
+    # Rivals below an 'omit' bar: left out, and counted as left out.
+    withheld: tuple[str, ...]
+
+
+class RivalIndex:
+    """Who disagrees with whom, answered for one fact at a time in time that does not grow with
+    the number of values a measure has (``rival_facts`` lists every pair, for ``check``).
+
+    Facts are grouped by measure and as-of date; a group's facts are ranked once (best grade
+    first), so a fact's best rivals are the first entries of the groups at its time.
+    """
+
+    def __init__(
+        self, facts: Sequence[Fact], rank: Callable[[str], tuple[str, int, int]], omitted: Callable[[str], bool]
+    ) -> None:
+        self._facts = {fact.id: fact for fact in facts}
+        self._rank = rank
+        self._omitted = omitted
+        self._declared: dict[str, dict[str, None]] = {fact.id: {} for fact in facts}
+        # measure -> as_of -> fact ids (in dossier order until ranked)
+        self._groups: dict[str, dict[str | None, list[str]]] = {}
+        for fact in facts:
+            for other in fact.conflicts_with:
+                if other in self._declared and other != fact.id:
+                    self._declared[fact.id][other] = None
+                    self._declared[other][fact.id] = None
+            for figure in fact.figures:
+                ids = self._groups.setdefault(figure.measure, {}).setdefault(figure.as_of, [])
+                if not ids or ids[-1] != fact.id:
+                    ids.append(fact.id)
+        self._ranked: dict[tuple[str, str | None], _Group] = {}
+
+    def _group(self, measure: str, as_of: str | None) -> _Group:
+        key = (measure, as_of)
+        if key not in self._ranked:
+            ids = sorted(self._groups[measure][as_of], key=self._rank)
+            values = {fact_id: _values(self._facts[fact_id], measure) for fact_id in ids}
+            self._ranked[key] = _Group(ids, values, self._omitted)
+        return self._ranked[key]
+
+    def of(self, fact_id: str) -> Rivals:
+        """The rivals of ``fact_id``: those its note quotes, how many more, which are withheld."""
+        fact = self._facts[fact_id]
+        groups: list[tuple[_Group, frozenset[float]]] = []
+        for figure in fact.figures:
+            for as_of in self._groups[figure.measure]:
+                if as_of == figure.as_of or same_time(figure.as_of, as_of):
+                    groups.append((self._group(figure.measure, as_of), frozenset({figure.value})))
+        declared = self._declared[fact_id]
+        if len(groups) == 1 and not declared:
+            group, own = groups[0]
+            return group.rivals_of(fact_id, own)
+        # Several figures or declared conflicts: the rivals are enumerated (a rare case, linear in them).
+        found: dict[str, None] = dict(declared)
+        for group, own in groups:
+            found.update((other, None) for other in group.every_rival(fact_id, own))
+        ranked = sorted(found, key=self._rank)
+        stated = [other for other in ranked if not self._omitted(other)]
+        withheld = tuple(other for other in ranked if self._omitted(other))
+        return Rivals(tuple(stated[:RIVALS_QUOTED]), max(len(stated) - RIVALS_QUOTED, 0), withheld)
+
+
+def _values(fact: Fact, measure: str) -> frozenset[float]:
+    return frozenset(figure.value for figure in fact.figures if figure.measure == measure)
+
+
+class _Group:
+    """The facts giving one measure at one as-of date, best-graded first, with counts by value."""
+
+    def __init__(self, ids: list[str], values: dict[str, frozenset[float]], omitted: Callable[[str], bool]) -> None:
+        self.ids = ids
+        self.values = values
+        self.stated = [fact_id for fact_id in ids if not omitted(fact_id)]
+        self.withheld = [fact_id for fact_id in ids if omitted(fact_id)]
+        # How many stated facts give exactly these values (a fact's rivals are the others).
+        self._stated_by_values: dict[frozenset[float], int] = {}
+        for fact_id in self.stated:
+            self._stated_by_values[values[fact_id]] = self._stated_by_values.get(values[fact_id], 0) + 1
+
+    def _differs(self, fact_id: str, other: str, own: frozenset[float]) -> bool:
+        # As ``rival_facts``: another fact with a value other than this fact's.
+        return other != fact_id and bool(self.values[other] - own)
+
+    def rivals_of(self, fact_id: str, own: frozenset[float]) -> Rivals:
+        quoted: list[str] = []
+        for other in self.stated:
+            if len(quoted) == RIVALS_QUOTED:
+                break
+            if self._differs(fact_id, other, own):
+                quoted.append(other)
+        # Every stated fact of the group is a rival unless it gives this value alone (itself among them).
+        total = len(self.stated) - self._stated_by_values.get(own, 0)
+        if fact_id in self.values and not self.values[fact_id] <= own:
+            total -= 1  # itself, giving two values of the measure at one date
+        withheld = tuple(other for other in self.withheld if self._differs(fact_id, other, own))
+        return Rivals(tuple(quoted), max(total - len(quoted), 0), withheld)
+
+    def every_rival(self, fact_id: str, own: frozenset[float]) -> list[str]:
+        return [other for other in self.ids if self._differs(fact_id, other, own)]
+
+
 def _has_tag(tags: Iterable[str], wanted: Sequence[str]) -> bool:
     return not wanted or any(tag in wanted for tag in tags)
 
@@ -1108,6 +1246,7 @@ def _merged(text: str, claims: Sequence[Claim]) -> Claim | None:
         stale=any(c.stale for c in claims),
         figures=tuple(f for c in claims for f in c.figures),
         disagrees_with=(),
+        rivals_more=0,
     )
 
 
