@@ -9,6 +9,7 @@ It adds no text of its own: every sentence a brief states comes from the data.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -48,6 +49,7 @@ from briefing.languages.i18n import (
     gettext,
     in_own_language,
 )
+from briefing.languages.locators import locator_text
 
 if TYPE_CHECKING:
     from briefing.build.changes import Changes
@@ -188,6 +190,9 @@ class Claim:
     parts_unconfirmed: frozenset[int] = frozenset()
     # ... and left out under 'omit' (indices in the dossier's item; ``item`` no longer has them).
     parts_omitted: tuple[int, ...] = ()
+    # The introduction of the section (or list) printing the claim states its as-of date once
+    # ("As of October 2024 unless marked"), so the claim carries no tag of its own.
+    date_in_intro: bool = False
 
     def part_unconfirmed(self, index: int) -> bool:
         """Whether part ``index`` of the claim (a divergence's position; its consequence is the
@@ -313,6 +318,13 @@ class WatchItem:
     stale: bool = False
     # The brief's date falls within ``date`` (a milestone "in 2026", read in 2026).
     current: bool = False
+    # The section's introduction states when the sources stated it: the row does not repeat it.
+    stated_in_intro: bool = False
+
+    @property
+    def current_unit(self) -> str:
+        """What the brief's date falls within: "day", "month" or "year" (how precise ``date`` is)."""
+        return ("year", "month", "day")[self.date.count("-")]
 
     @property
     def stated_text(self) -> str | None:
@@ -345,6 +357,10 @@ class SectionView:
     empty_reason: str | None = None
     # How many items (or parts of items) it would show that the reliability bar leaves out.
     omitted: int = 0
+    # The as-of date most of its dated items share, said once in its introduction ("October 2024"),
+    # and whether that date is older than the staleness limit (printed in bold).
+    as_of: str | None = None
+    as_of_stale: bool = False
 
     @property
     def id(self) -> str:
@@ -437,6 +453,16 @@ class Brief:
     rate_claims: tuple[Claim, ...] = ()
     # What each option shown needs, as the sourced figure its ``cost`` names.
     costs: tuple[OptionCost, ...] = ()
+    # Key points that are time-bound statements older than the staleness limit: page 1 leaves them
+    # out and says where the body prints them, flagged (issue 23: page 1 that still holds).
+    overtaken: tuple[Claim, ...] = ()
+    # (claim id, section id): the first section printing each key point in the body.
+    homes: tuple[tuple[str, str], ...] = ()
+    # Key points the bottom line gives by their headline (a recommendation by its title), linked to
+    # the full statement its home section prints; the others it states in full.
+    headlined: frozenset[str] = frozenset()
+    # Judgements and assessments resting on a source that gives no date: their note says so.
+    undated_grounds: frozenset[str] = frozenset()
 
     @property
     def cutoff(self) -> str | None:
@@ -458,12 +484,60 @@ class Brief:
         return self.has_stale_figures or self.has_stale_statements
 
     def key_point_number(self, claim: Claim) -> int | None:
-        """The number of ``claim`` in the bottom line's list of key points (1-based), if it is one.
-        The body then refers to it instead of saying it again."""
+        """The number of ``claim`` in the bottom line's list of key points (1-based), if the bottom
+        line states it in full: the body then refers to it instead of saying it again.  A key point
+        given by its headline is stated in full in the body (``headline``)."""
         for number, point in enumerate(self.key_points, start=1):
-            if point.id == claim.id:
+            if point.id == claim.id and point.id not in self.headlined:
                 return number
         return None
+
+    def headline(self, claim: Claim) -> str | None:
+        """What the bottom line prints for a key point the body states in full: its headline, or a
+        recommendation's title; None if the bottom line states it in full."""
+        if claim.id not in self.headlined:
+            return None
+        item = claim.item
+        if isinstance(item, Recommendation):
+            return item.title
+        return getattr(item, "headline", None)
+
+    def home(self, claim: Claim) -> SectionView | None:
+        """The first section whose body prints ``claim`` (a key point), if any."""
+        section_id = dict(self.homes).get(claim.id)
+        return next((view for view in self.sections if view.id == section_id), None)
+
+    def anchored(self, claim: Claim, view: SectionView | None) -> bool:
+        """Whether ``claim``, printed in ``view``, is where a link from page 1 leads (its home)."""
+        return view is not None and dict(self.homes).get(claim.id) == view.id
+
+    def is_overtaken(self, claim: Claim) -> bool:
+        return any(point.id == claim.id for point in self.overtaken)
+
+    @property
+    def overtaken_places(self) -> tuple[SectionView, ...]:
+        """The sections printing the overtaken key points, each once, in the brief's order."""
+        wanted = {dict(self.homes).get(claim.id) for claim in self.overtaken}
+        return tuple(view for view in self.sections if view.id in wanted)
+
+    @property
+    def overtaken_unplaced(self) -> tuple[Claim, ...]:
+        """Overtaken key points no section prints: the brief prints them in a block of their own."""
+        placed = dict(self.homes)
+        return tuple(claim for claim in self.overtaken if claim.id not in placed)
+
+    @property
+    def facts_lead(self) -> bool:
+        """Whether the key facts open the bottom line: the judgement that would lead (the unit's
+        first, else the sources') is of low confidence or below the reliability bar."""
+        first = next(iter((*self.assessments, *self.judgements)), None)
+        if first is None or not self.key_points:
+            return False
+        confidence = getattr(first.item, "confidence", "moderate")
+        return first.unconfirmed or confidence == "low"
+
+    def rests_on_undated(self, claim: Claim) -> bool:
+        return claim.id in self.undated_grounds
 
     def comparison_for(self, claim: Claim) -> SectionView | None:
         """The comparison section that sets out every value of one of ``claim``'s measures, if the
@@ -473,6 +547,21 @@ class Brief:
             (view for view in self.sections if view.kind == "comparison" and measures & set(view.section.measures)),
             None,
         )
+
+    def cite_groups(self, claim: Claim) -> tuple[tuple[Cite, tuple[Markup, ...]], ...]:
+        """A claim's citations for its note, the places in one source together: each source's first
+        citation (printed whole), with the locators of its others ("…, para. 2; para. 3")."""
+        groups: dict[str, tuple[Cite, list[Markup]]] = {}
+        for cite in claim.cites:
+            if cite.source.id in groups:
+                groups[cite.source.id][1].append(locator_text(cite.locator, cite.source.language))
+            else:
+                groups[cite.source.id] = (cite, [])
+        return tuple((first, tuple(more)) for first, more in groups.values())
+
+    def passed_figures(self, claim: Claim) -> tuple[Figure, ...]:
+        """The deadline figures of ``claim`` the brief's date has passed."""
+        return tuple(figure for figure in claim.figures if self.passed(figure))
 
     def passed(self, figure: Figure) -> bool:
         """Whether a deadline figure (a year) lies wholly before the brief's date."""
@@ -486,7 +575,7 @@ class Brief:
     @property
     def grade_example(self) -> Claim | None:
         """A claim on page 1 whose grade explains the notation: one with a credibility digit if any."""
-        first = (*self.judgements, *self.key_points)
+        first = (*self.rate_claims, *self.assessments, *self.judgements, *self.key_points)
         return next((c for c in first if c.credibility), None) or next(iter(first), None)
 
     def term_expander(self) -> TermExpander:
@@ -1543,12 +1632,27 @@ def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier 
     rows, columns = _programme_rows(claims)
     views = [_section_view(claims, section, shared, rows) for section in audience.sections]
     shown = tuple(view for view in views if view.empty_reason is None)
-    key_points = claims.select(claims.items[ref] for ref in audience.key_points if ref in claims.items)
-    judgements = claims.select(j for j in dossier.judgements if audience.id in j.audiences)
-    mine = sorted(
-        (a for a in dossier.assessments if audience.id in a.audiences), key=lambda a: CONFIDENCE_ORDER[a.confidence]
+    points = claims.select(claims.items[ref] for ref in audience.key_points if ref in claims.items)
+    # Page 1 holds what still holds: a time-bound statement past the staleness limit stays in the body.
+    key_points = tuple(point for point in points if not point.stale_statement)
+    overtaken = tuple(point for point in points if point.stale_statement)
+    # Judgements most confident first, any below the bar last (the dossier's order among equals).
+    judgements = tuple(
+        sorted(claims.select(j for j in dossier.judgements if audience.id in j.audiences), key=_judgement_rank)
     )
-    assessments = claims.select(mine)
+    assessments = tuple(
+        sorted(claims.select(a for a in dossier.assessments if audience.id in a.audiences), key=_judgement_rank)
+    )
+    homes = _homes(shown, {point.id for point in points})
+    headlined = frozenset(
+        point.id
+        for point in key_points
+        if point.id in homes and (isinstance(point.item, Recommendation) or getattr(point.item, "headline", None))
+    )
+    # The body refers to a key point page 1 states in full; the rest it prints, with the as-of date
+    # said once per section where its items share one.
+    referred = {point.id for point in key_points if point.id not in headlined}
+    shown = tuple(_date_once(view, referred) for view in shown)
     rates = _rates(dossier, audience)
     rate_claims = claims.select(rate.fact for rate in rates)
     costs = _costs(claims, shared["options"])
@@ -1621,7 +1725,101 @@ def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier 
         rates=rates,
         rate_claims=rate_claims,
         costs=costs,
+        overtaken=overtaken,
+        homes=tuple(homes.items()),
+        headlined=headlined,
+        undated_grounds=_undated_grounds(claims, (*judgements, *assessments)),
     )
+
+
+def _judgement_rank(claim: Claim) -> tuple[bool, int]:
+    confidence = getattr(claim.item, "confidence", "moderate")
+    return (claim.unconfirmed, CONFIDENCE_ORDER.get(confidence, 1))
+
+
+def _undated_grounds(claims: _Claims, judgements: Iterable[Claim]) -> frozenset[str]:
+    """The judgements (and assessments) citing, or resting on an item citing, an undated source."""
+    found = set()
+    for claim in judgements:
+        sources = [cite.source for cite in claim.cites]
+        for ref in getattr(claim.item, "rests_on", ()):
+            item = claims.items.get(ref)
+            sources.extend(claims.sources[cite.source] for cite in getattr(item, "cites", ()))
+        if any(source.date is None for source in sources):
+            found.add(claim.id)
+    return frozenset(found)
+
+
+def _printed_claims(view: SectionView) -> list[Claim]:
+    """The claims a section's body prints as statements (not a programme table's merged rows, nor
+    the watch list, which names what other sections state)."""
+    listed: list[Claim] = []
+    for name in KIND_CONTENT.get(view.kind, ()):
+        if name == "comparisons":
+            listed += [claim for comparison in view.comparisons for claim in comparison.claims]
+        elif name in ("facts", "threats", "divergences", "events", "recommendations"):
+            listed += getattr(view, name)
+    return listed
+
+
+def _homes(views: Iterable[SectionView], wanted: set[str]) -> dict[str, str]:
+    """For each wanted claim id, the first section that prints it."""
+    homes: dict[str, str] = {}
+    for view in views:
+        for claim in _printed_claims(view):
+            if claim.id in wanted:
+                homes.setdefault(claim.id, view.id)
+    return homes
+
+
+def _date_once(view: SectionView, referred: set[str]) -> SectionView:
+    """``view`` with the as-of date most of its printed items share said once, in its introduction:
+    those items carry no tag of their own (issue 23: staleness said once).  A date shared by fewer
+    than two items is left on the item.  ``referred`` are key points the body only refers to."""
+    if view.kind == "watch":
+        common = _most_common(Counter(entry.stated_text for entry in view.watch if entry.stated_text))
+        if common is None:
+            return view
+        entries = tuple(
+            replace(entry, stated_in_intro=True, claim=_dated_in_intro(entry.claim, common))
+            if entry.stated_text == common
+            else entry
+            for entry in view.watch
+        )
+        stale = any(entry.stale for entry in entries if entry.stated_in_intro)
+        return replace(view, watch=entries, as_of=common, as_of_stale=stale)
+    printed = [claim for claim in _printed_claims(view) if claim.id not in referred]
+    common = _most_common(Counter(claim.as_of for claim in printed if claim.as_of and claim.as_of != "undated"))
+    if common is None:
+        return view
+
+    def mark(claims: tuple[Claim, ...]) -> tuple[Claim, ...]:
+        return tuple(_dated_in_intro(claim, common) if claim.id not in referred else claim for claim in claims)
+
+    stale = any(claim.stale for claim in printed if claim.as_of == common)
+    return replace(
+        view,
+        facts=mark(view.facts),
+        threats=mark(view.threats),
+        divergences=mark(view.divergences),
+        events=mark(view.events),
+        recommendations=mark(view.recommendations) if view.kind == "recommendations" else view.recommendations,
+        comparisons=tuple(replace(c, claims=mark(c.claims)) for c in view.comparisons),
+        as_of=common,
+        as_of_stale=stale,
+    )
+
+
+def _dated_in_intro(claim: Claim, date: str) -> Claim:
+    return replace(claim, date_in_intro=True) if claim.as_of == date else claim
+
+
+def _most_common(dates: Mapping[str, int]) -> str | None:
+    """The date most items share, if at least two do (the first found among equally common ones)."""
+    if not dates:
+        return None
+    date, count = max(dates.items(), key=lambda pair: pair[1])
+    return date if count >= 2 else None
 
 
 def _rates(dossier: Dossier, audience: Audience) -> tuple[Rate, ...]:
