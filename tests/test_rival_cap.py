@@ -8,8 +8,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import read_html_text
 from click.testing import Result
+from conftest import read_html_text
 
 from briefing import TemplateSet, load_dossier, select_for_audience
 from briefing.build.select import RIVALS_QUOTED
@@ -53,9 +53,7 @@ def _write_dossier(root: Path, grades: list[str]) -> None:
     (root / "facts.yaml").write_text("facts:\n" + "".join(facts), encoding="utf-8")
 
 
-def test_a_note_quotes_the_best_graded_rivals_and_counts_the_rest(
-    tmp_path: Path, cli: Callable[..., Result]
-) -> None:
+def test_a_note_quotes_the_best_graded_rivals_and_counts_the_rest(tmp_path: Path, cli: Callable[..., Result]) -> None:
     # Offices 5, 6 and 7 are the best sources (A); the rest are C.
     grades = ["C", "C", "C", "C", "C", "A", "A", "A", "C"]
     root = tmp_path / "data"

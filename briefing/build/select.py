@@ -456,7 +456,8 @@ class Brief:
     # Key points that are time-bound statements older than the staleness limit: page 1 leaves them
     # out and says where the body prints them, flagged (issue 23: page 1 that still holds).
     overtaken: tuple[Claim, ...] = ()
-    # (claim id, section id): the first section printing each key point in the body.
+    # (claim id, section id): the first section printing each claim in the body; a later section
+    # refers to it there instead of printing it again.
     homes: tuple[tuple[str, str], ...] = ()
     # Key points the bottom line gives by their headline (a recommendation by its title), linked to
     # the full statement its home section prints; the others it states in full.
@@ -503,13 +504,18 @@ class Brief:
         return getattr(item, "headline", None)
 
     def home(self, claim: Claim) -> SectionView | None:
-        """The first section whose body prints ``claim`` (a key point), if any."""
+        """The first section whose body prints ``claim``, if any."""
         section_id = dict(self.homes).get(claim.id)
         return next((view for view in self.sections if view.id == section_id), None)
 
     def anchored(self, claim: Claim, view: SectionView | None) -> bool:
-        """Whether ``claim``, printed in ``view``, is where a link from page 1 leads (its home)."""
+        """Whether ``claim``, printed in ``view``, is where links to it lead (its home)."""
         return view is not None and dict(self.homes).get(claim.id) == view.id
+
+    def stated_elsewhere(self, claim: Claim, view: SectionView | None) -> SectionView | None:
+        """The earlier section that states ``claim`` in full, when ``view`` prints it again."""
+        home = self.home(claim)
+        return home if home is not None and view is not None and home.id != view.id else None
 
     def is_overtaken(self, claim: Claim) -> bool:
         return any(point.id == claim.id for point in self.overtaken)
@@ -517,7 +523,8 @@ class Brief:
     @property
     def overtaken_places(self) -> tuple[SectionView, ...]:
         """The sections printing the overtaken key points, each once, in the brief's order."""
-        wanted = {dict(self.homes).get(claim.id) for claim in self.overtaken}
+        homes = dict(self.homes)
+        wanted = {homes.get(claim.id) for claim in self.overtaken}
         return tuple(view for view in self.sections if view.id in wanted)
 
     @property
@@ -1643,7 +1650,8 @@ def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier 
     assessments = tuple(
         sorted(claims.select(a for a in dossier.assessments if audience.id in a.audiences), key=_judgement_rank)
     )
-    homes = _homes(shown, {point.id for point in points})
+    # The first section printing each claim: a later one refers to it (one text per fact).
+    homes = _homes(shown)
     headlined = frozenset(
         point.id
         for point in key_points
@@ -1751,8 +1759,10 @@ def _undated_grounds(claims: _Claims, judgements: Iterable[Claim]) -> frozenset[
 
 
 def _printed_claims(view: SectionView) -> list[Claim]:
-    """The claims a section's body prints as statements (not a programme table's merged rows, nor
-    the watch list, which names what other sections state)."""
+    """The claims a section's body prints as statements (not a programme table's merged rows; of the
+    watch list, its deadlines and milestones, not the recommendations it names by their titles)."""
+    if view.kind == "watch":
+        return [entry.claim for entry in view.watch if not isinstance(entry.claim.item, Recommendation)]
     listed: list[Claim] = []
     for name in KIND_CONTENT.get(view.kind, ()):
         if name == "comparisons":
@@ -1762,13 +1772,12 @@ def _printed_claims(view: SectionView) -> list[Claim]:
     return listed
 
 
-def _homes(views: Iterable[SectionView], wanted: set[str]) -> dict[str, str]:
-    """For each wanted claim id, the first section that prints it."""
+def _homes(views: Iterable[SectionView]) -> dict[str, str]:
+    """For each claim the body prints, the first section that prints it."""
     homes: dict[str, str] = {}
     for view in views:
         for claim in _printed_claims(view):
-            if claim.id in wanted:
-                homes.setdefault(claim.id, view.id)
+            homes.setdefault(claim.id, view.id)
     return homes
 
 
