@@ -459,8 +459,8 @@ class Brief:
     # (claim id, section id): the first section printing each claim in the body; a later section
     # refers to it there instead of printing it again.
     homes: tuple[tuple[str, str], ...] = ()
-    # Key points the bottom line gives by their headline (a recommendation by its title), linked to
-    # the full statement its home section prints; the others it states in full.
+    # Key points the bottom line gives by their headline, linked to the full statement its home
+    # section prints; the others it states in full.
     headlined: frozenset[str] = frozenset()
     # Judgements and assessments resting on a source that gives no date: their note says so.
     undated_grounds: frozenset[str] = frozenset()
@@ -494,14 +494,9 @@ class Brief:
         return None
 
     def headline(self, claim: Claim) -> str | None:
-        """What the bottom line prints for a key point the body states in full: its headline, or a
-        recommendation's title; None if the bottom line states it in full."""
-        if claim.id not in self.headlined:
-            return None
-        item = claim.item
-        if isinstance(item, Recommendation):
-            return item.title
-        return getattr(item, "headline", None)
+        """What the bottom line prints for a key point the body states in full (its headline); None
+        if the bottom line states it in full."""
+        return getattr(claim.item, "headline", None) if claim.id in self.headlined else None
 
     def home(self, claim: Claim) -> SectionView | None:
         """The first section whose body prints ``claim``, if any."""
@@ -1653,9 +1648,7 @@ def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier 
     # The first section printing each claim: a later one refers to it (one text per fact).
     homes = _homes(shown)
     headlined = frozenset(
-        point.id
-        for point in key_points
-        if point.id in homes and (isinstance(point.item, Recommendation) or getattr(point.item, "headline", None))
+        point.id for point in key_points if point.id in homes and getattr(point.item, "headline", None)
     )
     # The body refers to a key point page 1 states in full; the rest it prints, with the as-of date
     # said once per section where its items share one.

@@ -168,7 +168,7 @@ def analysis_problems(dossier: Dossier, origins: Origins) -> list[Problem]:
 
 
 # Items that may carry a ``headline`` for the bottom line, by the dossier list they are in.
-HEADLINED = ("facts", "threats", "divergences")
+HEADLINED = ("facts", "threats", "divergences", "recommendations")
 
 
 def headline_problems(dossier: Dossier, origins: Origins) -> list[Problem]:

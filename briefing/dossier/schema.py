@@ -293,6 +293,9 @@ class Divergence(Model):
 class Recommendation(Model):
     id: Slug
     title: Line
+    # As a fact's: a short form for the bottom line, in other words than the title, which the body
+    # prints as the recommendation's heading.  It may add no number, date or name the item lacks.
+    headline: Line | None = None
     text: Text
     addressee: Line
     horizon: Line

@@ -105,6 +105,7 @@ class DivergenceT(_T):
 
 class RecommendationT(_T):
     title: Line | None = None
+    headline: Line | None = None
     text: Text | None = None
     addressee: Line | None = None
     horizon: Line | None = None
@@ -255,7 +256,7 @@ _FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "programmes": (("name", "category"), ("system",)),
     "threats": (("holder", "threat", "statement", "headline"), ()),
     "divergences": (("topic", "headline", "consequence"), ()),
-    "recommendations": (("title", "text", "addressee", "horizon", "priority_basis", "rationale"), ()),
+    "recommendations": (("title", "headline", "text", "addressee", "horizon", "priority_basis", "rationale"), ()),
     "judgements": (("judgement", "confidence_basis"), ()),
     "assessments": (("assessment", "confidence_basis"), ()),
     "options": (("title", "involves", "lead"), ()),
