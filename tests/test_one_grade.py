@@ -449,7 +449,7 @@ def test_marking_brief_flags_a_claim_everywhere_it_appears(built: Path) -> None:
     assert _flagged(_section(html, "s-questions"))
     # The threat only a C source states is flagged and graded C, not B.
     threats = _section(html, "s-threats")
-    dam = re.search(r"<tr>\s*<th scope=\"row\">The mayor.*?</tr>", threats, re.S)
+    dam = re.search(r"<tr[^>]*>\s*<th scope=\"row\">The mayor.*?</tr>", threats, re.S)
     assert dam and _flagged(dam.group())
 
 

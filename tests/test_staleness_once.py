@@ -26,7 +26,8 @@ def _sections(html: str) -> dict[str, str]:
 
 
 def _text(markup: str) -> str:
-    return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+    text = " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+    return re.sub(r"\s+([;).,])", r"\1", text)
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
