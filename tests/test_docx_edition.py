@@ -124,8 +124,9 @@ def test_cross_references_are_links_to_bookmarks(editions: dict[str, Path]) -> N
         anchors = re.findall(r'<w:hyperlink [^>]*w:anchor="([^"]+)"', xml)
         bookmarks = set(re.findall(r'<w:bookmarkStart [^>]*w:name="([^"]+)"', xml))
         assert [anchor for anchor in anchors if anchor not in bookmarks] == [], name
-        # The "Key point 1: see Bottom line" pointers lead to their key point.
-        assert any(anchor.startswith("kp_") for anchor in anchors), name
+        # The cross-references between the bottom line and the body are links: "Key point 1: see
+        # Bottom line" to its key point, or a headline's "in full under …" to the full statement.
+        assert any(anchor.startswith(("kp_", "point_")) for anchor in anchors), name
         assert not re.search(r"<w:hyperlink [^>]*r:id=", xml), name
 
 

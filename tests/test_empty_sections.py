@@ -75,11 +75,11 @@ def test_unknown_measure_is_an_error_with_a_suggestion(
     make_dossier: Callable[[], Any], cli: Callable[..., Result]
 ) -> None:
     dossier = make_dossier()
-    line = dossier.edit("audiences/industry.yaml", "measures: [deals-2022.value]", "measures: [deals-2022.valeu]")
+    line = dossier.edit("audiences/parliament.yaml", "measures: [deals-2022.value]", "measures: [deals-2022.valeu]")
     code, report = _check(cli, dossier.root)
     assert code == 1
     [error] = [e for e in report["errors"] if "deals-2022.valeu" in e["message"]]
-    assert error["line"] == line and error["file"].endswith("industry.yaml")
+    assert error["line"] == line and error["file"].endswith("parliament.yaml")
     assert "did you mean 'deals-2022.value'" in error["message"]
     assert re.fullmatch(r"sections\[\d+\]\.measures\[0\]", error["field"])
 
@@ -116,6 +116,13 @@ def test_a_declared_level_prints_its_label(
         "    level: rising\n    # The news report is the only source",
     )
     dossier.edit("dossier.yaml", "    concern: Concern\n", "    concern: Concern\n    rising: Rising concern\n")
+    # The shipped ministry brief leaves the threat perceptions table out (its rows restate the
+    # divergences, and it keeps to 8 pages): the copy puts it back.
+    dossier.edit(
+        "audiences/ministry.yaml",
+        "labels:\n",
+        "  - kind: threats\n    id: threat-perceptions\n    title: Threat perceptions\nlabels:\n",
+    )
     out = tmp_path / "out"
     result = cli("brief", "--audience", "ministry", "--format", "html", "--out", out, "--data", dossier.root)
     assert result.exit_code == 0, result.output

@@ -84,8 +84,18 @@ def test_as_of_only_after_figures_that_change(
     assert "(as of October 2024)" in industry  # figures that change keep theirs
 
 
-def test_threats_table_and_sources_list_wording(shipped_briefs: Any) -> None:
-    html = shipped_briefs.path("ministry", "html").read_text(encoding="utf-8")
+def test_threats_table_and_sources_list_wording(
+    shipped_briefs: Any, make_dossier: Callable[[], Any], cli: Callable[..., Result], tmp_path: Path, dossier_id: str
+) -> None:
+    # The shipped ministry brief leaves the threat perceptions table out (its rows restate the
+    # divergences, and it keeps to 8 pages): a copy puts it back.
+    dossier = make_dossier()
+    dossier.edit(
+        "audiences/ministry.yaml",
+        "labels:\n",
+        "  - kind: threats\n    id: threat-perceptions\n    title: Threat perceptions\nlabels:\n",
+    )
+    html = _html(cli, dossier.root, "ministry", tmp_path / "out", dossier_id)
     assert "As the source puts it" not in html
     assert '<th scope="col">Perception</th>' in html
     assert "<td>Primary concern</td>" in html  # the label the dossier declares for 'primary'
@@ -108,9 +118,9 @@ def test_chart_names_a_source_as_the_table_does(
     dossier.edit("sources.yaml", "    kind: news report\n", "    kind: official statement\n")
     dossier.edit(
         "audiences/ministry.yaml",
-        "  - kind: timeline\n",
+        "labels:\n",
         "  - kind: comparison\n    id: poll\n    title: Troops\n    measures: [north-korea-troops-russia.planned]\n"
-        "  - kind: timeline\n",
+        "labels:\n",
     )
     html = _html(cli, dossier.root, "ministry", tmp_path / "out", dossier_id)
     text = re.sub(r"\s+", " ", read_html_text(tmp_path / "out" / f"{dossier_id}-ministry.html"))

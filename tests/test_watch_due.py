@@ -35,7 +35,7 @@ def test_a_due_date_within_the_look_ahead_is_in_the_watch_section(
     watch = _section(_ministry(dossier, tmp_path), "watch")
     row = watch[watch.index("November 2026") :][:300]
     assert "Build contacts with the South Korean opposition" in row
-    assert "Due now" in row
+    assert "Due this month" in row
 
 
 def test_a_due_date_past_the_look_ahead_is_not_listed(make_dossier: Callable[..., DossierCopy], tmp_path: Path) -> None:

@@ -465,8 +465,16 @@ def unshown_parts(dossier: Dossier, origins: Origins) -> list[Problem]:
             warnings.append(origins.problem(at, message))
         shown = {claim.id for claim in brief.key_points}
         withheld = {claim.id: claim for claim in brief.withheld}
+        overtaken = {claim.id: claim for claim in brief.overtaken}
         for key_index, ref in enumerate(audience.key_points):
-            if ref not in shown:
+            if ref in overtaken:
+                message = (
+                    f"{audience.id}: key point {ref!r} is left off page 1: it is a time-bound statement as of "
+                    f"{overtaken[ref].as_of}, older than {audience.stale_after_months} months; the body prints it, "
+                    "flagged (check it still holds, or date it with as_of)"
+                )
+                warnings.append(origins.problem(base + ("key_points", key_index), message))
+            elif ref not in shown:
                 claim, bar = withheld.get(ref), f"{audience.id}'s bar {audience.min_reliability}"
                 if ref in {dropped.id for dropped in brief.dropped}:
                     why = f"it rests on claims below {bar}"

@@ -9,7 +9,8 @@ It adds no text of its own: every sentence a brief states comes from the data.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,7 @@ from briefing.dossier.schema import (
     Term,
     ThreatPerception,
 )
+from briefing.formats.locators import locator_text
 from briefing.languages.i18n import (
     abbreviation_first,
     current_language,
@@ -122,6 +124,8 @@ class Claim:
     figures: tuple[Figure, ...] = ()
     # Claims about the same quantity that say something else.
     disagrees_with: tuple[Claim, ...] = ()
+    # How many more claims disagree than ``disagrees_with`` quotes (``RIVALS_QUOTED``): counted, not listed.
+    rivals_more: int = 0
     # Ids of claims that disagree with this one but come from sources the profile omits: the
     # brief says that something was left out, never silently chooses.
     rivals_withheld: tuple[str, ...] = ()
@@ -139,6 +143,9 @@ class Claim:
     parts_unconfirmed: frozenset[int] = frozenset()
     # ... and left out under 'omit' (indices in the dossier's item; ``item`` no longer has them).
     parts_omitted: tuple[int, ...] = ()
+    # The introduction of the section (or list) printing the claim states its as-of date once
+    # ("As of October 2024 unless marked"), so the claim carries no tag of its own.
+    date_in_intro: bool = False
 
     def part_unconfirmed(self, index: int) -> bool:
         """Whether part ``index`` of the claim (a divergence's position; its consequence is the
@@ -264,6 +271,13 @@ class WatchItem:
     stale: bool = False
     # The brief's date falls within ``date`` (a milestone "in 2026", read in 2026).
     current: bool = False
+    # The section's introduction states when the sources stated it: the row does not repeat it.
+    stated_in_intro: bool = False
+
+    @property
+    def current_unit(self) -> str:
+        """What the brief's date falls within: "day", "month" or "year" (how precise ``date`` is)."""
+        return ("year", "month", "day")[self.date.count("-")]
 
     @property
     def stated_text(self) -> str | None:
@@ -296,6 +310,10 @@ class SectionView:
     empty_reason: str | None = None
     # How many items (or parts of items) it would show that the reliability bar leaves out.
     omitted: int = 0
+    # The as-of date most of its dated items share, said once in its introduction ("October 2024"),
+    # and whether that date is older than the staleness limit (printed in bold).
+    as_of: str | None = None
+    as_of_stale: bool = False
 
     @property
     def id(self) -> str:
@@ -388,6 +406,17 @@ class Brief:
     rate_claims: tuple[Claim, ...] = ()
     # What each option shown needs, as the sourced figure its ``cost`` names.
     costs: tuple[OptionCost, ...] = ()
+    # Key points that are time-bound statements older than the staleness limit: page 1 leaves them
+    # out and says where the body prints them, flagged (issue 23: page 1 that still holds).
+    overtaken: tuple[Claim, ...] = ()
+    # (claim id, section id): the first section printing each claim in the body; a later section
+    # refers to it there instead of printing it again.
+    homes: tuple[tuple[str, str], ...] = ()
+    # Key points the bottom line gives by their headline, linked to the full statement its home
+    # section prints; the others it states in full.
+    headlined: frozenset[str] = frozenset()
+    # Judgements and assessments resting on a source that gives no date: their note says so.
+    undated_grounds: frozenset[str] = frozenset()
 
     @property
     def cutoff(self) -> str | None:
@@ -409,12 +438,86 @@ class Brief:
         return self.has_stale_figures or self.has_stale_statements
 
     def key_point_number(self, claim: Claim) -> int | None:
-        """The number of ``claim`` in the bottom line's list of key points (1-based), if it is one.
-        The body then refers to it instead of saying it again."""
+        """The number of ``claim`` in the bottom line's list of key points (1-based), if the bottom
+        line states it in full: the body then refers to it instead of saying it again.  A key point
+        given by its headline is stated in full in the body (``headline``)."""
         for number, point in enumerate(self.key_points, start=1):
-            if point.id == claim.id:
+            if point.id == claim.id and point.id not in self.headlined:
                 return number
         return None
+
+    def headline(self, claim: Claim) -> str | None:
+        """What the bottom line prints for a key point the body states in full (its headline); None
+        if the bottom line states it in full."""
+        return getattr(claim.item, "headline", None) if claim.id in self.headlined else None
+
+    def home(self, claim: Claim) -> SectionView | None:
+        """The first section whose body prints ``claim``, if any."""
+        section_id = dict(self.homes).get(claim.id)
+        return next((view for view in self.sections if view.id == section_id), None)
+
+    def anchored(self, claim: Claim, view: SectionView | None) -> bool:
+        """Whether ``claim``, printed in ``view``, is where links to it lead (its home)."""
+        return view is not None and dict(self.homes).get(claim.id) == view.id
+
+    def stated_elsewhere(self, claim: Claim, view: SectionView | None) -> SectionView | None:
+        """The earlier section that states ``claim`` in full, when ``view`` prints it again."""
+        home = self.home(claim)
+        return home if home is not None and view is not None and home.id != view.id else None
+
+    def is_overtaken(self, claim: Claim) -> bool:
+        return any(point.id == claim.id for point in self.overtaken)
+
+    @property
+    def overtaken_places(self) -> tuple[SectionView, ...]:
+        """The sections printing the overtaken key points, each once, in the brief's order."""
+        homes = dict(self.homes)
+        wanted = {homes.get(claim.id) for claim in self.overtaken}
+        return tuple(view for view in self.sections if view.id in wanted)
+
+    @property
+    def overtaken_unplaced(self) -> tuple[Claim, ...]:
+        """Overtaken key points no section prints: the brief prints them in a block of their own."""
+        placed = dict(self.homes)
+        return tuple(claim for claim in self.overtaken if claim.id not in placed)
+
+    @property
+    def facts_lead(self) -> bool:
+        """Whether the key facts open the bottom line: the judgement that would lead (the unit's
+        first, else the sources') is of low confidence or below the reliability bar."""
+        first = next(iter((*self.assessments, *self.judgements)), None)
+        if first is None or not self.key_points:
+            return False
+        confidence = getattr(first.item, "confidence", "moderate")
+        return first.unconfirmed or confidence == "low"
+
+    def rests_on_undated(self, claim: Claim) -> bool:
+        return claim.id in self.undated_grounds
+
+    def comparison_for(self, claim: Claim) -> SectionView | None:
+        """The comparison section that sets out every value of one of ``claim``'s measures, if the
+        brief has one: a note that quotes only some rivals points the reader to it."""
+        measures = {figure.measure for figure in claim.figures}
+        return next(
+            (view for view in self.sections if view.kind == "comparison" and measures & set(view.section.measures)),
+            None,
+        )
+
+    def cite_groups(self, claim: Claim) -> tuple[tuple[Cite, tuple[tuple[Cite, Markup], ...]], ...]:
+        """A claim's citations for its note, the places in one source together: each source's first
+        citation (printed whole), with its others and their locators ("…, para. 2; para. 3"); each
+        citation is kept so its note can link to its own passage."""
+        groups: dict[str, tuple[Cite, list[tuple[Cite, Markup]]]] = {}
+        for cite in claim.cites:
+            if cite.source.id in groups:
+                groups[cite.source.id][1].append((cite, locator_text(cite.locator, cite.source.language)))
+            else:
+                groups[cite.source.id] = (cite, [])
+        return tuple((first, tuple(more)) for first, more in groups.values())
+
+    def passed_figures(self, claim: Claim) -> tuple[Figure, ...]:
+        """The deadline figures of ``claim`` the brief's date has passed."""
+        return tuple(figure for figure in claim.figures if self.passed(figure))
 
     def passed(self, figure: Figure) -> bool:
         """Whether a deadline figure (a year) lies wholly before the brief's date."""
@@ -428,7 +531,7 @@ class Brief:
     @property
     def grade_example(self) -> Claim | None:
         """A claim on page 1 whose grade explains the notation: one with a credibility digit if any."""
-        first = (*self.judgements, *self.key_points)
+        first = (*self.rate_claims, *self.assessments, *self.judgements, *self.key_points)
         return next((c for c in first if c.credibility), None) or next(iter(first), None)
 
     def term_expander(self) -> TermExpander:
@@ -680,7 +783,8 @@ class _Claims:
         # How much each word weighs when judging whether a quote supports its claim (as 'check' does).
         self.weights = weights_for(graded_from)
         self._grades: dict[str, Grade] = {}
-        self.rivals = rival_facts(dossier.facts)
+        self._order = {fact.id: index for index, fact in enumerate(dossier.facts)}
+        self.rivals = RivalIndex(dossier.facts, self._rival_rank, self._rival_omitted)
         self.withheld: dict[str, Claim] = {}
         # Why each withheld claim is left out: "below", "rests-on" or "better-rival".
         self.reasons: dict[str, str] = {}
@@ -705,6 +809,14 @@ class _Claims:
             else:
                 self._grades[item_id] = grade_claim(item, self.audience, self._reliability, self.weights)
         return self._grades[item_id]
+
+    def _rival_rank(self, fact_id: str) -> tuple[str, int, int]:
+        """Best-graded first (reliability, then credibility), then in the dossier's order."""
+        grade = self.grade(fact_id)
+        return (grade.reliability, grade.credibility or 9, self._order[fact_id])
+
+    def _rival_omitted(self, fact_id: str) -> bool:
+        return self.grade(fact_id).below_bar and self.audience.below_min_reliability == "omit"
 
     def _cites(self, citations: Iterable[Citation]) -> tuple[Cite, ...]:
         # One entry per place in a source, however many quotes come from it.
@@ -754,11 +866,13 @@ class _Claims:
         stale_statement = bool(time_bound and limit is not None and dated and months_between(dated, brief_date) > limit)
         rivals: tuple[Claim, ...] = ()
         withheld: tuple[str, ...] = ()
+        more = 0
         if with_rivals and isinstance(item, Fact):
-            candidates = [self.claim(self.items[r], with_rivals=False) for r in self.rivals.get(item.id, [])]
-            # A rival the profile would not state is not quoted in a note either; the note says one was left out.
-            rivals = tuple(rival for rival in candidates if not self.below_bar_and_omitted(rival))
-            withheld = tuple(rival.id for rival in candidates if self.below_bar_and_omitted(rival))
+            # The best-graded rivals are quoted and the rest counted; a rival the profile would not
+            # state is not quoted in a note either: the note says one was left out.
+            found = self.rivals.of(item.id)
+            rivals = tuple(self.claim(self.items[r], with_rivals=False) for r in found.quoted)
+            withheld, more = found.withheld, found.more
         return Claim(
             id=item.id,
             kind=type(item).__name__.lower(),
@@ -770,6 +884,7 @@ class _Claims:
             item=item,
             figures=tuple(item.figures) if isinstance(item, Fact) else (),
             disagrees_with=rivals,
+            rivals_more=more,
             rivals_withheld=withheld,
             stale=stale_statement
             or (isinstance(item, Fact) and any(is_stale(f, brief_date, limit) for f in item.figures)),
@@ -957,6 +1072,121 @@ def rival_facts(facts: Sequence[Fact]) -> dict[str, list[str]]:
     return {fact: list(others) for fact, others in linked.items()}
 
 
+# A claim's note quotes at most this many of the figures that disagree with it, the best-graded
+# first, and counts the rest: a measure with N values would otherwise make every one of its facts
+# quote N-1 others (N² text in a brief, and N² work in ``check`` and every build, issue 20).
+RIVALS_QUOTED = 3
+
+
+@dataclass(frozen=True)
+class Rivals:
+    """What disagrees with one fact, as its note shows it."""
+
+    # The rivals the note quotes: the best-graded, at most ``RIVALS_QUOTED``.
+    quoted: tuple[str, ...]
+    # How many more rivals the profile would state (the note counts them, never lists them).
+    more: int
+    # Rivals below an 'omit' bar: left out, and counted as left out.
+    withheld: tuple[str, ...]
+
+
+class RivalIndex:
+    """Who disagrees with whom, answered for one fact at a time in time that does not grow with
+    the number of values a measure has (``rival_facts`` lists every pair, for ``check``).
+
+    Facts are grouped by measure and as-of date; a group's facts are ranked once (best grade
+    first), so a fact's best rivals are the first entries of the groups at its time.
+    """
+
+    def __init__(
+        self, facts: Sequence[Fact], rank: Callable[[str], tuple[str, int, int]], omitted: Callable[[str], bool]
+    ) -> None:
+        self._facts = {fact.id: fact for fact in facts}
+        self._rank = rank
+        self._omitted = omitted
+        self._declared: dict[str, dict[str, None]] = {fact.id: {} for fact in facts}
+        # measure -> as_of -> fact ids (in dossier order until ranked)
+        self._groups: dict[str, dict[str | None, list[str]]] = {}
+        for fact in facts:
+            for other in fact.conflicts_with:
+                if other in self._declared and other != fact.id:
+                    self._declared[fact.id][other] = None
+                    self._declared[other][fact.id] = None
+            for figure in fact.figures:
+                ids = self._groups.setdefault(figure.measure, {}).setdefault(figure.as_of, [])
+                if not ids or ids[-1] != fact.id:
+                    ids.append(fact.id)
+        self._ranked: dict[tuple[str, str | None], _Group] = {}
+
+    def _group(self, measure: str, as_of: str | None) -> _Group:
+        key = (measure, as_of)
+        if key not in self._ranked:
+            ids = sorted(self._groups[measure][as_of], key=self._rank)
+            values = {fact_id: _values(self._facts[fact_id], measure) for fact_id in ids}
+            self._ranked[key] = _Group(ids, values, self._omitted)
+        return self._ranked[key]
+
+    def of(self, fact_id: str) -> Rivals:
+        """The rivals of ``fact_id``: those its note quotes, how many more, which are withheld."""
+        fact = self._facts[fact_id]
+        groups: list[tuple[_Group, frozenset[float]]] = []
+        for figure in fact.figures:
+            for as_of in self._groups[figure.measure]:
+                if as_of == figure.as_of or same_time(figure.as_of, as_of):
+                    groups.append((self._group(figure.measure, as_of), frozenset({figure.value})))
+        declared = self._declared[fact_id]
+        if len(groups) == 1 and not declared:
+            group, own = groups[0]
+            return group.rivals_of(fact_id, own)
+        # Several figures or declared conflicts: the rivals are enumerated (a rare case, linear in them).
+        found: dict[str, None] = dict(declared)
+        for group, own in groups:
+            found.update((other, None) for other in group.every_rival(fact_id, own))
+        ranked = sorted(found, key=self._rank)
+        stated = [other for other in ranked if not self._omitted(other)]
+        withheld = tuple(other for other in ranked if self._omitted(other))
+        return Rivals(tuple(stated[:RIVALS_QUOTED]), max(len(stated) - RIVALS_QUOTED, 0), withheld)
+
+
+def _values(fact: Fact, measure: str) -> frozenset[float]:
+    return frozenset(figure.value for figure in fact.figures if figure.measure == measure)
+
+
+class _Group:
+    """The facts giving one measure at one as-of date, best-graded first, with counts by value."""
+
+    def __init__(self, ids: list[str], values: dict[str, frozenset[float]], omitted: Callable[[str], bool]) -> None:
+        self.ids = ids
+        self.values = values
+        self.stated = [fact_id for fact_id in ids if not omitted(fact_id)]
+        self.withheld = [fact_id for fact_id in ids if omitted(fact_id)]
+        # How many stated facts give exactly these values (a fact's rivals are the others).
+        self._stated_by_values: dict[frozenset[float], int] = {}
+        for fact_id in self.stated:
+            self._stated_by_values[values[fact_id]] = self._stated_by_values.get(values[fact_id], 0) + 1
+
+    def _differs(self, fact_id: str, other: str, own: frozenset[float]) -> bool:
+        # As ``rival_facts``: another fact with a value other than this fact's.
+        return other != fact_id and bool(self.values[other] - own)
+
+    def rivals_of(self, fact_id: str, own: frozenset[float]) -> Rivals:
+        quoted: list[str] = []
+        for other in self.stated:
+            if len(quoted) == RIVALS_QUOTED:
+                break
+            if self._differs(fact_id, other, own):
+                quoted.append(other)
+        # Every stated fact of the group is a rival unless it gives this value alone (itself among them).
+        total = len(self.stated) - self._stated_by_values.get(own, 0)
+        if fact_id in self.values and not self.values[fact_id] <= own:
+            total -= 1  # itself, giving two values of the measure at one date
+        withheld = tuple(other for other in self.withheld if self._differs(fact_id, other, own))
+        return Rivals(tuple(quoted), max(total - len(quoted), 0), withheld)
+
+    def every_rival(self, fact_id: str, own: frozenset[float]) -> list[str]:
+        return [other for other in self.ids if self._differs(fact_id, other, own)]
+
+
 def _has_tag(tags: Iterable[str], wanted: Sequence[str]) -> bool:
     return not wanted or any(tag in wanted for tag in tags)
 
@@ -1064,6 +1294,7 @@ def _merged(text: str, claims: Sequence[Claim]) -> Claim | None:
         stale=any(c.stale for c in claims),
         figures=tuple(f for c in claims for f in c.figures),
         disagrees_with=(),
+        rivals_more=0,
     )
 
 
@@ -1360,12 +1591,26 @@ def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier 
     rows, columns = _programme_rows(claims)
     views = [_section_view(claims, section, shared, rows) for section in audience.sections]
     shown = tuple(view for view in views if view.empty_reason is None)
-    key_points = claims.select(claims.items[ref] for ref in audience.key_points if ref in claims.items)
-    judgements = claims.select(j for j in dossier.judgements if audience.id in j.audiences)
-    mine = sorted(
-        (a for a in dossier.assessments if audience.id in a.audiences), key=lambda a: CONFIDENCE_ORDER[a.confidence]
+    points = claims.select(claims.items[ref] for ref in audience.key_points if ref in claims.items)
+    # Page 1 holds what still holds: a time-bound statement past the staleness limit stays in the body.
+    key_points = tuple(point for point in points if not point.stale_statement)
+    overtaken = tuple(point for point in points if point.stale_statement)
+    # Judgements most confident first, any below the bar last (the dossier's order among equals).
+    judgements = tuple(
+        sorted(claims.select(j for j in dossier.judgements if audience.id in j.audiences), key=_judgement_rank)
     )
-    assessments = claims.select(mine)
+    assessments = tuple(
+        sorted(claims.select(a for a in dossier.assessments if audience.id in a.audiences), key=_judgement_rank)
+    )
+    # The first section printing each claim: a later one refers to it (one text per fact).
+    homes = _homes(shown)
+    headlined = frozenset(
+        point.id for point in key_points if point.id in homes and getattr(point.item, "headline", None)
+    )
+    # The body refers to a key point page 1 states in full; the rest it prints, with the as-of date
+    # said once per section where its items share one.
+    referred = {point.id for point in key_points if point.id not in headlined}
+    shown = tuple(_date_once(view, referred) for view in shown)
     rates = _rates(dossier, audience)
     rate_claims = claims.select(rate.fact for rate in rates)
     costs = _costs(claims, shared["options"])
@@ -1438,7 +1683,102 @@ def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier 
         rates=rates,
         rate_claims=rate_claims,
         costs=costs,
+        overtaken=overtaken,
+        homes=tuple(homes.items()),
+        headlined=headlined,
+        undated_grounds=_undated_grounds(claims, (*judgements, *assessments)),
     )
+
+
+def _judgement_rank(claim: Claim) -> tuple[bool, int]:
+    confidence = getattr(claim.item, "confidence", "moderate")
+    return (claim.unconfirmed, CONFIDENCE_ORDER.get(confidence, 1))
+
+
+def _undated_grounds(claims: _Claims, judgements: Iterable[Claim]) -> frozenset[str]:
+    """The judgements (and assessments) citing, or resting on an item citing, an undated source."""
+    found = set()
+    for claim in judgements:
+        sources = [cite.source for cite in claim.cites]
+        for ref in getattr(claim.item, "rests_on", ()):
+            item = claims.items.get(ref)
+            sources.extend(claims.sources[cite.source] for cite in getattr(item, "cites", ()))
+        if any(source.date is None for source in sources):
+            found.add(claim.id)
+    return frozenset(found)
+
+
+def _printed_claims(view: SectionView) -> list[Claim]:
+    """The claims a section's body prints as statements (not a programme table's merged rows; of the
+    watch list, its deadlines and milestones, not the recommendations it names by their titles)."""
+    if view.kind == "watch":
+        return [entry.claim for entry in view.watch if not isinstance(entry.claim.item, Recommendation)]
+    listed: list[Claim] = []
+    for name in KIND_CONTENT.get(view.kind, ()):
+        if name == "comparisons":
+            listed += [claim for comparison in view.comparisons for claim in comparison.claims]
+        elif name in ("facts", "threats", "divergences", "events", "recommendations"):
+            listed += getattr(view, name)
+    return listed
+
+
+def _homes(views: Iterable[SectionView]) -> dict[str, str]:
+    """For each claim the body prints, the first section that prints it."""
+    homes: dict[str, str] = {}
+    for view in views:
+        for claim in _printed_claims(view):
+            homes.setdefault(claim.id, view.id)
+    return homes
+
+
+def _date_once(view: SectionView, referred: set[str]) -> SectionView:
+    """``view`` with the as-of date most of its printed items share said once, in its introduction:
+    those items carry no tag of their own (issue 23: staleness said once).  A date shared by fewer
+    than two items is left on the item.  ``referred`` are key points the body only refers to."""
+    if view.kind == "watch":
+        common = _most_common(Counter(entry.stated_text for entry in view.watch if entry.stated_text))
+        if common is None:
+            return view
+        entries = tuple(
+            replace(entry, stated_in_intro=True, claim=_dated_in_intro(entry.claim, common))
+            if entry.stated_text == common
+            else entry
+            for entry in view.watch
+        )
+        stale = any(entry.stale for entry in entries if entry.stated_in_intro)
+        return replace(view, watch=entries, as_of=common, as_of_stale=stale)
+    printed = [claim for claim in _printed_claims(view) if claim.id not in referred]
+    common = _most_common(Counter(claim.as_of for claim in printed if claim.as_of and claim.as_of != "undated"))
+    if common is None:
+        return view
+
+    def mark(claims: tuple[Claim, ...]) -> tuple[Claim, ...]:
+        return tuple(_dated_in_intro(claim, common) if claim.id not in referred else claim for claim in claims)
+
+    stale = any(claim.stale for claim in printed if claim.as_of == common)
+    return replace(
+        view,
+        facts=mark(view.facts),
+        threats=mark(view.threats),
+        divergences=mark(view.divergences),
+        events=mark(view.events),
+        recommendations=mark(view.recommendations) if view.kind == "recommendations" else view.recommendations,
+        comparisons=tuple(replace(c, claims=mark(c.claims)) for c in view.comparisons),
+        as_of=common,
+        as_of_stale=stale,
+    )
+
+
+def _dated_in_intro(claim: Claim, date: str) -> Claim:
+    return replace(claim, date_in_intro=True) if claim.as_of == date else claim
+
+
+def _most_common(dates: Mapping[str, int]) -> str | None:
+    """The date most items share, if at least two do (the first found among equally common ones)."""
+    if not dates:
+        return None
+    date, count = max(dates.items(), key=lambda pair: pair[1])
+    return date if count >= 2 else None
 
 
 def _rates(dossier: Dossier, audience: Audience) -> tuple[Rate, ...]:

@@ -32,6 +32,10 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\n(„“\"«]\s*)$")
 _NOT_NAMES = frozenset({"We", "I", "Our", "My", "Nasz", "Nasza", "Nasze", "Naszym"})
 
 UNIT_ANALYSIS = ("assessments", "options", "lines")
+# Fields of an item that are not its words; a headline is the unit's short form of its item, not a ground.
+_NOT_WORDS = frozenset(
+    {"id", "rests_on", "audiences", "tags", "conflicts_with", "same_as", "source", "measure", "headline"}
+)
 Analysis = Assessment | Option | LineToTake
 
 
@@ -66,7 +70,7 @@ def _words_of(value: Any) -> Iterator[str]:
         yield value
     elif isinstance(value, dict):
         for key, inner in value.items():
-            if key not in ("id", "rests_on", "audiences", "tags", "conflicts_with", "same_as", "source", "measure"):
+            if key not in _NOT_WORDS:
                 yield from _words_of(inner)
     elif isinstance(value, list | tuple):
         for inner in value:
@@ -158,6 +162,31 @@ def analysis_problems(dossier: Dossier, origins: Origins) -> list[Problem]:
                         f"states {' and '.join(added)}, found in nothing it rests on: the unit's analysis adds "
                         "no number, date or name of its own (add the item that states it to rests_on, "
                         "or leave it out)",
+                    )
+                )
+    return problems + headline_problems(dossier, origins)
+
+
+# Items that may carry a ``headline`` for the bottom line, by the dossier list they are in.
+HEADLINED = ("facts", "threats", "divergences", "recommendations")
+
+
+def headline_problems(dossier: Dossier, origins: Origins) -> list[Problem]:
+    """An error for each headline that states a number, date or name its own item does not: a
+    headline is the unit's short form of a sourced statement and adds nothing to it."""
+    problems: list[Problem] = []
+    language = dossier.dossier.language
+    for key in HEADLINED:
+        for index, item in enumerate(getattr(dossier, key)):
+            if item.headline is None:
+                continue
+            added = added_specifics(item.headline, grounds(dossier, [item.id], depth=1), language)
+            if added:
+                problems.append(
+                    origins.problem(
+                        (key, index, "headline"),
+                        f"states {' and '.join(added)}, not in the {key[:-1]}'s own statement: a headline "
+                        "shortens its item and adds no number, date or name of its own (reword it, or leave it out)",
                     )
                 )
     return problems

@@ -204,6 +204,9 @@ class Figure(Model):
 class Fact(Model):
     id: Slug
     statement: Text
+    # A short form of the statement for the bottom line (a dozen words), which links to the full,
+    # cited statement in the body.  It may add no number, date or name the item does not state.
+    headline: Line | None = None
     figures: list[Figure] = []
     tags: list[Slug] = Field(min_length=1)
     credibility: Credibility
@@ -264,6 +267,9 @@ class ThreatPerception(Model):
     # One of the levels declared under ``dossier.threat_levels`` (any slug if none are declared).
     level: Slug
     statement: Text
+    # A short form of the statement for the bottom line (a dozen words), which links to the full,
+    # cited statement in the body.  It may add no number, date or name the item does not state.
+    headline: Line | None = None
     tags: list[Slug] = Field(min_length=1)
     cites: list[Citation] = Field(min_length=1)
     time_bound: bool = False
@@ -278,6 +284,9 @@ class Position(Model):
 class Divergence(Model):
     id: Slug
     topic: Line
+    # A short form of the statement for the bottom line (a dozen words), which links to the full,
+    # cited statement in the body.  It may add no number, date or name the item does not state.
+    headline: Line | None = None
     positions: list[Position] = Field(min_length=2)
     consequence: Text | None = None
     tags: list[Slug] = Field(min_length=1)
@@ -289,6 +298,9 @@ class Divergence(Model):
 class Recommendation(Model):
     id: Slug
     title: Line
+    # As a fact's: a short form for the bottom line, in other words than the title, which the body
+    # prints as the recommendation's heading.  It may add no number, date or name the item lacks.
+    headline: Line | None = None
     text: Text
     addressee: Line
     horizon: Line

@@ -62,6 +62,7 @@ class FigureT(_T):
 
 class FactT(_T):
     statement: Text | None = None
+    headline: Line | None = None
     note: Text | None = None
     figures: dict[Slug, FigureT] = {}
 
@@ -87,6 +88,7 @@ class ThreatT(_T):
     holder: Line | None = None
     threat: Line | None = None
     statement: Text | None = None
+    headline: Line | None = None
 
 
 class PositionT(_T):
@@ -96,12 +98,14 @@ class PositionT(_T):
 
 class DivergenceT(_T):
     topic: Line | None = None
+    headline: Line | None = None
     consequence: Text | None = None
     positions: list[PositionT] = []
 
 
 class RecommendationT(_T):
     title: Line | None = None
+    headline: Line | None = None
     text: Text | None = None
     addressee: Line | None = None
     horizon: Line | None = None
@@ -248,11 +252,11 @@ NEVER_TRANSLATED: dict[str, str] = {
 # them, and those translated only where a translation exists (a source's title, a model name).
 _FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "sources": (("kind", "reliability_reason", "date_note"), ("title", "series", "publisher", "author")),
-    "facts": (("statement", "note"), ()),
+    "facts": (("statement", "headline", "note"), ()),
     "programmes": (("name", "category"), ("system",)),
-    "threats": (("holder", "threat", "statement"), ()),
-    "divergences": (("topic", "consequence"), ()),
-    "recommendations": (("title", "text", "addressee", "horizon", "priority_basis", "rationale"), ()),
+    "threats": (("holder", "threat", "statement", "headline"), ()),
+    "divergences": (("topic", "headline", "consequence"), ()),
+    "recommendations": (("title", "headline", "text", "addressee", "horizon", "priority_basis", "rationale"), ()),
     "judgements": (("judgement", "confidence_basis"), ()),
     "assessments": (("assessment", "confidence_basis"), ()),
     "options": (("title", "involves", "lead"), ()),
