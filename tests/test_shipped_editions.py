@@ -127,3 +127,12 @@ def test_korean_lines_break_between_words_not_between_syllables(shipped_editions
     ]
     assert len(words) > 500
     assert not split, split
+
+
+def test_an_amount_converted_to_zloty_reads_as_polish_writes_it(shipped_editions: dict[str, Any]) -> None:
+    """The parliament profile adds złoty beside dollar amounts; the Polish edition writes them
+    "ok. 62,7 mld zł" (16.6 × 3.7747), never "62,7 PLN mld" made from the unit's Polish words."""
+    html = (shipped_editions["out"] / f"{shipped_editions['id']}-parliament.pl.html").read_text(encoding="utf-8")
+    converted = [text.replace("\u00a0", " ") for text in re.findall(r'class="converted">([^<]*)<', html)]
+    assert "(ok. 62,7 mld zł)" in converted, converted
+    assert all(re.fullmatch(r"\(ok\. \d+,\d mld zł\)", text) for text in converted), converted

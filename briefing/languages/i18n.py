@@ -202,7 +202,20 @@ def format_percent(value: float, language: str | None = None, decimals: int | No
 
 
 # A unit's scale word and how much it multiplies by ("USD billion" is 10^9 US dollars).
-_UNIT_SCALES = {"trillion": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6, "thousand": 1e3}
+# A translated figure's unit is written in its edition's words ("mld USD"): the amount converted
+# into a second currency is made from it, so the Polish scale words count too ("62,7 mld zł").
+_UNIT_SCALES = {
+    "trillion": 1e12,
+    "billion": 1e9,
+    "bn": 1e9,
+    "million": 1e6,
+    "mn": 1e6,
+    "thousand": 1e3,
+    "bln": 1e12,
+    "mld": 1e9,
+    "mln": 1e6,
+    "tys.": 1e3,
+}
 _PERCENT_UNITS = ("percent", "per cent", "%")
 CALENDAR_UNITS = frozenset({"year", "date"})
 
