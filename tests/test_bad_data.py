@@ -196,7 +196,7 @@ def earlier_output(tmp_path: Path, shipped_briefs: Any) -> tuple[Path, dict[str,
     out = tmp_path / "out"
     shutil.copytree(shipped_briefs.out, out)
     snapshot = _snapshot(out)
-    assert len(snapshot) == 6
+    assert len(snapshot) == 9  # three audiences: an HTML brief, its sources page and a PDF each
     return out, snapshot
 
 
