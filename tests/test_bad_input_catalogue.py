@@ -509,16 +509,16 @@ def _(c: Ctx) -> Expected:
 @data_case("section-tag-not-declared")
 def _(c: Ctx) -> Expected:
     relpath = "audiences/ministry.yaml"
-    section = _section("ministry", "timeline")
+    section = _section("ministry", "watch")  # the ministry's one section chosen by tags
     tags = _load(relpath)["sections"][section]["tags"]
-    position = tags.index("strategic-context")
+    position = tags.index("political-risk")
     old = f"    tags: [{', '.join(tags)}]\n"
-    line = c.edit(relpath, old, old.replace("strategic-context", "strategic-kontext"))
+    line = c.edit(relpath, old, old.replace("political-risk", "political-rysk"))
     return Expected(
-        ("unknown tag 'strategic-kontext'", "dossier.tags", "did you mean 'strategic-context'"),
+        ("unknown tag 'political-rysk'", "dossier.tags", "did you mean 'political-risk'"),
         c.path(relpath),
         line,
-        c.column_of(relpath, line, "strategic-kontext"),
+        c.column_of(relpath, line, "political-rysk"),
         f"sections[{section}].tags[{position}]",
     )
 

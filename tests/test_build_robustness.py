@@ -79,7 +79,7 @@ def test_a_10000_character_word_and_long_urls_are_printed_whole(
     make_dossier: Callable[[], Any], tmp_path: Path, dossier_id: str
 ) -> None:
     dossier = make_dossier()
-    # A statement the industry brief shows twice (key points, supply-chain section) is one 10,000-character word.
+    # A statement the industry brief shows (a key point, in full in the supply chain section): one long word.
     dossier.edit(
         "facts.yaml",
         "    statement: >-\n      In the coming years, military equipment will be delivered by sea from the\n"
@@ -102,12 +102,17 @@ def test_a_10000_character_word_and_long_urls_are_printed_whole(
 
     assert result.exit_code == 0, result.output
     text = _text_on_the_pages(out / f"{dossier_id}-industry.pdf")
-    found, at = _found_in_order(WORD, text)
-    assert found == len(WORD), f"only {found} of the word's {len(WORD)} characters are on the page"
-    assert _found_in_order(WORD, text, at)[0] == len(WORD), "the second time the word is shown, part is lost"
+    page = (out / f"{dossier_id}-industry.html").read_text(encoding="utf-8")
+    # Every time the brief shows the word (a key point with a headline is printed in full once, in
+    # the body: issue 23), all of it is on the page.
+    shown = page.count(f'<span class="long-word">{WORD}</span>')
+    assert shown >= 1
+    at = 0
+    for time in range(shown):
+        found, at = _found_in_order(WORD, text, at)
+        assert found == len(WORD), f"time {time + 1}: only {found} of the word's {len(WORD)} characters are on the page"
     for long_word in (URL, TITLE_WORD, SYSTEM_WORD):
         assert _found_in_order(long_word, text)[0] == len(long_word), f"{long_word[:30]}… runs off the page"
-    page = (out / f"{dossier_id}-industry.html").read_text(encoding="utf-8")
     assert f'<span class="long-word">{WORD}</span>' in page
     assert "overflow-wrap: break-word" in page and ".long-word { overflow-wrap: anywhere" in page
 
@@ -127,10 +132,11 @@ def test_dollar_signs_in_chart_labels_are_printed_as_written(
     facts.write_text(facts.read_text(encoding="utf-8").replace("unit: USD billion", f'unit: "{unit}"'), "utf-8")
     out = tmp_path / "out"
 
-    result = _build("-a", "industry", "--format", "html", "--data", dossier.root, "--out", out)
+    # The money chart (the comparison of the 2022 contracts' value) is the parliament brief's.
+    result = _build("-a", "parliament", "--format", "html", "--data", dossier.root, "--out", out)
 
     assert result.exit_code == 0, result.output
-    labels = _svg_texts((out / f"{dossier_id}-industry.html").read_text(encoding="utf-8"))
+    labels = _svg_texts((out / f"{dossier_id}-parliament.html").read_text(encoding="utf-8"))
     assert unit in labels, f"the axis label is not printed as written: {labels}"
     assert "$16.6 billion" in labels
 
@@ -313,7 +319,8 @@ def test_an_edited_chart_cache_entry_is_not_inlined(
     kind: str, private_cache: Path, tmp_path: Path, repo_root: Path, dossier_id: str
 ) -> None:
     out = tmp_path / "out"
-    args = ("-a", "industry", "--format", "html", "--data", repo_root / "data", "--out", out, "--force")
+    # The parliament brief draws the money chart, whose axis says "USD billion".
+    args = ("-a", "parliament", "--format", "html", "--data", repo_root / "data", "--out", out, "--force")
     assert _build(*args).exit_code == 0
     entries = sorted((private_cache / "briefing" / "charts").glob("*.json"))
     assert entries, "no chart was cached"
@@ -327,7 +334,7 @@ def test_an_edited_chart_cache_entry_is_not_inlined(
     # A harmless edit is used (so the check lets matplotlib's own drawings through) ...
     edit(">USD billion<", ">USD billion CACHED<")
     assert _build(*args).exit_code == 0
-    page = (out / f"{dossier_id}-industry.html").read_text(encoding="utf-8")
+    page = (out / f"{dossier_id}-parliament.html").read_text(encoding="utf-8")
     assert "USD billion CACHED" in _svg_texts(page), "a valid cache entry was not used"
 
     # ... one that adds anything active or external is drawn again instead.
@@ -336,6 +343,6 @@ def test_an_edited_chart_cache_entry_is_not_inlined(
     result = _build(*args)
 
     assert result.exit_code == 0, result.output
-    page = (out / f"{dossier_id}-industry.html").read_text(encoding="utf-8")
+    page = (out / f"{dossier_id}-parliament.html").read_text(encoding="utf-8")
     assert marker not in page
     assert "USD billion" in _svg_texts(page), "the chart was not drawn again"

@@ -163,7 +163,9 @@ def test_a_cached_narrow_drawing_is_checked_before_it_is_inlined(
     if it is a plain drawing, and an entry without one is drawn again."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     out = tmp_path / "out"
-    args = ("brief", "-a", "industry", "--format", "html", "--data", ROOT / "data", "--out", out, "--force")
+    # Both shipped charts: the industry brief's progress chart and the parliament brief's money chart.
+    args = ("brief", "-a", "industry", "-a", "parliament", "--format", "html", "--data", ROOT / "data", "--out", out)
+    args = (*args, "--force")
 
     def build_after(edit: Callable[[dict[str, str]], None]) -> str:
         entries = sorted((tmp_path / "cache" / "briefing" / "charts").glob("*.json"))
@@ -174,7 +176,7 @@ def test_a_cached_narrow_drawing_is_checked_before_it_is_inlined(
             entry.write_text(json.dumps(stored), encoding="utf-8")
         result = run_cli(*args)
         assert result.exit_code == 0, result.output
-        return (out / f"{dossier_id}-industry.html").read_text(encoding="utf-8")
+        return "".join((out / f"{dossier_id}-{a}.html").read_text(encoding="utf-8") for a in ("industry", "parliament"))
 
     assert run_cli(*args).exit_code == 0
 

@@ -42,7 +42,7 @@ def test_a_core_profile_puts_the_rest_in_an_annex_on_its_own_page(
     make_dossier: Callable[..., DossierCopy], tmp_path: Path
 ) -> None:
     dossier = make_dossier()
-    dossier.edit("audiences/parliament.yaml", "core:\n  pages: 2", "core:\n  pages: 1")
+    dossier.edit("audiences/parliament.yaml", "core:\n  pages: 3", "core:\n  pages: 1")
     out = tmp_path / "out"
     result = run_cli("brief", "-a", "parliament", "--out", out, "--data", dossier.root)
     assert result.exit_code == 0, result.output

@@ -55,7 +55,7 @@ class Signer:
 
     @property
     def who(self) -> str:
-        """Who signs, as the colophon and the manifest say it: "Analysis Unit, PISM" style."""
+        """Who signs, as the colophon and the manifest say it: "Analysis Unit, Institute" style."""
         return self.name
 
 
