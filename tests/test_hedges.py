@@ -71,12 +71,14 @@ DEFECTS = [
     Defect(
         "longer-term-potential-could",
         "recommendations.yaml",
-        "    rationale: >-\n      In the longer term, Poland sees the partnership as a potential opportunity to\n"
-        "      increase the competitiveness of its defence industry, which could offer new\n"
-        "      products, developed in cooperation with South Korean partners, also on foreign\n      markets.",
-        "    rationale: >-\n      Poland sees the partnership as an opportunity to increase the competitiveness\n"
-        "      of its defence industry and to offer jointly developed products on foreign\n      markets.",
-        ('"could"', '"potential"', '"in the longer term"'),
+        # The rationale in the unit's words (issue 23: no sentence of the fact printed twice).
+        "    rationale: >-\n      Poland sees in the partnership, in the longer term, a chance to make its\n"
+        "      defence industry more competitive: products developed with South Korean\n"
+        "      partners could also be offered abroad.",
+        "    rationale: >-\n      Poland sees in the partnership a chance to make its\n"
+        "      defence industry more competitive: products developed with South Korean\n"
+        "      partners will also be offered abroad.",
+        ('"could"', '"in the longer term"'),
     ),
     # 4. Yoon's "provocation" without "alleged" ...
     Defect(

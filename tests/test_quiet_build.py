@@ -23,4 +23,5 @@ def test_building_the_shipped_dossier_prints_no_renderer_warning(tmp_path: Path)
     lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
     unexpected = [line for line in lines if not line.startswith(("wrote ", "note: "))]
     assert not unexpected, "\n".join(unexpected)
-    assert sum(line.startswith("wrote ") for line in lines) == 6
+    # Three audiences: an HTML brief, its sources page and a PDF each.
+    assert sum(line.startswith("wrote ") for line in lines) == 9
