@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 from briefing.build.render import Charts, font_folder
-from briefing.build.select import Brief, Claim
 from briefing.formats.render_html import TemplateSet, cite_text
+from briefing.view.model import Brief, Claim
 
 _SPECIAL = re.compile(r"([\\#$*_`<>@\[\]~=/+-])")
 

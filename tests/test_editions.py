@@ -22,7 +22,8 @@ from conftest import BriefText, DossierCopy, read_html_text, read_pdf, run_cli
 
 from briefing.build.changes import figure_words, shown_claims
 from briefing.build.load import load
-from briefing.build.select import rival_facts, select_for_audience
+from briefing.build.rivals import rival_facts
+from briefing.build.select import select_for_audience
 from briefing.dossier.schema import Citation, Fact, Figure
 from briefing.formats.render_html import TemplateSet
 

@@ -10,9 +10,9 @@ import pytest
 from click.testing import Result
 
 from briefing.dossier.locators import LocatorError, Part, parse_locator
-from briefing.formats.locators import locator_text
 from briefing.formats.render_html import mark_languages
 from briefing.languages.i18n import use_language
+from briefing.view.locators import locator_text
 
 REPO = Path(__file__).resolve().parent.parent
 

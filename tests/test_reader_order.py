@@ -16,9 +16,9 @@ import pytest
 from conftest import normalise, read_html_text, run_cli, squash
 
 from briefing import TemplateSet, load_dossier, select_for_audience
-from briefing.build.select import Brief
 from briefing.dossier.dates import date_label
 from briefing.dossier.schema import Dossier
+from briefing.view.model import Brief
 
 ROOT = Path(__file__).resolve().parent.parent
 AUDIENCES = ["ministry", "industry", "parliament"]

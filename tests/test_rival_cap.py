@@ -12,7 +12,7 @@ from click.testing import Result
 from conftest import read_html_text
 
 from briefing import TemplateSet, load_dossier, select_for_audience
-from briefing.build.select import RIVALS_QUOTED
+from briefing.build.rivals import RIVALS_QUOTED
 
 VALUES = 9  # facts giving another value of one measure for the same date
 

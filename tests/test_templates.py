@@ -130,7 +130,7 @@ def test_template_reference_is_up_to_date() -> None:
 def test_template_reference_names_every_brief_attribute() -> None:
     from dataclasses import fields
 
-    from briefing.build.select import Brief
+    from briefing.view.model import Brief
 
     reference = template_reference()
     for field in fields(Brief):

@@ -20,90 +20,19 @@ follow it; ``locate`` names where the dossier defines it, for ``generate diff``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from briefing.build.select import (
-    KIND_CONTENT,
-    Brief,
-    Claim,
-    Comparison,
-    ProgrammeRow,
-    recency,
-    select_for_audience,
-    source_names,
-)
+from briefing.build.rivals import recency
+from briefing.build.sections import ALL_CONTENT, KIND_CONTENT
+from briefing.build.select import select_for_audience
 from briefing.dossier.dates import date_label
 from briefing.dossier.schema import Dossier, Figure, Recommendation
 from briefing.dossier.yamlload import DataPath, Origins
+from briefing.view.changes import CHANGE_LABELS, Change, Changes, FigureValue
+from briefing.view.model import Brief, Claim, Comparison, ProgrammeRow, source_names
 
-# The words a brief prints before each change (a profile may override each with a label
-# ``change-<kind>``), in the order changes are listed.
-CHANGE_LABELS: dict[str, str] = {
-    "figure": "Figure changed",
-    "new": "New",
-    "revised": "Revised",
-    "withdrawn": "Withdrawn",
-    "recommendation-added": "New recommendation",
-    "reprioritised": "Priority changed",
-    "recommendation-withdrawn": "Recommendation withdrawn",
-    "regraded": "Source re-graded",
-    "stale": "Now out of date",
-}
 _ORDER = {kind: position for position, kind in enumerate(CHANGE_LABELS)}
-# Section attributes that hold what a section of unknown kind may draw.
-_ALL_CONTENT = tuple(sorted({name for names in KIND_CONTENT.values() for name in names}))
 KEY_POINTS_ANCHOR = "key-points"
 SOURCES_ANCHOR = "sources"
-
-
-@dataclass(frozen=True)
-class FigureValue:
-    """One figure as a change shows it: the source's words, when it was true, who states it."""
-
-    text: str
-    as_of: str  # as printed: "October 2024", or "undated"
-    source: str
-    fact: str  # the id of the fact that states it
-
-
-@dataclass(frozen=True)
-class Change:
-    """One thing that changed, as a brief lists it."""
-
-    kind: str  # a key of CHANGE_LABELS
-    id: str  # the item's id; for a figure the measure, for a re-grading the source
-    text: str  # what the item says, as the brief prints it (a figure: what it measures)
-    # The id of the place in the current brief that shows it; None when it is no longer shown.
-    anchor: str | None = None
-    before: str | None = None  # a priority or grade before the change
-    after: str | None = None  # ... and after it (for "stale", the figure's as-of date)
-    old: tuple[FigureValue, ...] = ()  # a figure's current value(s) in the earlier edition
-    new: tuple[FigureValue, ...] = ()  # ... and now
-    item: str = "fact"  # what kind of item ``id`` names: fact, recommendation, source, measure, ...
-
-    @property
-    def label(self) -> str:
-        return CHANGE_LABELS[self.kind]
-
-    @property
-    def direction(self) -> str | None:
-        """For a priority or a grade: "raised" or "lowered" (a grade's letter falls as it rises)."""
-        ranks = {"high": 0, "medium": 1, "low": 2}
-        if self.before is None or self.after is None or self.kind not in ("reprioritised", "regraded"):
-            return None
-        before, after = (ranks.get(self.before, 9), ranks.get(self.after, 9))
-        if self.kind == "regraded":
-            before, after = ord(self.before[:1]), ord(self.after[:1])
-        return "raised" if after < before else "lowered"
-
-
-@dataclass(frozen=True)
-class Changes:
-    """What has changed in one audience's brief since an earlier edition."""
-
-    edition: str  # the earlier edition, as dossier.yaml named it
-    date: str  # its date, as printed
-    items: tuple[Change, ...]
 
 
 # ---------------------------------------------------------------------------
@@ -122,7 +51,7 @@ def shown_claims(brief: Brief) -> dict[str, tuple[Claim, str]]:
                 found.setdefault(shown.id, (shown, anchor))
 
     for view in brief.sections:
-        for name in KIND_CONTENT.get(view.kind) or _ALL_CONTENT:
+        for name in KIND_CONTENT.get(view.kind) or ALL_CONTENT:
             for entry in getattr(view, name, ()):
                 if isinstance(entry, Comparison):
                     add(entry.claims, view.id)

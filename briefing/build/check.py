@@ -16,7 +16,7 @@ from typing import Any
 
 from briefing.build.changes import shown_claims
 from briefing.build.load import load
-from briefing.build.select import Brief, Claim, select_for_audience
+from briefing.build.select import select_for_audience
 from briefing.dossier import hedges
 from briefing.dossier.analysis import unjudged_names_note
 from briefing.dossier.dates import date_label, is_calendar, is_stale, months_between, newest
@@ -26,6 +26,7 @@ from briefing.dossier.yamlload import DataPath, Origins
 from briefing.errors import DossierError, Problem
 from briefing.formats.glyphs import missing_glyphs
 from briefing.formats.render_html import TemplateSet
+from briefing.view.model import Brief, Claim
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 from briefing.build.load import LoadedDossier
 from briefing.build.render import RenderJob
-from briefing.build.select import Brief, select_for_audience
+from briefing.build.select import select_for_audience
 from briefing.dossier.schema import Audience, Dossier
 from briefing.errors import UnknownAudienceError
 from briefing.formats.registry import DEFAULT_FORMATS, FORMATS
+from briefing.view.model import Brief
 
 if TYPE_CHECKING:
     from briefing.build.editions import Earlier

@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefing.build.budget import core_overrun, over_budget
-from briefing.build.select import Brief, Comparison
 from briefing.formats.breaks import mark_long_words
 from briefing.formats.charts import Chart, cached_chart, comparison_chart, delivery_chart
 from briefing.formats.passages import COMPANION_SUFFIX, Passages, companion_page
 from briefing.formats.registry import FORMATS, Rendered, SourceHtml
 from briefing.formats.render_html import TemplateSet, render_html
 from briefing.output import OutputFile
+from briefing.view.model import Brief, Comparison
 
 if TYPE_CHECKING:
     import jinja2

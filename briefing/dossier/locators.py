@@ -22,7 +22,7 @@ address         a web address                                ``https://example.o
 
 Numbers are single (``4``), ranges (``4–5``, ``4-5``) or pairs (``1 and 2``, ``1 i 2``, ``1·2``).
 A section heading, and words in quotes, stay as the source writes them; every other part is
-printed in the words of the edition's language (``briefing/formats/locators.py``).  A locator
+printed in the words of the edition's language (``briefing/view/locators.py``).  A locator
 the grammar cannot read is an error at its ``file:line`` saying what to write instead: a
 footnote half in English in a Polish brief is worse than a build that stops.
 

@@ -30,13 +30,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.etree import ElementTree
 
-from briefing.build.select import Comparison, ProgrammeRow, source_name
 from briefing.cache import read_cached, write_cached
 from briefing.dossier.dates import date_label, is_calendar
 from briefing.languages import typography
 from briefing.languages.i18n import format_number
 from briefing.languages.i18n import gettext as _
 from briefing.languages.typography import typeset
+from briefing.view.model import Comparison, ProgrammeRow, source_name
 
 # Colours chosen for WCAG AA contrast of text on white (>= 4.5:1) and to stay
 # distinguishable in greyscale print.

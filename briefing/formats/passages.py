@@ -29,8 +29,8 @@ from briefing.dossier.verify import Document, SourceReadError, normalise, quote_
 if TYPE_CHECKING:
     import jinja2
 
-    from briefing.build.select import Brief, Cite
     from briefing.formats.render_html import TemplateSet
+    from briefing.view.model import Brief, Cite
 
 SOURCES_TEMPLATE = "sources.html"
 COMPANION_SUFFIX = ".sources.html"

@@ -36,18 +36,18 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from markupsafe import Markup, escape
 
-from briefing.build.select import Brief, Cite, Claim
 from briefing.dossier.dates import date_label
 from briefing.dossier.schema import CREDIBILITY_LABELS, RELIABILITY_LABELS
 from briefing.errors import TemplateError
 from briefing.formats.compiled import FOLDER as COMPILED_FOLDER
 from briefing.formats.compiled import InstalledTemplates
-from briefing.formats.locators import locator_text
 from briefing.formats.render_limits import GuardedCodeGenerator, RenderStopped, can_fork, guard, run_bounded
 from briefing.formats.sanitize import inert_html
 from briefing.languages import i18n
 from briefing.languages.typography import typeset_html
 from briefing.package_data import TEMPLATES_MARKER, missing_templates_error, shipped_templates
+from briefing.view.locators import locator_text
+from briefing.view.model import Brief, Cite, Claim
 
 if TYPE_CHECKING:
     from briefing.formats.passages import Passages

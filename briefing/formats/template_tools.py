@@ -79,7 +79,7 @@ def copy_template(templates: TemplateSet, name: str, target: Path) -> Path:
 
 def _type_name(annotation: object) -> str:
     text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
-    for prefix in ("typing.", "briefing.build.select.", "briefing.dossier.schema."):
+    for prefix in ("typing.", "briefing.view.model.", "briefing.view.changes.", "briefing.dossier.schema."):
         text = str(text).replace(prefix, "")
     return str(text)
 
@@ -123,8 +123,8 @@ def _macros(templates: TemplateSet) -> list[str]:
 
 def template_reference(templates: TemplateSet | None = None) -> str:
     """Markdown reference of the template context: variables, their types, filters, macros."""
-    from briefing.build import select
     from briefing.formats import render_html
+    from briefing.view import model
 
     templates = templates or TemplateSet()
     env = templates.environment()
@@ -168,13 +168,13 @@ def template_reference(templates: TemplateSet | None = None) -> str:
         "",
     ]
     for cls in (
-        select.Brief,
-        select.SectionView,
-        select.Claim,
-        select.Cite,
-        select.ProgrammeRow,
-        select.Comparison,
-        select.WatchItem,
+        model.Brief,
+        model.SectionView,
+        model.Claim,
+        model.Cite,
+        model.ProgrammeRow,
+        model.Comparison,
+        model.WatchItem,
         render_html.Notes,
     ):
         lines += _describe_class(cls)
