@@ -8,6 +8,7 @@ shares that build.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ import pypdf
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from briefing.cli import main
 
@@ -105,7 +107,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # ---------------------------------------------------------------------------
 
 
-def run_cli(*args: str | Path) -> Result:
+def run_cli(*args: str | os.PathLike[str]) -> Result:
     """``generate ARGS`` in-process; unexpected exceptions propagate (so a crash fails loudly)."""
     return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
 
@@ -290,6 +292,27 @@ def read_pdf(path: Path) -> str:
     """The raw text of every page of a PDF, pages joined by newlines."""
     reader = pypdf.PdfReader(path)
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+# pypdf types every value read from a dictionary as a bare PdfObject; these say (and check) what it is.
+
+
+def pdf_dict(value: object) -> DictionaryObject:
+    """A PDF dictionary read back (a page, the catalogue, the document information)."""
+    assert isinstance(value, DictionaryObject), f"expected a PDF dictionary, found {type(value).__name__}"
+    return value
+
+
+def pdf_array(value: object) -> ArrayObject:
+    """A PDF array read back."""
+    assert isinstance(value, ArrayObject), f"expected a PDF array, found {type(value).__name__}"
+    return value
+
+
+def pdf_string(value: object) -> str:
+    """A PDF string or name read back (pypdf's TextStringObject, NameObject, ... are str)."""
+    assert isinstance(value, str), f"expected a PDF string, found {type(value).__name__}"
+    return value
 
 
 def read_html_text(path: Path) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pypdf
+from pypdf import PageObject
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, IndirectObject
 
 INLINE = {"/Span", "/Link", "/Lbl", "/NonStruct", "/Note", "/Quote", "/Code", "/Reference", "/BibEntry"}
@@ -48,12 +49,12 @@ def _marked_text(page: Any, reader: pypdf.PdfReader) -> dict[int, str]:
     """The text of each marked-content sequence (by MCID) on a page."""
     fonts: dict[str, tuple[dict[int, str], bool]] = {}
     for name, reference in page["/Resources"].get("/Font", {}).items():
-        font = reference.get_object()
-        fonts[name] = (_to_unicode(font), font.get("/Subtype") == "/Type0")
+        font_object = reference.get_object()
+        fonts[name] = (_to_unicode(font_object), font_object.get("/Subtype") == "/Type0")
     texts: dict[int, list[str]] = defaultdict(list)
     replaced: set[int] = set()
     open_ids: list[int | None] = []
-    font = ({}, False)
+    font: tuple[dict[int, str], bool] = ({}, False)
     for operands, operator in ContentStream(page.get_contents(), reader).operations:
         if operator == b"BDC":
             properties = operands[1]
@@ -85,7 +86,10 @@ def tagged_blocks(path: Path) -> list[Block]:
     """Every leaf block of the structure tree (paragraphs, headings, list bodies, cells, captions)
     with its tagged text, in reading order."""
     reader = pypdf.PdfReader(path)
-    pages = {page.indirect_reference.idnum: page for page in reader.pages}
+    pages: dict[int, PageObject] = {}
+    for page in reader.pages:
+        assert page.indirect_reference is not None  # a page read from a file is an indirect object
+        pages[page.indirect_reference.idnum] = page
     marked: dict[int, dict[int, str]] = {}
 
     def content(page_reference: Any, mcid: int) -> str:
@@ -105,7 +109,9 @@ def tagged_blocks(path: Path) -> list[Block]:
             if isinstance(kid, int):
                 parts.append(content(page, kid))
             elif isinstance(kid, DictionaryObject) and kid.get("/Type") == "/MCR":
-                parts.append(content(kid.get("/Pg", page), int(kid["/MCID"])))
+                mcid = kid["/MCID"]
+                assert isinstance(mcid, int), f"/MCID {mcid!r} is not an integer"
+                parts.append(content(kid.get("/Pg", page), int(mcid)))
             elif isinstance(kid, DictionaryObject) and kid.get("/Type") != "/OBJR":
                 text = walk(kid, page)
                 parts.append(text if kid.get("/S") in INLINE else f"\n{text}\n")
@@ -114,5 +120,7 @@ def tagged_blocks(path: Path) -> list[Block]:
             blocks.append(Block(str(element["/S"]), text))
         return text
 
-    walk(reader.trailer["/Root"]["/StructTreeRoot"], None)
+    root = reader.trailer["/Root"]
+    assert isinstance(root, DictionaryObject)
+    walk(root["/StructTreeRoot"], None)
     return blocks

@@ -26,7 +26,8 @@ AUDIENCES = [
 
 @pytest.fixture(scope="session")
 def dossier(repo_root: Path) -> Dossier:
-    return load_dossier(repo_root / "data", TemplateSet())
+    dossier: Dossier = load_dossier(repo_root / "data", TemplateSet())  # the package's lazy names are untyped
+    return dossier
 
 
 @pytest.fixture(scope="session")

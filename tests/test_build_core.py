@@ -13,7 +13,7 @@ from briefing.build.load import load
 from briefing.build.plan import plan_briefs
 from briefing.errors import UnknownAudienceError
 from briefing.formats.registry import FORMATS
-from briefing.formats.render_html import TemplateSet
+from briefing.formats.render_html import TemplateSet, render_html
 
 FICTIONAL = Path(__file__).resolve().parent / "fixtures" / "fictional"
 
@@ -53,7 +53,7 @@ def test_each_html_is_rendered_once_for_every_format_made_from_it(monkeypatch: p
     loaded = load(FICTIONAL, TemplateSet())
     plan = plan_briefs(loaded, ["water-ministry"], since="none")
     renders: list[tuple[str, str | None]] = []
-    real = render.render_html
+    real = render_html  # what render.py calls, until the monkeypatch below
 
     def counted(*args: Any, **kwargs: Any) -> str:
         renders.append((args[2], kwargs["passages"].companion))

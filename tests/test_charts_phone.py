@@ -164,10 +164,10 @@ def test_a_cached_narrow_drawing_is_checked_before_it_is_inlined(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     out = tmp_path / "out"
     # Both shipped charts: the industry brief's progress chart and the parliament brief's money chart.
-    args = ("brief", "-a", "industry", "-a", "parliament", "--format", "html", "--data", ROOT / "data", "--out", out)
-    args = (*args, "--force")
+    command = ("brief", "-a", "industry", "-a", "parliament", "--format", "html", "--data", ROOT / "data", "--out", out)
+    args = (*command, "--force")
 
-    def build_after(edit: Callable[[dict[str, str]], None]) -> str:
+    def build_after(edit: Callable[[dict[str, str]], object]) -> str:  # what edit returns is not used
         entries = sorted((tmp_path / "cache" / "briefing" / "charts").glob("*.json"))
         assert entries, "no chart was cached"
         for entry in entries:

@@ -20,7 +20,7 @@ from typing import Any
 import pypdf
 import pytest
 import yaml
-from conftest import run_cli
+from conftest import pdf_array, pdf_dict, run_cli
 from tagged_text import tagged_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,11 +127,13 @@ def test_running_heads_and_feet_are_pagination_artifacts(pdfs: list[Path]) -> No
     and every piece of marked content on a page belongs to the document's structure tree."""
     for path in pdfs:
         reader = pypdf.PdfReader(path)
-        root = reader.trailer["/Root"]["/StructTreeRoot"]
+        root = pdf_dict(pdf_dict(reader.trailer["/Root"])["/StructTreeRoot"])
         reachable = _reachable(root)
-        nums = root["/ParentTree"]["/Nums"]
+        nums = pdf_array(pdf_dict(root["/ParentTree"])["/Nums"])
         for number, page in enumerate(reader.pages):
-            content = page.get_contents().get_data().decode("latin-1")
+            contents = page.get_contents()
+            assert contents is not None, f"{path.name} page {number + 1} draws nothing"
+            content = contents.get_data().decode("latin-1")
             artifacts = re.findall(r"/Artifact\s*<<\s*/Type\s*/Pagination\s*>>\s*BDC", content)
             assert len(artifacts) >= 3, f"{path.name} page {number + 1}: margin text is not a pagination artifact"
             parents = nums[2 * number + 1]

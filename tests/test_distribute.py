@@ -26,6 +26,7 @@ import pypdf
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import pdf_array, pdf_dict, pdf_string
 
 from briefing.cli_distribute import distribute as distribute_command
 from briefing.distribution.distribute import Options, copy_names, distribute
@@ -156,22 +157,22 @@ def test_metadata_and_structure_per_copy(ministry_pdf: bytes, font: StampFont) -
     original = pypdf.PdfReader(io.BytesIO(ministry_pdf))
     assert first.metadata is not None and original.metadata is not None
     for key, value in info.items():
-        assert first.metadata["/" + key] == value
-    assert second.metadata is not None and second.metadata["/Copy"] == "2 of 2"
+        assert pdf_string(first.metadata["/" + key]) == value
+    assert second.metadata is not None and pdf_string(second.metadata["/Copy"]) == "2 of 2"
     for key in ("/Title", "/Author", "/Subject", "/Keywords", "/CreationDate"):
         assert first.metadata[key] == original.metadata[key]
     # Each copy is a document of its own: same first /ID, its own second one.
-    assert first.trailer["/ID"][0] == second.trailer["/ID"][0]
-    assert first.trailer["/ID"][1] != second.trailer["/ID"][1]
+    assert pdf_array(first.trailer["/ID"])[0] == pdf_array(second.trailer["/ID"])[0]
+    assert pdf_array(first.trailer["/ID"])[1] != pdf_array(second.trailer["/ID"])[1]
     # Still tagged (PDF/UA): structure tree, outline, links, language as before.
-    root, original_root = first.trailer["/Root"], original.trailer["/Root"]
+    root, original_root = pdf_dict(first.trailer["/Root"]), pdf_dict(original.trailer["/Root"])
     for key in ("/StructTreeRoot", "/MarkInfo", "/Lang", "/Outlines", "/Metadata"):
         assert key in root, key
     assert len(first.outline) == len(original.outline)
     for page, before in zip(first.pages, original.pages, strict=True):
         assert len(page.get("/Annots", [])) == len(before.get("/Annots", []))
         assert page["/StructParents"] == before["/StructParents"]
-        stamp = page["/Contents"][-1].get_object().get_data()
+        stamp = pdf_array(page["/Contents"])[-1].get_object().get_data()
         assert b"/Artifact" in stamp and b"EMC" in stamp  # the stamp is outside the structure tree
     assert original_root["/Lang"] == root["/Lang"]
 
@@ -186,8 +187,10 @@ def test_a_single_revision_without_the_unstamped_pages(ministry_pdf: bytes, font
 def test_a_long_line_is_set_smaller_to_fit(ministry_pdf: bytes, font: StampFont) -> None:
     line = stamp_line("Grzegorz Brzęczyszczykiewicz-Wójcik", "Ministry of National Defence, " * 4, 10, 10, "TLP:GREEN")
     page = pypdf.PdfReader(io.BytesIO(stamp_pdf(ministry_pdf, line, {}, font))).pages[0]
-    stamp = page["/Contents"][-1].get_object().get_data().decode()
-    size = float(re.search(r"/BriefingStamp ([\d.]+) Tf", stamp)[1])  # type: ignore[index]
+    stamp = pdf_array(page["/Contents"])[-1].get_object().get_data().decode()
+    font_size = re.search(r"/BriefingStamp ([\d.]+) Tf", stamp)
+    assert font_size, "the stamp sets no size of its font"
+    size = float(font_size[1])
     assert size < 7
     assert line in page.extract_text()
 
@@ -245,8 +248,8 @@ def test_copies_manifest_and_zips(tmp_path: Path, briefs_dir: Path, dossier_id: 
         reader = pypdf.PdfReader(io.BytesIO(data))
         assert int(row["pages"]) == len(reader.pages)
         assert reader.metadata is not None
-        assert reader.metadata["/PreparedFor"] == f"{row['recipient']}, {row['organisation']}"
-        assert reader.metadata["/Copy"] == f"{row['copy']} of {row['copies']}"
+        assert pdf_string(reader.metadata["/PreparedFor"]) == f"{row['recipient']}, {row['organisation']}"
+        assert pdf_string(reader.metadata["/Copy"]) == f"{row['copy']} of {row['copies']}"
         assert row["file"].startswith(f"{row['audience']}/{dossier_id}-{row['audience']}-")
         assert f"Prepared for {row['recipient']}, {row['organisation']} — copy {row['copy']} of {row['copies']}" in (
             reader.pages[-1].extract_text()
@@ -270,11 +273,8 @@ def test_copies_manifest_and_zips(tmp_path: Path, briefs_dir: Path, dossier_id: 
 
 def test_dry_run_writes_nothing(tmp_path: Path, briefs_dir: Path) -> None:
     list_path = write_list(tmp_path / "recipients.yaml", ZOFIA)
-    result = CliRunner().invoke(
-        distribute_command,
-        ["--list", list_path, "--out", tmp_path / "out", "--briefs", briefs_dir, "--data", DATA, "--dry-run"],
-        catch_exceptions=False,
-    )
+    args = ("--list", list_path, "--out", tmp_path / "out", "--briefs", briefs_dir, "--data", DATA, "--dry-run")
+    result = CliRunner().invoke(distribute_command, [str(arg) for arg in args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "would write 2 stamped copies for 1 recipient in" in result.output
     assert not (tmp_path / "out").exists()
@@ -379,9 +379,8 @@ def test_list_problems_are_reported_with_file_and_line(tmp_path: Path, font: Sta
 def test_a_bad_list_on_the_command_line_is_a_message_not_a_traceback(tmp_path: Path, briefs_dir: Path) -> None:
     path = tmp_path / "recipients.yaml"
     path.write_text(BAD_LIST, encoding="utf-8")
-    result = CliRunner().invoke(
-        distribute_command, ["--list", path, "--out", tmp_path / "out", "--briefs", briefs_dir, "--data", DATA]
-    )
+    args = ("--list", path, "--out", tmp_path / "out", "--briefs", briefs_dir, "--data", DATA)
+    result = CliRunner().invoke(distribute_command, [str(arg) for arg in args])
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "6 problems in the distribution list:" in result.output

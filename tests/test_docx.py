@@ -189,8 +189,10 @@ def test_header_and_footer_carry_the_marking_and_page_numbers(
         fields = " ".join(t.text or "" for t in footer.iter(qn("w:instrText")))
         assert "PAGE" in fields and "NUMPAGES" in fields
         assert marking in node_text(footer)
-        assert abs(section.page_width - Mm(210)) < Mm(0.5) and abs(section.page_height - Mm(297)) < Mm(0.5)
-        assert abs(section.left_margin - Mm(18)) < Mm(0.5) and abs(section.top_margin - Mm(22)) < Mm(0.5)
+        width, height, left, top = section.page_width, section.page_height, section.left_margin, section.top_margin
+        assert width is not None and height is not None and left is not None and top is not None  # set, not inherited
+        assert abs(width - Mm(210)) < Mm(0.5) and abs(height - Mm(297)) < Mm(0.5)
+        assert abs(left - Mm(18)) < Mm(0.5) and abs(top - Mm(22)) < Mm(0.5)
 
 
 def test_document_properties_and_fonts(
@@ -228,7 +230,7 @@ def test_flags_badges_and_stale_dates_stay_visible(briefs: dict[str, tuple[str, 
 
 
 def test_rebuild_is_up_to_date_and_forced_rebuild_is_byte_identical(tmp_path: Path, repo_root: Path) -> None:
-    args = ["brief", "-a", "industry", "--format", "docx,pdf", "--out", tmp_path, "--data", repo_root / "data"]
+    args = ("brief", "-a", "industry", "--format", "docx,pdf", "--out", tmp_path, "--data", repo_root / "data")
     first = run_cli(*args)
     assert first.exit_code == 0, first.output
     written = sorted(tmp_path.glob("*.docx"))

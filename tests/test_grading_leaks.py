@@ -281,7 +281,7 @@ def small_dossier(root: Path) -> dict[str, list[str]]:
     }
     for key, value in data.items():
         (root / f"{key}.yaml").write_text(yaml.safe_dump({key: value}, sort_keys=False), encoding="utf-8")
-    profile = {
+    profile: dict[str, Any] = {
         "id": "board",
         "name": "Authority board",
         "prepared_for": "Board members",

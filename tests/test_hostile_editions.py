@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from conftest import DossierCopy
 
 from briefing.build.editions import MANIFEST, read_manifest, verify_edition
 from briefing.output import OutputError, OutputFile, write_outputs
@@ -189,14 +190,14 @@ def test_two_publishes_at_once_each_record_exactly_what_their_edition_holds(
 
 
 @pytest.fixture
-def published(cli: Callable[..., Result], make_dossier: Callable[..., Any], tmp_path: Path) -> Any:
+def published(cli: Callable[..., Result], make_dossier: Callable[..., DossierCopy], tmp_path: Path) -> DossierCopy:
     copy = make_dossier()
     assert cli("publish", "--data", copy, "--out", tmp_path / "briefs", "--format", "html").exit_code == 0
     copy.edit("dossier.yaml", 'edition: "1"', 'edition: "2"')
     return copy
 
 
-def _spoil(copy: Any, content: bytes) -> Path:
+def _spoil(copy: DossierCopy, content: bytes) -> Path:
     manifest = copy.root.parent / "editions" / "1" / MANIFEST
     os.chmod(manifest, 0o644)
     manifest.write_bytes(content)

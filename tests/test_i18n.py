@@ -23,6 +23,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from click.testing import Result
+from conftest import pdf_dict
 
 from briefing.dossier.locators import parse_locator
 from briefing.languages import i18n
@@ -60,7 +61,7 @@ def pdf_text(path: Path) -> str:
 
 
 def pdf_language(path: Path) -> str:
-    return str(pypdf.PdfReader(path).trailer["/Root"].get("/Lang"))
+    return str(pdf_dict(pypdf.PdfReader(path).trailer["/Root"]).get("/Lang"))
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +134,7 @@ def test_numbers_are_read_back_in_each_language() -> None:
 def extracted_msgids(root: Path = REPO) -> set[str]:
     """Every msgid in the templates and the package, extracted with Babel's API as ``pybabel extract`` does."""
     with open(root / "babel.cfg", encoding="utf-8") as handle:
-        method_map, options_map = parse_mapping_cfg(handle)
+        method_map, options_map = parse_mapping_cfg(handle)  # type: ignore[no-untyped-call]  # untyped in Babel
     keywords = {**DEFAULT_KEYWORDS, "N_": None}
     found = set()
     for _, _, message, _, _ in extract_from_dir(root, method_map, options_map, keywords=keywords):
@@ -278,13 +279,20 @@ def english_msgids(language: str) -> list[str]:
     for message in catalogue:
         if not message.id:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids, strings = _texts(message.id), _texts(message.string)
         for msgid in ids:
             # "Art. %(number)s" -> "art. %(number)s": the same word, only written in lower case.
             if msgid.lower() not in {string.lower() for string in strings}:
                 found.append(msgid)
     return found
+
+
+def _texts(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    """A message's id or string as read from a .po file: one text, or a tuple of them (plural forms)."""
+    if isinstance(value, tuple):
+        return value
+    assert isinstance(value, str), value
+    return (value,)
 
 
 def assert_no_english_interface_words(text: str, data: Path) -> None:
@@ -395,7 +403,7 @@ def test_korean_brief_embeds_hangul_that_extracts_as_text(editions: dict[str, An
     reader = pypdf.PdfReader(io.BytesIO(pdf.read_bytes()))
     fonts = set()
     for page in reader.pages:
-        for font in (page["/Resources"].get("/Font") or {}).values():
+        for font in (pdf_dict(page["/Resources"]).get("/Font") or {}).values():
             font = font.get_object()
             descendants = font.get("/DescendantFonts") or [font]
             for descendant in descendants:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import Result
-from conftest import read_html_text, read_pdf, squash
+from conftest import DossierCopy, read_html_text, read_pdf, squash
 
 # The shipped ministry brief leaves its history timeline out to keep to its 8 pages (issue 23):
 # the tests of timeline entries put it back in a copy.
@@ -36,7 +36,7 @@ def _html(cli: Callable[..., Result], root: Any, audience: str, out: Path, dossi
     return (out / f"{dossier_id}-{audience}.html").read_text(encoding="utf-8")
 
 
-def _edit_first(dossier: Any, relpath: str, old: str, new: str) -> int:
+def _edit_first(dossier: DossierCopy, relpath: str, old: str, new: str) -> int:
     """Replace the first ``old`` in a file of the copy; the line (1-based) where it was."""
     text = dossier.text(relpath)
     start = text.index(old)

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 AUDIENCES = ("ministry", "industry", "parliament")
 
-RECIPIENTS = [
+RECIPIENTS: list[dict[str, Any]] = [  # as a distribution list's YAML gives them
     {
         "name": "Zofia Wójcik-Łęcka",
         "organisation": "Ministry of Foreign Affairs",
@@ -206,7 +206,7 @@ def assert_each_copy_once(mailbox: Mailbox, run: Run) -> None:
         data = attachment.get_content()
         assert hashlib.sha256(data).hexdigest() == row["sha256"]
         assert data == (run.out / row["file"]).read_bytes()
-        assert row["sha256"] in message.get_body(("plain",)).get_content()
+        assert row["sha256"] in _plain_text(message)
     assert sorted((d.email, d.copy) for d in run.log()) == sorted((r["email"], int(r["copy"])) for r in rows)
 
 
@@ -474,20 +474,29 @@ def test_a_recipient_gets_the_message_in_the_language_of_their_edition(server: t
 
     titles = {language: title(language) for language in ("pl", "ko")}
     message = by_address[polish["email"]]
-    body = _text(message.get_body(("plain",)).get_content())
+    body = _text(_plain_text(message))
     assert _text(str(message["Subject"])).endswith(f"{titles['pl']}, wydanie 1 — egzemplarz 1 z 1")
     assert body.startswith("Szanowni Państwo,\n\nw załączeniu przesyłamy egzemplarz 1 z 1 notatki „")
     assert "(wydanie 1 z dnia 22 listopada 2026 r.). Adresat egzemplarza: Jan Kowalski, Sejm." in body
     assert "Dear" not in body and "attached" not in body
     message = by_address[korean["email"]]
-    body = _text(message.get_body(("plain",)).get_content())
+    body = _text(_plain_text(message))
     assert _text(str(message["Subject"])).endswith(f"{titles['ko']}, 제1판 — 사본 1부 중 제1부")
     assert body.startswith("Kim Min-jun 님께\n\n2026년 11월 22일 자 브리핑 「")
     english = by_address[RECIPIENTS[0]["email"]]
-    assert english.get_body(("plain",)).get_content().startswith(f"Dear {RECIPIENTS[0]['name']},")
+    assert _plain_text(english).startswith(f"Dear {RECIPIENTS[0]['name']},")
     for message in mailbox.received:  # every text names its own attachment's checksum
         (attachment,) = list(message.iter_attachments())
-        assert hashlib.sha256(attachment.get_content()).hexdigest() in message.get_body(("plain",)).get_content()
+        assert hashlib.sha256(attachment.get_content()).hexdigest() in _plain_text(message)
+
+
+def _plain_text(message: email.message.EmailMessage) -> str:
+    """The text of a message's plain-text body."""
+    body = message.get_body(("plain",))
+    assert body is not None, "the message has no plain-text body"
+    content = body.get_content()
+    assert isinstance(content, str)
+    return content
 
 
 def _text(text: str) -> str:

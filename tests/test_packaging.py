@@ -14,6 +14,7 @@ import sys
 import tomllib
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
 import pypdf
@@ -28,14 +29,14 @@ from briefing.package_data import BrokenInstallError, shipped_templates
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _pyproject() -> dict[str, object]:
+def _pyproject() -> dict[str, Any]:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
 def test_every_folder_of_modules_is_a_listed_package() -> None:
     """pyproject.toml lists the packages (it maps templates/ into one): a new subpackage left off
     the list would be missing from the wheel."""
-    setuptools = _pyproject()["tool"]["setuptools"]  # type: ignore[index]
+    setuptools = _pyproject()["tool"]["setuptools"]
     listed = set(setuptools["packages"])
     folders = {
         ".".join(path.parent.relative_to(ROOT).parts)
@@ -133,7 +134,15 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     constraints = root / "constraints.txt"
     frozen = _ok(_run([sys.executable, "-m", "pip", "freeze", "--exclude-editable"], root)).splitlines()
     constraints.write_text("\n".join(line for line in frozen if "==" in line) + "\n", encoding="utf-8")
-    pip = [sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "--disable-pip-version-check"]
+    pip: list[str | Path] = [
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        venv / "bin" / "python",
+        "install",
+        "--disable-pip-version-check",
+    ]
     _ok(_run([*pip, "-c", constraints, wheel], root))
     return venv / "bin"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pypdf
 from conftest import DossierCopy, run_cli
@@ -51,9 +52,10 @@ def test_a_core_profile_puts_the_rest_in_an_annex_on_its_own_page(
     )
     reader = pypdf.PdfReader(out / "poland-south-korea-defence-parliament.pdf")
     outline = {item.title: reader.get_destination_page_number(item) for item in _flat(reader.outline)}
-    annex = outline["Annex"]
+    questions, annex, money = outline["Questions for the committee"], outline["Annex"], outline["The money involved"]
+    assert questions is not None and annex is not None and money is not None, outline
     # Core sections come before the annex, the others after it; the annex opens a page.
-    assert outline["Questions for the committee"] < annex <= outline["The money involved"]
+    assert questions < annex <= money
     page_text = reader.pages[annex].extract_text()
     assert page_text.index("Annex") < page_text.index("The money involved")
     html = (out / "poland-south-korea-defence-parliament.html").read_text(encoding="utf-8")
@@ -76,7 +78,7 @@ def test_a_core_names_sections_of_its_profile(make_dossier: Callable[..., Dossie
     assert "did you mean 'delivery-status'" in result.output
 
 
-def _flat(outline: list) -> list:  # type: ignore[type-arg]
+def _flat(outline: list[Any]) -> list[Any]:
     items = []
     for item in outline:
         items.extend(_flat(item) if isinstance(item, list) else [item])

@@ -9,6 +9,7 @@ from typing import Any
 
 import pypdf
 import pytest
+from conftest import pdf_dict, pdf_string
 
 from briefing import TemplateSet, load_dossier
 from briefing.build.select import select_for_audience
@@ -87,7 +88,9 @@ def test_contents_page_numbers_are_where_sections_start(built: dict[str, Path], 
             if isinstance(item, list):
                 walk(item)
             else:
-                outline_pages[item.title] = reader.get_destination_page_number(item) + 1
+                number = reader.get_destination_page_number(item)
+                assert number is not None, f"{item.title!r} leads to no page"
+                outline_pages[item.title] = number + 1
 
     walk(reader.outline)
     profile = next(a for a in dossier.audiences if a.id == audience)
@@ -112,12 +115,12 @@ def test_metadata(built: dict[str, Path], dossier: Any, audience: str) -> None:
     assert meta.title == f"{dossier.dossier.title} — {profile.name}"
     assert meta.author == dossier.dossier.author
     assert meta.subject == " ".join(profile.purpose.split())
-    assert meta["/Keywords"] == ", ".join(dossier.dossier.keywords)
+    assert pdf_string(meta["/Keywords"]) == ", ".join(dossier.dossier.keywords)
     # The creation date is the brief's date, not the clock.
-    assert meta["/CreationDate"].startswith("D:" + dossier.dossier.date.replace("-", ""))
-    root = reader.trailer["/Root"]
+    assert pdf_string(meta["/CreationDate"]).startswith("D:" + dossier.dossier.date.replace("-", ""))
+    root = pdf_dict(reader.trailer["/Root"])
     assert root["/Lang"] == dossier.dossier.language
-    assert bool(root["/MarkInfo"]["/Marked"])  # tagged PDF
+    assert bool(pdf_dict(root["/MarkInfo"])["/Marked"])  # tagged PDF
     assert "/StructTreeRoot" in root
 
 
@@ -191,8 +194,9 @@ def test_charts_are_vector_with_alt_text(built: dict[str, Path], dossier: Any, a
     assert len(charts) == expected
     # Alt text states the figures the chart draws, from the data.
     if "deliveries" in kinds:
-        row = brief.programmes[0]
-        assert any(row.cells["delivered"].text in alt for alt in charts)  # type: ignore[union-attr]
+        delivered = brief.programmes[0].cells["delivered"]
+        assert delivered is not None, "the first programme has no delivered figure"
+        assert any(delivered.text in alt for alt in charts)
     # The PDF has no raster images: charts stay vector.
     reader = pypdf.PdfReader(_pdf(built, dossier, audience))
     for page in reader.pages:

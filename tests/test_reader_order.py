@@ -17,7 +17,7 @@ from conftest import normalise, read_html_text, run_cli, squash
 
 from briefing import TemplateSet, load_dossier, select_for_audience
 from briefing.dossier.dates import date_label
-from briefing.dossier.schema import Dossier
+from briefing.dossier.schema import Dossier, Event, Recommendation
 from briefing.view.model import Brief
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,11 +27,25 @@ PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 @pytest.fixture(scope="module")
 def dossier() -> Dossier:
-    return load_dossier(ROOT / "data", TemplateSet())
+    dossier: Dossier = load_dossier(ROOT / "data", TemplateSet())  # the package's lazy names are untyped
+    return dossier
 
 
 def _brief(dossier: Dossier, audience: str) -> Brief:
-    return select_for_audience(dossier, next(a for a in dossier.audiences if a.id == audience))
+    brief: Brief = select_for_audience(dossier, next(a for a in dossier.audiences if a.id == audience))
+    return brief
+
+
+def _recommendation(item: object) -> Recommendation:
+    """A claim's item, which in the recommendations of a brief is a recommendation."""
+    assert isinstance(item, Recommendation), item
+    return item
+
+
+def _event(item: object) -> Event:
+    """A claim's item, which in a timeline is an event."""
+    assert isinstance(item, Event), item
+    return item
 
 
 def _pages(path: Path) -> list[str]:
@@ -88,13 +102,13 @@ def test_recommendations_are_in_priority_order(
     shipped_briefs: Any, dossier: Dossier, audience: str, pdf_text: Callable[[Path], Any]
 ) -> None:
     brief = _brief(dossier, audience)
-    ranks = [PRIORITY_RANK[claim.item.priority] for claim in brief.recommendations]
+    ranks = [PRIORITY_RANK[_recommendation(claim.item).priority] for claim in brief.recommendations]
     assert len(set(ranks)) > 1, "a test of order needs more than one priority"
     assert ranks == sorted(ranks)
     # And so the PDF prints them: the priority badges of the Recommendations section, in order.
     text = pdf_text(shipped_briefs.path(audience, "pdf")).flat
     view = next(v for v in brief.sections if v.kind == "recommendations")
-    first = text.index(normalise(brief.recommendations[0].item.text)[:60])
+    first = text.index(normalise(_recommendation(brief.recommendations[0].item).text)[:60])
     body = text[text.rindex(view.title, 0, first) : text.index("Sources", first)]
     badges = [PRIORITY_RANK[m.lower()] for m in re.findall(r"\b(HIGH|MEDIUM|LOW) PRIORITY\b", body, flags=re.I)]
     assert badges == ranks
@@ -109,7 +123,10 @@ def test_industry_gets_no_advice_addressed_only_to_the_government(
     for rec in dossier.recommendations:
         if "industry" in rec.audiences and rec.addressee not in profile.addressees:
             assert not text.says(rec.title), f"{rec.id} ({rec.addressee}) in the industry brief"
-    assert all(claim.item.addressee in profile.addressees for claim in _brief(dossier, "industry").recommendations)
+    assert all(
+        _recommendation(claim.item).addressee in profile.addressees
+        for claim in _brief(dossier, "industry").recommendations
+    )
 
 
 def test_parliament_questions_are_on_page_one_or_two(shipped_briefs: Any, dossier: Dossier) -> None:
@@ -164,7 +181,7 @@ def test_ministry_timeline_lists_the_october_2024_visit_once(make_dossier: Calla
     dossier = load_dossier(copy.root, TemplateSet())
     brief = _brief(dossier, "ministry")
     timeline = next(view for view in brief.sections if view.kind == "timeline")
-    october = [claim for claim in timeline.events if claim.item.date == "2024-10"]
+    october = [claim for claim in timeline.events if _event(claim.item).date == "2024-10"]
     assert len(october) == 1
     assert {cite.source.id for cite in october[0].cites} >= {"pism-2024", "summit-news-2024"}
     result = run_cli("brief", "-a", "ministry", "--format", "html", "--data", copy.root, "--out", tmp_path)

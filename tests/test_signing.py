@@ -21,6 +21,7 @@ from typing import Any
 import pypdf
 import pytest
 from click.testing import CliRunner, Result
+from conftest import pdf_array, pdf_dict
 
 from briefing.cli import main
 from briefing.dossier.verify import normalise, quote_fragments, read_source
@@ -173,7 +174,7 @@ def _resealed(published: Published, pdf: Path, edit: Any, keep_index: bool) -> b
     source edited by ``edit``; with ``keep_index`` its evidence index still has the old SHA-256."""
     import hashlib
 
-    from briefing.build.pipeline import load
+    from briefing.build.load import load
     from briefing.formats.render_html import TemplateSet
     from briefing.signing.evidence import INDEX_NAME, Edition, evidence
     from briefing.signing.sign import Attachment, load_signer, seal
@@ -262,10 +263,10 @@ def test_a_published_pdf_carries_the_dossier_and_the_sources_it_may_copy(publish
     assert ledger["embedded"] is False and ledger["url"] == LEDGER_URL and len(ledger["sha256"]) == 64
     assert "no licence" in ledger["reason"]
     # Marked as the document's source: associated files of the catalogue.
-    root = reader.trailer["/Root"]
-    relationships = {str(spec.get_object()["/AFRelationship"]) for spec in root["/AF"]}
+    associated = pdf_array(pdf_dict(reader.trailer["/Root"])["/AF"])
+    relationships = {str(spec.get_object()["/AFRelationship"]) for spec in associated}
     assert relationships == {"/Source", "/Supplement"}
-    for spec in root["/AF"]:
+    for spec in associated:
         spec = spec.get_object()
         assert spec["/F"] and spec["/UF"] and spec["/Desc"]  # PDF/UA-1 asks for all three
 
@@ -314,7 +315,7 @@ def test_distribution_signs_each_copy_records_it_and_verify_rechecks_them(publis
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert [row["signed_by"] for row in manifest["copies"]] == ["Orm Strait Analysis Unit"] * 2
     assert "signed_by" in (out / "manifest.csv").read_text(encoding="utf-8").splitlines()[0]
-    listed = ["--list", tmp_path / "distribution" / "recipients.yaml", "--data", published.data]
+    listed: list[str | Path] = ["--list", tmp_path / "distribution" / "recipients.yaml", "--data", published.data]
     checked = run("distribute", "--verify", "--out", out, *listed, env=ENV)
     assert checked.exit_code == 0, checked.output
     assert "2 of 2 copies verified" in checked.output
@@ -394,7 +395,7 @@ def _parse(path: Path) -> _Links:
 
 def _follow(brief: Path, data: Path) -> int:
     """Follow every passage link of ``brief``; each must find its passage.  How many were followed."""
-    from briefing.build.pipeline import load
+    from briefing.build.load import load
     from briefing.formats.render_html import TemplateSet
 
     sources = {source.url: source for source in load(data, TemplateSet()).dossier.sources if source.url}
@@ -455,7 +456,7 @@ def test_the_sources_page_marks_each_quoted_passage_and_is_inert(published: Publ
         for anchor in passages:  # each passage anchored, with its quoted words marked
             assert parsed.marks.get(anchor) and all(mark.strip() for mark in parsed.marks[anchor]), anchor
     # Every quote of the treaty cited by a brief is marked in its words on the page.
-    from briefing.build.pipeline import load
+    from briefing.build.load import load
     from briefing.formats.render_html import TemplateSet
 
     dossier = load(published.data, TemplateSet()).dossier

@@ -151,7 +151,9 @@ def test_search_finds_the_polish_lead_paragraph(editions: Path, tagged: dict[str
     page 1, in the copied text and in the tagged text ("dziedzinie" was split "dziedzi‐" / "nie")."""
     name = next(path.name for path in editions.glob("*-ministry.pl.pdf"))
     page = (editions / name.replace(".pdf", ".html")).read_text(encoding="utf-8")
-    lead = html_module.unescape(re.sub(r"<[^>]+>", "", re.search(r'<p class="lead">(.*?)</p>', page, re.S)[1]))
+    lead_paragraph = re.search(r'<p class="lead">(.*?)</p>', page, re.S)
+    assert lead_paragraph, f"{name}: no lead paragraph in the HTML"
+    lead = html_module.unescape(re.sub(r"<[^>]+>", "", lead_paragraph[1]))
     lead = " ".join(SEPARATORS.split(lead.strip()))
     assert len(lead.split()) > 15
     first_page = subprocess.run(
