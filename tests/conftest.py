@@ -38,6 +38,14 @@ SLOW_MODULES = frozenset(
         "test_judges",  # the outside judges: Nu HTML Checker (Java), axe-core in Chromium, PDF/UA rules
         "test_serve",  # a real preview server driven by Chromium
         "test_preview_is_the_build",  # publishes an edition, builds two editions, starts a preview server
+        "test_render_limits",  # each test waits out the template time limit or a memory limit
+        "test_inert_briefs",  # Chromium and a counting server, from disk and in the preview
+        "test_text_layer",  # builds the shipped Korean and Polish PDFs and reads their structure back
+        "test_edition_rules",  # builds every Polish and Korean edition
+        "test_hostile_editions",  # publishes editions, kills publishes mid-way
+        "test_signing",  # builds, publishes and signs PDFs, runs pyHanko's validator
+        "test_abbreviations",  # builds the Polish editions
+        "test_docx_edition",  # builds the Word editions
     }
 )
 # Fixtures that build every brief of the shipped dossier or an edition (PDF, Word), or start a
@@ -49,15 +57,30 @@ SLOW_MODULE_FIXTURES = frozenset(
         ("test_pdf_quality", "built"),
         ("test_shipped_editions", "shipped_editions"),
         ("test_i18n", "editions"),
+        ("test_one_grade", "built"),  # builds every brief of a throwaway dossier, PDFs included
+        ("test_serve_security", "server"),  # starts a preview server on a built dossier
     }
 )
 
-# Single tests that took 5 s or more (up to a minute) in the fast subset on the 2-core machine
-# under load: each renders several PDFs or editions, draws many examples, or waits on a server or
+# Single tests that took 1.5 s or more in the fast subset on the 2-core machine (or more than 5 s
+# under load): each renders several PDFs or editions, draws many examples, or waits on a server or
 # a browser. The fast loop keeps a few one-audience PDF builds (test_cli, test_new_audience).
 SLOW_TESTS = frozenset(
     {
         "test_bad_input_catalogue::test_override_of_brief_css_alone_still_builds_a_pdf",
+        "test_audiences::test_omit_policy_drops_f_graded_facts_a_section_lists",
+        "test_bounds::test_check_output_is_capped_with_a_count",
+        "test_build_core::test_each_html_is_rendered_once_for_every_format_made_from_it",
+        "test_build_core::test_the_sources_page_is_the_same_whichever_format_writes_it",
+        "test_cli::test_installed_command_leaves_with_its_exit_code_and_all_its_output",
+        "test_incremental::test_each_kind_of_change_rebuilds_what_depends_on_it",
+        "test_one_grade::test_omitting_brief_prints_no_words_only_below_bar_sources_state",
+        "test_page_budget::test_over_budget_warns_and_strict_writes_nothing",
+        "test_page_budget::test_a_core_profile_puts_the_rest_in_an_annex_on_its_own_page",
+        "test_page_one_holds::test_an_overtaken_statement_never_reaches_page_one",
+        "test_serve_security::test_a_stopped_watcher_is_reported_in_the_terminal_and_the_page",
+        "test_serve_security::test_requests_for_another_host_are_refused",
+        "test_serve_security::test_watcher_ignores_links_out_of_the_dossier_and_still_rebuilds",
         "test_build_robustness::test_a_10000_character_word_and_long_urls_are_printed_whole",
         "test_build_robustness::test_a_changed_image_named_in_the_css_rebuilds_the_pdf",
         "test_build_robustness::test_ctrl_c_right_after_the_first_move_splits_nothing",
