@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
+from briefing.view.terms import alphabetical_key
+
 ROOT = Path(__file__).resolve().parent.parent
+
 ABBR = re.compile(r'<abbr title="([^"]+)">([^<]+)</abbr>')
 
 
@@ -36,6 +39,16 @@ def test_polish_running_text_never_spells_an_abbreviation_out_mid_sentence(built
     assert {term for _, term in used} <= set(listed)
     assert listed["NATO"] == "Organizacja Traktatu Północnoatlantyckiego"
     assert re.search(r"<h2[^>]*>Wykaz skrótów</h2>", html)
+    # As a Polish list of abbreviations is set: alphabetical, "SKRÓT – rozwinięcie".
+    entries = re.findall(r'<li><abbr title="([^"]+)">([^<]+)</abbr>\u00a0– ([^<]+)</li>', listing)
+    assert [term for _, term, _ in entries] == sorted(listed, key=alphabetical_key)
+    assert all(title == expansion.replace("\u00a0", " ") for title, _, expansion in entries)
+    assert len(entries) == len(listed) > 2
+
+
+def test_the_alphabetical_key_follows_the_polish_alphabet() -> None:
+    words = ["ŻW", "ZU", "ŹA", "SZ", "ŚA", "ŁA", "LZ", "ue", "AĄ", "AB", "UE"]
+    assert sorted(words, key=alphabetical_key) == ["AĄ", "AB", "LZ", "ŁA", "SZ", "ŚA", "ue", "UE", "ZU", "ŹA", "ŻW"]
 
 
 def test_english_spells_an_abbreviation_out_where_it_first_appears(built: Path) -> None:

@@ -220,7 +220,7 @@ def test_stale_time_bound_statements_are_flagged_and_warned(
     assert "(as of" not in after[: after.index("</li>")]
     # The industry brief cites an undated source, which may be newer (issue 22): said so.
     assert "Information current to March 2025 (newest dated source)." in html
-    assert "One source is undated (not dated) and may cover later events." in html
+    assert "One source is undated (the news item gives no date of publication) and may cover later events." in html
 
     # A brief dated within the limit: no warning, no cut-off line, no bold date.
     recent = make_dossier()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
@@ -35,6 +36,11 @@ class TermExpander:
         # Not inside a longer word or a compound ("NATO-IP4" is its own name).
         self._pattern = re.compile(rf"(?<![\w/&-])(?:{alternatives})(?![\w/&-])") if self._terms else None
 
+    @property
+    def listed(self) -> list[Term]:
+        """The abbreviations used, in alphabetical order, as the list prints them."""
+        return sorted(self.used, key=lambda term: alphabetical_key(term.term))
+
     def expand(self, text: str) -> Markup:
         if self._pattern is None or len(self._done) == len(self._terms):
             return in_own_language(text, escape(text))
@@ -59,3 +65,17 @@ class TermExpander:
             position = match.end()
         out.append(escape(text[position:]))
         return in_own_language(text, Markup("".join(out)))
+
+
+# Letters that Unicode does not decompose into a base letter and a mark.
+_OWN_LETTERS = {"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d"}
+
+
+def alphabetical_key(text: str) -> tuple[tuple[str, int], ...]:
+    """A sort key that puts a letter with a diacritic right after its base letter, as Polish and
+    most Latin alphabets order them (A, Ą, B, C, Ć ... L, Ł ... S, Ś ... Z, Ź, Ż), case aside."""
+    key = []
+    for char in text:
+        base = _OWN_LETTERS.get(char) or unicodedata.normalize("NFD", char)[0]
+        key.append((base.casefold(), 0 if base == char else ord(char.upper())))
+    return tuple(key)
