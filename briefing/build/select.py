@@ -14,7 +14,7 @@ state it, and what the bar leaves out), ``rivals`` (figures that disagree) and `
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from briefing.build.claims import AudienceClaims
@@ -35,20 +35,24 @@ from briefing.dossier.dates import (
 )
 from briefing.dossier.money import Rate, currency_of, find_rate
 from briefing.dossier.schema import (
+    Assessment,
     Audience,
     Dossier,
+    Judgement,
     Option,
     Recommendation,
 )
 from briefing.view.model import (
     Brief,
     Claim,
+    Omission,
     OptionCost,
     SectionView,
 )
 
 # The unit's assessments lead the bottom line most confident first (ICD 203: confidence apart from likelihood).
 CONFIDENCE_ORDER = {"high": 0, "moderate": 1, "low": 2}
+
 
 def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier | None = None) -> Brief:
     """The brief ``audience`` gets from ``dossier``: a pure function, no I/O.
@@ -57,14 +61,7 @@ def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier 
     dossier as written: grades are computed on the original, so every edition prints the same.
     """
     claims = AudienceClaims(dossier, audience, original)
-    shared = {
-        "threats": claims.select(dossier.threats),
-        "divergences": claims.select(dossier.divergences),
-        "recommendations": audience_recommendations(claims),
-        "questions": claims.select(q for q in dossier.questions if audience.id in q.audiences),
-        "options": claims.select(o for o in dossier.options if audience.id in o.audiences),
-        "lines": claims.select(line for line in dossier.lines if audience.id in line.audiences),
-    }
+    shared = _shared(claims)
     rows, columns = programme_rows(claims)
     views = [section_view(claims, section, shared, rows) for section in audience.sections]
     shown = tuple(view for view in views if view.empty_reason is None)
@@ -72,13 +69,8 @@ def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier 
     # Page 1 holds what still holds: a time-bound statement past the staleness limit stays in the body.
     key_points = tuple(point for point in points if not point.stale_statement)
     overtaken = tuple(point for point in points if point.stale_statement)
-    # Judgements most confident first, any below the bar last (the dossier's order among equals).
-    judgements = tuple(
-        sorted(claims.select(j for j in dossier.judgements if audience.id in j.audiences), key=_judgement_rank)
-    )
-    assessments = tuple(
-        sorted(claims.select(a for a in dossier.assessments if audience.id in a.audiences), key=_judgement_rank)
-    )
+    judgements = _ranked(claims, dossier.judgements)
+    assessments = _ranked(claims, dossier.assessments)
     # The first section printing each claim: a later one refers to it (one text per fact).
     homes = _homes(shown)
     headlined = frozenset(
@@ -91,41 +83,13 @@ def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier 
     rates = _rates(dossier, audience)
     rate_claims = claims.select(rate.fact for rate in rates)
     costs = _costs(claims, shared["options"])
-    parts: list[Iterable[Claim]] = [assessments, judgements, key_points, rate_claims, (c.claim for c in costs)]
-    for view in shown:
-        for name in KIND_CONTENT.get(view.kind) or ALL_CONTENT:
-            value = getattr(view, name)
-            if name == "comparisons":
-                parts.extend(comparison.claims for comparison in value)
-            elif name in ("programmes", "progress"):
-                parts.append(row.claim for row in value if row.claim)
-            elif name == "watch":
-                parts.append(entry.claim for entry in value)
-            else:
-                parts.append(value)
-    shown_claims = all_claims(parts)
+    page_one = [assessments, judgements, key_points, rate_claims, (c.claim for c in costs)]
+    shown_claims = all_claims([*page_one, *(part for view in shown for part in _claims_drawn(view))])
     cited = {cite.source.id for claim in shown_claims for cite in claim.cites}
     limit = audience.stale_after_months
     # A rate shown to convert amounts is not information on the topic: it does not date the brief.
     topical = {cite.source.id for claim in shown_claims if claim not in rate_claims for cite in claim.cites}
     latest = newest(source.date for source in dossier.sources if source.id in topical)
-    # What the bar leaves out of what this brief would show (its sections, shown or not, its key
-    # points and judgements), and the figures its notes would quote against the ones it shows.
-    considered = {ref for ref in audience.key_points} | {j.id for j in dossier.judgements if audience.id in j.audiences}
-    considered |= {a.id for a in dossier.assessments if audience.id in a.audiences}
-    for section in audience.sections:
-        considered |= {item.id for item in section_considered(claims, section)}
-    quoting = [*shown_claims, *(c for view in shown for row in view.programmes for c in row.claims)]
-    considered |= {rival for claim in quoting for rival in claim.rivals_withheld}
-    shown_ids = {claim.id for claim in shown_claims}
-    omissions = tuple(
-        omission
-        for (item_id, part), omission in claims.omitted.items()
-        if (item_id in considered and part is None) or (part is not None and item_id in shown_ids)
-    )
-    stale_figures = any(
-        is_stale(figure, dossier.dossier.date, limit) for claim in shown_claims for figure in claim.figures
-    )
     return Brief(
         info=dossier.dossier,
         audience=audience,
@@ -139,7 +103,9 @@ def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier 
         questions=shared["questions"],
         sources=tuple(source for source in dossier.sources if source.id in cited),
         withheld=tuple(claims.withheld.values()),
-        has_stale_figures=stale_figures,
+        has_stale_figures=any(
+            is_stale(figure, dossier.dossier.date, limit) for claim in shown_claims for figure in claim.figures
+        ),
         empty_sections=tuple(view for view in views if view.empty_reason is not None),
         programme_columns=columns,
         dropped=tuple(claims.dropped.values()),
@@ -149,7 +115,7 @@ def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier 
         newest_source=latest,
         past_cutoff=bool(limit is not None and latest and months_between(latest, dossier.dossier.date) > limit),
         terms=tuple(dossier.terms),
-        omissions=omissions,
+        omissions=_omissions(claims, shown, shown_claims),
         undated_sources=tuple(source for source in dossier.sources if source.id in cited and not source.date),
         dates_matter=limit is not None,
         assessments=assessments,
@@ -160,6 +126,62 @@ def select_for_audience(dossier: Dossier, audience: Audience, original: Dossier 
         homes=tuple(homes.items()),
         headlined=headlined,
         undated_grounds=_undated_grounds(claims, (*judgements, *assessments)),
+    )
+
+
+def _shared(claims: AudienceClaims) -> dict[str, tuple[Claim, ...]]:
+    """The lists several sections draw from, each selected once for the audience."""
+    dossier, audience = claims.dossier, claims.audience
+    return {
+        "threats": claims.select(dossier.threats),
+        "divergences": claims.select(dossier.divergences),
+        "recommendations": audience_recommendations(claims),
+        "questions": claims.select(q for q in dossier.questions if audience.id in q.audiences),
+        "options": claims.select(o for o in dossier.options if audience.id in o.audiences),
+        "lines": claims.select(line for line in dossier.lines if audience.id in line.audiences),
+    }
+
+
+def _ranked(claims: AudienceClaims, items: Iterable[Judgement | Assessment]) -> tuple[Claim, ...]:
+    """The audience's judgements (or assessments), most confident first, any below the bar last
+    (the dossier's order among equals)."""
+    mine = claims.select(item for item in items if claims.audience.id in item.audiences)
+    return tuple(sorted(mine, key=_judgement_rank))
+
+
+def _claims_drawn(view: SectionView) -> list[Iterable[Claim]]:
+    """Every claim a shown section draws, by what its kind draws (all of it for a kind of one's own)."""
+    parts: list[Iterable[Claim]] = []
+    for name in KIND_CONTENT.get(view.kind) or ALL_CONTENT:
+        value = getattr(view, name)
+        if name == "comparisons":
+            parts.extend(comparison.claims for comparison in value)
+        elif name in ("programmes", "progress"):
+            parts.append(row.claim for row in value if row.claim)
+        elif name == "watch":
+            parts.append(entry.claim for entry in value)
+        else:
+            parts.append(value)
+    return parts
+
+
+def _omissions(
+    claims: AudienceClaims, shown: Sequence[SectionView], shown_claims: Sequence[Claim]
+) -> tuple[Omission, ...]:
+    """What the bar leaves out of what this brief would show (its sections, shown or not, its key
+    points and judgements), and the figures its notes would quote against the ones it shows."""
+    dossier, audience = claims.dossier, claims.audience
+    considered = {ref for ref in audience.key_points} | {j.id for j in dossier.judgements if audience.id in j.audiences}
+    considered |= {a.id for a in dossier.assessments if audience.id in a.audiences}
+    for section in audience.sections:
+        considered |= {item.id for item in section_considered(claims, section)}
+    quoting = [*shown_claims, *(c for view in shown for row in view.programmes for c in row.claims)]
+    considered |= {rival for claim in quoting for rival in claim.rivals_withheld}
+    shown_ids = {claim.id for claim in shown_claims}
+    return tuple(
+        omission
+        for (item_id, part), omission in claims.omitted.items()
+        if (item_id in considered and part is None) or (part is not None and item_id in shown_ids)
     )
 
 
