@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -451,6 +452,27 @@ def test_marking_brief_flags_a_claim_everywhere_it_appears(built: Path) -> None:
     threats = _section(html, "s-threats")
     dam = re.search(r"<tr[^>]*>\s*<th scope=\"row\">The mayor.*?</tr>", threats, re.S)
     assert dam and _flagged(dam.group())
+
+
+def test_a_progress_bar_below_the_bar_is_flagged_as_its_table_row(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """The deliveries chart draws the programme rows' figures: a row below a 'mark' profile's bar
+    is flagged in the table, and so in the chart (its drawn text and its text alternative)."""
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "fictional", data)
+    profile = data / "audiences" / "ferry-board.yaml"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text.replace("min_reliability: C\n", "min_reliability: A\n", 1), encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli("brief", "-a", "ferry-board", "--format", "html", "--data", data, "--out", out)
+    assert result.exit_code == 0, result.output
+    html = next(out.glob("*ferry-board.html")).read_text(encoding="utf-8")
+    table = _section(html, "programmes")
+    flagged_rows = [row for row in re.findall(r"<tr[^>]*>.*?</tr>", table, re.S) if _flagged(row)]
+    assert flagged_rows, "the test needs a programme row below the bar"
+    chart = _section(html, "delivery-progress")
+    alt = re.search(r'<svg[^>]*aria-label="([^"]+)"', chart) or re.search(r'<img[^>]*alt="([^"]+)"', chart)
+    assert alt and "(Unconfirmed)" in alt.group(1), chart[:2000]
+    assert "(Unconfirmed)</text>" in chart
 
 
 def test_marking_brief_flags_the_positions_only_below_bar_sources_state(built: Path) -> None:

@@ -393,20 +393,26 @@ def _attr(text: str) -> str:
 def delivery_chart(rows: Sequence[ProgrammeRow], font_dir: Path | None) -> Chart | None:
     """The progress chart: for each programme, ``done`` out of ``total`` with its deadline, as the
     dossier declares them (``programme_table.progress``); years and dates are never bar lengths."""
-    bars = [row.progress for row in rows if row.progress is not None]
-    if not bars:
+    shown = [(row, row.progress) for row in rows if row.progress is not None]
+    if not shown:
         return None
+    bars = [bar for _row, bar in shown]
     drawn, alt_parts = [], []
-    for bar in bars:
+    for row, bar in shown:
         done = {"done": bar.done.text, "total": bar.total.text}
         text = _("%(done)s of %(total)s") % done
         if bar.deadline:
             text = _("%(done)s of %(total)s, %(deadline)s") % (done | {"deadline": bar.deadline.text})
-        drawn.append(_Row(bar.label, bar.share, text, ACCENT, track=100))
         what = {"label": bar.label, "what": bar.done_label.lower()} | done
         described = _("%(label)s: %(done)s of %(total)s %(what)s") % what
         if bar.deadline:
             described += " " + _("(due %(deadline)s)") % {"deadline": bar.deadline.text}
+        # A row whose figures are below the audience's bar is flagged here as in the table beside it.
+        unconfirmed = row.claim is not None and row.claim.unconfirmed
+        if unconfirmed:
+            flag = _("Unconfirmed")
+            text, described = f"{text} ({flag})", f"{described} ({flag})"
+        drawn.append(_Row(bar.label, bar.share, text, ACCENT, track=100))
         alt_parts.append(described)
     as_of = sorted({bar.done.as_of for bar in bars if bar.done.as_of})
     alt = _("Bar chart, %(axis)s: %(bars)s") % {"axis": bars[0].axis_label, "bars": "; ".join(alt_parts)}
