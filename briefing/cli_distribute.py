@@ -20,6 +20,7 @@ from briefing.cli_options import data_option, templates_option
 from briefing.errors import BriefingError
 
 if TYPE_CHECKING:
+    from briefing.distribution.distribute import Options
     from briefing.distribution.mail import Outgoing
 
 # Show a progress bar when sending more messages than this.
@@ -147,7 +148,6 @@ def distribute(
       generate distribute --verify --trust ca.pem
     """
     from briefing.distribution.distribute import Options
-    from briefing.distribution.distribute import distribute as run
     from briefing.formats.render_html import TemplateSet
 
     options = Options(
@@ -164,19 +164,16 @@ def distribute(
     )
     if verify_copies:
         _verify(options, trust)
-        return
-    if outdated:
-        from briefing.distribution.distribute import outdated as behind_current
+    elif outdated:
+        _list_outdated(options)
+    else:
+        _distribute(options)
 
-        try:
-            edition, behind = behind_current(options)
-        except BriefingError as error:
-            raise click.ClickException(str(error)) from None
-        for recipient in behind:
-            click.echo(recipient.line(edition))
-        count = len(behind)
-        click.echo(f"{count} recipient{'' if count == 1 else 's'} in {options.log_path} not yet sent edition {edition}")
-        return
+
+def _distribute(options: Options) -> None:
+    """Stamp, write and (if asked) send the copies; warnings to stderr, what happened to stdout."""
+    from briefing.distribution.distribute import distribute as run
+
     try:
         result = run(options, os.environ, _progress)
     except BriefingError as error:
@@ -189,23 +186,26 @@ def distribute(
         raise click.ClickException(result.sent.failure_message())
 
 
-def _verify(options: object, trust: tuple[Path, ...]) -> None:
-    """``distribute --verify``: one line per copy, the reasons under a copy that fails; exit 1 if any does."""
-    from briefing.distribution.distribute import Options
-    from briefing.distribution.sealing import SIGN_FILE, load_sign_settings, trust_of, verify_copies
-    from briefing.signing.check import read_trust
-    from briefing.signing.sign import load_signer
+def _list_outdated(options: Options) -> None:
+    """``distribute --outdated``: one line per recipient behind the current edition, then their count."""
+    from briefing.distribution.distribute import outdated as behind_current
 
-    assert isinstance(options, Options)
     try:
-        roots = read_trust(trust)
-        if not roots:
-            settings = load_sign_settings(options.list_path.parent / SIGN_FILE)
-            if settings and settings.trust:
-                roots = read_trust((settings.trust,))
-            elif options.sign or settings:
-                roots = trust_of(load_signer(options.sign or settings.certificate, os.environ))  # type: ignore[union-attr]
-        checked = verify_copies(options.out_dir, roots)
+        edition, behind = behind_current(options)
+    except BriefingError as error:
+        raise click.ClickException(str(error)) from None
+    for recipient in behind:
+        click.echo(recipient.line(edition))
+    count = len(behind)
+    click.echo(f"{count} recipient{'' if count == 1 else 's'} in {options.log_path} not yet sent edition {edition}")
+
+
+def _verify(options: Options, trust: tuple[Path, ...]) -> None:
+    """``distribute --verify``: one line per copy, the reasons under a copy that fails; exit 1 if any does."""
+    from briefing.distribution.distribute import verify
+
+    try:
+        checked = verify(options, trust, os.environ)
     except BriefingError as error:
         raise click.ClickException(str(error)) from None
     for copy in checked:

@@ -33,6 +33,8 @@ from briefing.view.model import Brief, Claim, Comparison, ProgrammeRow, source_n
 _ORDER = {kind: position for position, kind in enumerate(CHANGE_LABELS)}
 KEY_POINTS_ANCHOR = "key-points"
 SOURCES_ANCHOR = "sources"
+# Each claim a brief shows, by id, with the anchor of the section that shows it (``shown_claims``).
+ShownClaims = dict[str, tuple[Claim, str]]
 
 
 # ---------------------------------------------------------------------------
@@ -40,10 +42,10 @@ SOURCES_ANCHOR = "sources"
 # ---------------------------------------------------------------------------
 
 
-def shown_claims(brief: Brief) -> dict[str, tuple[Claim, str]]:
+def shown_claims(brief: Brief) -> ShownClaims:
     """Every claim the brief shows (rivals quoted in its notes included), each with the anchor
     of the first section showing it, or of the key points if only they do; in reading order."""
-    found: dict[str, tuple[Claim, str]] = {}
+    found: ShownClaims = {}
 
     def add(claims: Iterable[Claim], anchor: str) -> None:
         for claim in claims:
@@ -115,53 +117,83 @@ def measure_name(measure: str, briefs: Iterable[Brief], pairs: Iterable[tuple[Fi
 def compare(before: Brief, after: Brief, earlier: Dossier, current: Dossier) -> tuple[Change, ...]:
     """What changed from the brief ``before`` (selected from ``earlier``) to ``after`` (from ``current``)."""
     old, new = shown_claims(before), shown_claims(after)
-    changes: list[Change] = []
+    figures = _figure_changes(old, new, (after, before))
+    # A claim whose every figure is listed as changed is not listed again as new or revised.
+    changed_measures = {change.id for change in figures}
+    changes = [
+        *figures,
+        *_shown_claim_changes(old, new, changed_measures),
+        *_dropped_claim_changes(old, new, current),
+        *_regraded_sources(before, after, earlier, current),
+    ]
+    return tuple(sorted(changes, key=lambda change: _ORDER[change.kind]))  # stable: reading order within a kind
 
-    # Figures: the current value of each measure either brief shows.
+
+def _figure_changes(old: ShownClaims, new: ShownClaims, briefs: tuple[Brief, Brief]) -> list[Change]:
+    """A ``figure`` change for each measure both briefs show whose current value differs; ``briefs``
+    (the current first) name the measure."""
     old_current = current_figures(claim for claim, _ in old.values())
     new_current = current_figures(claim for claim, _ in new.values())
-    changed_measures: set[str] = set()
+    changes: list[Change] = []
     for measure, pairs in new_current.items():
         earlier_pairs = old_current.get(measure)
         if not earlier_pairs:
             continue  # a measure the brief did not show: its claim is listed as new
         if {(f.value, f.text, f.as_of) for f, _ in pairs} == {(f.value, f.text, f.as_of) for f, _ in earlier_pairs}:
             continue
-        changed_measures.add(measure)
         changes.append(
             Change(
                 "figure",
                 measure,
-                measure_name(measure, (after, before), pairs),
+                measure_name(measure, briefs, pairs),
                 anchor=new[pairs[0][1].id][1],
                 old=_values(earlier_pairs),
                 new=_values(pairs),
                 item="measure",
             )
         )
+    return changes
 
-    def covered(claim: Claim) -> bool:
-        """Whether a figure change already tells everything about the claim's figures."""
-        return bool(claim.figures) and all(figure.measure in changed_measures for figure in claim.figures)
 
-    current_items = {item.id: item for item in current.recommendations}
+def _covered(claim: Claim, changed_measures: set[str]) -> bool:
+    """Whether a figure change already tells everything about the claim's figures."""
+    return bool(claim.figures) and all(figure.measure in changed_measures for figure in claim.figures)
+
+
+def _shown_claim_changes(old: ShownClaims, new: ShownClaims, changed_measures: set[str]) -> list[Change]:
+    """Changes of the claims the current brief shows, in its reading order: new ones, and what
+    changed in those the earlier brief showed too."""
+    changes: list[Change] = []
     for claim_id, (claim, anchor) in new.items():
-        if claim_id not in old:
-            if claim.kind == "recommendation":
-                changes.append(Change("recommendation-added", claim_id, claim.text, anchor, item=claim.kind))
-            elif not covered(claim):
-                changes.append(Change("new", claim_id, claim.text, anchor, item=claim.kind))
-            continue
-        earlier_claim = old[claim_id][0]
-        was, now = earlier_claim.item, claim.item
-        if isinstance(was, Recommendation) and isinstance(now, Recommendation) and was.priority != now.priority:
-            changes.append(
-                Change("reprioritised", claim_id, claim.text, anchor, was.priority, now.priority, item=claim.kind)
-            )
-        if earlier_claim.text != claim.text and not covered(claim):
-            changes.append(Change("revised", claim_id, claim.text, anchor, item=claim.kind))
-        if claim.stale and not earlier_claim.stale:
-            changes.append(Change("stale", claim_id, claim.text, anchor, after=claim.as_of, item=claim.kind))
+        if claim_id in old:
+            changes += _kept_claim_changes(old[claim_id][0], claim, anchor, changed_measures)
+        elif claim.kind == "recommendation":
+            changes.append(Change("recommendation-added", claim_id, claim.text, anchor, item=claim.kind))
+        elif not _covered(claim, changed_measures):
+            changes.append(Change("new", claim_id, claim.text, anchor, item=claim.kind))
+    return changes
+
+
+def _kept_claim_changes(earlier_claim: Claim, claim: Claim, anchor: str, changed_measures: set[str]) -> list[Change]:
+    """What changed in a claim both briefs show: its priority, its wording, whether it is out of date."""
+    changes: list[Change] = []
+    was, now = earlier_claim.item, claim.item
+    if isinstance(was, Recommendation) and isinstance(now, Recommendation) and was.priority != now.priority:
+        changes.append(
+            Change("reprioritised", claim.id, claim.text, anchor, was.priority, now.priority, item=claim.kind)
+        )
+    if earlier_claim.text != claim.text and not _covered(claim, changed_measures):
+        changes.append(Change("revised", claim.id, claim.text, anchor, item=claim.kind))
+    if claim.stale and not earlier_claim.stale:
+        changes.append(Change("stale", claim.id, claim.text, anchor, after=claim.as_of, item=claim.kind))
+    return changes
+
+
+def _dropped_claim_changes(old: ShownClaims, new: ShownClaims, current: Dossier) -> list[Change]:
+    """Changes of the claims the earlier brief showed and the current one does not: withdrawn, or,
+    for a recommendation still in the dossier with another priority, re-prioritised out of the brief."""
+    current_items = {item.id: item for item in current.recommendations}
+    changes: list[Change] = []
     for claim_id, (claim, _) in old.items():
         if claim_id in new:
             continue
@@ -178,11 +210,16 @@ def compare(before: Brief, after: Brief, earlier: Dossier, current: Dossier) -> 
             )
         else:
             changes.append(Change("recommendation-withdrawn", claim_id, claim.text, item=claim.kind))
+    return changes
 
-    # Sources the brief cites or cited whose grade changed.
+
+def _regraded_sources(before: Brief, after: Brief, earlier: Dossier, current: Dossier) -> list[Change]:
+    """A ``regraded`` change for each source the brief cites or cited whose grade changed; one no
+    longer cited has no anchor."""
     earlier_sources = {source.id: source for source in earlier.sources}
     current_sources = {source.id: source for source in current.sources}
     cited_now = {source.id for source in after.sources}
+    changes: list[Change] = []
     for source_id in dict.fromkeys([*(s.id for s in before.sources), *cited_now]):
         was_source, now_source = earlier_sources.get(source_id), current_sources.get(source_id)
         if was_source and now_source and was_source.reliability != now_source.reliability:
@@ -197,7 +234,7 @@ def compare(before: Brief, after: Brief, earlier: Dossier, current: Dossier) -> 
                     item="source",
                 )
             )
-    return tuple(sorted(changes, key=lambda change: _ORDER[change.kind]))  # stable: reading order within a kind
+    return changes
 
 
 def audience_changes(earlier: Dossier, earlier_edition: str, current: Dossier, brief: Brief) -> Changes | None:

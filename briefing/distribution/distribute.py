@@ -61,6 +61,7 @@ from briefing.languages.i18n import use_language
 from briefing.output import OutputError, folder_lock, move_into_place, outside
 
 if TYPE_CHECKING:
+    from briefing.distribution.sealing import Checked
     from briefing.signing.sign import Signer
 
 DEFAULT_LIST = Path("data/distribution/recipients.yaml")
@@ -848,3 +849,36 @@ def outdated(options: Options) -> tuple[str, list[Behind]]:
     except DossierError as error:
         raise DistributionError(_refusal("'generate check' reports", error.problems)) from None
     return info.edition, recipients_behind(read_log(options.log_path), info.id, info.edition)
+
+
+# ---------------------------------------------------------------------------
+# Re-checking the copies written
+# ---------------------------------------------------------------------------
+
+
+def verify(options: Options, trust: tuple[Path, ...], environ: Mapping[str, str]) -> list[Checked]:
+    """Every copy ``options.out_dir/manifest.json`` lists, re-checked (``sealing.verify_copies``):
+    present, unchanged, and a PDF's signature against the trusted certificates (``_trust_roots``)."""
+    from briefing.distribution.sealing import verify_copies
+
+    return verify_copies(options.out_dir, _trust_roots(options, trust, environ))
+
+
+def _trust_roots(options: Options, trust: tuple[Path, ...], environ: Mapping[str, str]) -> tuple[bytes, ...]:
+    """The certificates signatures must lead to: the files ``trust``, else the trust ``sign.yaml``
+    beside the list names, else the chain in the unit's own certificate (``--sign``, else
+    ``sign.yaml``'s); none if there is no certificate at all."""
+    from briefing.distribution.sealing import SIGN_FILE, load_sign_settings, trust_of
+    from briefing.signing.check import read_trust
+    from briefing.signing.sign import load_signer
+
+    roots = read_trust(trust)
+    if roots:
+        return roots
+    settings = load_sign_settings(options.list_path.parent / SIGN_FILE)
+    if settings and settings.trust:
+        return read_trust((settings.trust,))
+    certificate = options.sign or (settings.certificate if settings else None)
+    if certificate is not None:
+        return trust_of(load_signer(certificate, environ))
+    return ()

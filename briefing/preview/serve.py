@@ -244,86 +244,108 @@ def refusal(headers: Message, port: int) -> str | None:
     return None
 
 
+class PreviewHandler(BaseHTTPRequestHandler):
+    """Answers one request to the preview: a page, a document, or the stream of build numbers.
+
+    http.server makes a handler per request from a class, so the preview it answers for and the
+    event that stops it are attributes of the class ``make_handler`` makes for them."""
+
+    preview: Preview
+    stopping: threading.Event
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # keep the terminal for build messages
+
+    def end_headers(self) -> None:
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        super().end_headers()
+
+    def _send(
+        self, status: HTTPStatus, body: bytes, content_type: str, download: str | None = None, nonce: str = ""
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        if download:
+            self.send_header("Content-Disposition", f'attachment; filename="{download}"')
+        self.send_header("Content-Length", str(len(body)))
+        if content_type.startswith("text/html"):
+            # Without a nonce (a page with no script) no script may run at all.
+            self.send_header("Content-Security-Policy", PAGE_POLICY.format(nonce=nonce or secrets.token_urlsafe(16)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _send_page(self, page: str, nonce: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+        """An HTML page whose script carries ``nonce``."""
+        self._send(status, page.encode(), "text/html; charset=utf-8", nonce=nonce)
+
+    def do_GET(self) -> None:
+        assert isinstance(self.server, HTTPServer)
+        why = refusal(self.headers, self.server.server_port)
+        if why is not None:
+            self._send(HTTPStatus.FORBIDDEN, f"forbidden: {why}\n".encode(), "text/plain; charset=utf-8")
+            return
+        path = self.path.split("?", 1)[0]
+        if path == "/events":
+            self._events()
+        else:
+            self._answer(path)
+
+    def _answer(self, path: str) -> None:
+        """The latest build's page, sources page or document at ``path``, or the error that stopped it."""
+        preview = self.preview
+        with preview.changed:  # all from one build: a rebuild may replace them meanwhile
+            generation, error, pages = preview.generation, preview.shown_error(), dict(preview.pages)
+            files = dict(preview.files)
+            watching = preview.watcher_error is None
+        nonce = secrets.token_urlsafe(16)
+        if error is not None and path != "/favicon.ico":
+            self._send_page(_error_page(error, generation, nonce, watching), nonce)
+        elif path == "/":
+            self._send_page(_index_page(preview, nonce), nonce)
+        elif path.endswith(".html") and path[1:-5] in pages:
+            self._send_page(preview_page(pages[path[1:-5]], generation, nonce), nonce)
+        elif path[1:] in files:  # a sources page, or a brief under its file's name
+            self._send_page(preview_page(files[path[1:]], generation, nonce), nonce)
+        elif (found := _document_request(path, pages)) is not None:
+            self._send_document(*found, generation, nonce)
+        else:
+            self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
+
+    def _send_document(self, name: str, output_format: str, generation: int, nonce: str) -> None:
+        """The brief ``name`` as a PDF or Word file, rendered now; the error page if it cannot be."""
+        try:
+            data = self.preview.document(name, output_format)
+            # A Word file is saved, not shown; its name is an audience id (a slug), safe in a header.
+            download = f"{name}.docx" if output_format == "docx" else None
+            self._send(HTTPStatus.OK, data, DOCUMENT_TYPES[output_format], download)
+        except BriefingError as problem:
+            self._send_page(_error_page(str(problem), generation, nonce), nonce, HTTPStatus.INTERNAL_SERVER_ERROR)
+
+    def _events(self) -> None:
+        """Server-Sent Events: the build number now, and again after every rebuild."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        seen = -1
+        while not self.stopping.is_set():
+            with self.preview.changed:
+                if self.preview.generation == seen:
+                    self.preview.changed.wait(timeout=15)
+                generation = self.preview.generation
+            message = f"data: {generation}\n\n" if generation != seen else ": keep-alive\n\n"
+            self.wfile.write(message.encode())
+            self.wfile.flush()
+            seen = generation
+
+
 def make_handler(preview: Preview, stopping: threading.Event) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # keep the terminal for build messages
+    """The request handler class for ``preview``, whose event streams end once ``stopping`` is set."""
+    bound_preview, bound_stopping = preview, stopping  # a class body cannot read a name it assigns
 
-        def end_headers(self) -> None:
-            for name, value in SECURITY_HEADERS.items():
-                self.send_header(name, value)
-            super().end_headers()
-
-        def _send(
-            self, status: HTTPStatus, body: bytes, content_type: str, download: str | None = None, nonce: str = ""
-        ) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            if download:
-                self.send_header("Content-Disposition", f'attachment; filename="{download}"')
-            self.send_header("Content-Length", str(len(body)))
-            if content_type.startswith("text/html"):
-                # Without a nonce (a page with no script) no script may run at all.
-                self.send_header(
-                    "Content-Security-Policy", PAGE_POLICY.format(nonce=nonce or secrets.token_urlsafe(16))
-                )
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_GET(self) -> None:
-            assert isinstance(self.server, HTTPServer)
-            why = refusal(self.headers, self.server.server_port)
-            if why is not None:
-                self._send(HTTPStatus.FORBIDDEN, f"forbidden: {why}\n".encode(), "text/plain; charset=utf-8")
-                return
-            path = self.path.split("?", 1)[0]
-            if path == "/events":
-                self._events()
-                return
-            with preview.changed:
-                generation, error, pages = preview.generation, preview.shown_error(), dict(preview.pages)
-                files = dict(preview.files)
-                watching = preview.watcher_error is None
-            nonce = secrets.token_urlsafe(16)
-            if error is not None and path != "/favicon.ico":
-                body = _error_page(error, generation, nonce, watching).encode()
-                self._send(HTTPStatus.OK, body, "text/html; charset=utf-8", nonce=nonce)
-            elif path == "/":
-                self._send(HTTPStatus.OK, _index_page(preview, nonce).encode(), "text/html; charset=utf-8", nonce=nonce)
-            elif path.endswith(".html") and path[1:-5] in pages:
-                page = preview_page(pages[path[1:-5]], generation, nonce)
-                self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8", nonce=nonce)
-            elif path[1:] in files:  # a sources page, or a brief under its file's name
-                page = preview_page(files[path[1:]], generation, nonce)
-                self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8", nonce=nonce)
-            elif (found := _document_request(path, pages)) is not None:
-                name, output_format = found
-                try:
-                    data = preview.document(name, output_format)
-                    # A Word file is saved, not shown; its name is an audience id (a slug), safe in a header.
-                    download = f"{name}.docx" if output_format == "docx" else None
-                    self._send(HTTPStatus.OK, data, DOCUMENT_TYPES[output_format], download)
-                except BriefingError as problem:
-                    body = _error_page(str(problem), generation, nonce).encode()
-                    self._send(HTTPStatus.INTERNAL_SERVER_ERROR, body, "text/html; charset=utf-8", nonce=nonce)
-            else:
-                self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
-
-        def _events(self) -> None:
-            """Server-Sent Events: the build number now, and again after every rebuild."""
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type", "text/event-stream")
-            self.end_headers()
-            seen = -1
-            while not stopping.is_set():
-                with preview.changed:
-                    if preview.generation == seen:
-                        preview.changed.wait(timeout=15)
-                    generation = preview.generation
-                message = f"data: {generation}\n\n" if generation != seen else ": keep-alive\n\n"
-                self.wfile.write(message.encode())
-                self.wfile.flush()
-                seen = generation
+    class Handler(PreviewHandler):
+        preview = bound_preview
+        stopping = bound_stopping
 
     return Handler
 
