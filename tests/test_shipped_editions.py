@@ -86,7 +86,8 @@ def test_polish_spells_an_abbreviation_out_after_it_so_the_sentence_keeps_its_gr
     out: Path = shipped_editions["out"]
     for audience in AUDIENCES:
         html = (out / f"{shipped_editions['id']}-{audience}.pl.html").read_text(encoding="utf-8")
-        assert re.search(r"<abbr [^>]*>[^<]+</abbr> \(", html), audience  # "NATO (Organizacja …)"
+        # The list of abbreviations: "NATO – Organizacja …", the expansion after the abbreviation.
+        assert re.search(r"<abbr [^>]*>[^<]+</abbr>\u00a0– ", html), audience
         assert not re.search(r"\(<abbr ", html), audience  # never "Organizacja … (NATO)" in Polish
 
 

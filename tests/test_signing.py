@@ -14,6 +14,8 @@ import io
 import json
 import re
 import shutil
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -137,6 +139,18 @@ def test_without_the_trust_root_the_signer_is_not_confirmed(published: Published
     assert run("keys", "--out", other, env=ENV).exit_code == 0
     result = verify(published.pdfs[0], "--trust", other / "ca.pem")
     assert result.exit_code == 1 and "does not lead to the trust root you gave" in result.output
+
+
+def test_an_unconfirmed_signer_is_said_without_a_library_traceback(published: Published) -> None:
+    """pyHanko logs the path it could not build with its exception's traceback; the command, run
+    as a user runs it, says what failed in its own words and prints nothing else on stderr."""
+    generate = Path(sys.executable).parent / "generate"
+    done = subprocess.run(
+        [str(generate), "verify", str(published.pdfs[0])], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "who made the signature cannot be confirmed" in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "Failed to build path" not in done.stderr, done.stderr
 
 
 def _content_offset(data: bytes) -> int:
