@@ -289,6 +289,49 @@ def prepare(pdf: bytes) -> PreparedPdf:
 
 
 def _prepare(pdf: bytes, reader: pypdf.PdfReader) -> PreparedPdf:
+    version, startxref = _check_splicable(pdf, reader)
+    offsets, in_streams = _object_locations(reader, startxref)
+    trailer = reader.trailer
+    size = _integer(trailer.get("/Size"))
+    root = trailer.raw_get("/Root")
+    info_number, info, document_id = _document_information(pdf, trailer)
+
+    # New objects are numbered after the PDF's own: first the "q" that opens every page's contents
+    # (added here), then what each copy adds: font objects, info (when new), stamp streams, xref stream.
+    q_number = size
+    first_new = q_number + 1
+    if info_number is None:
+        info_number = first_new + _FONT_OBJECTS
+    font_resource = _free_font_resource(reader)
+    pages, new_pages = _rewrite_pages(reader, font_resource, q_number, first_new)
+    replaced = {info_number, *new_pages}
+
+    splice = _Splice(_header(pdf, version, offsets, startxref))
+    splice.entries[0] = (0, 0, 65535)
+    streams = sorted({stream for stream, _ in in_streams.values()})
+    _copy_top_level_objects(splice, pdf, offsets, startxref, skipped=replaced | set(streams))
+    for stream in streams:
+        _add_object_stream(splice, reader, stream, replaced)
+    for number, body in sorted(new_pages.items()):
+        splice.add(number, b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    splice.add(q_number, _stream_object(q_number, b"q\n"))
+    return PreparedPdf(
+        source_sha256=hashlib.sha256(pdf).hexdigest(),
+        pages=tuple(pages),
+        prefix=b"".join(splice.chunks),
+        entries=tuple(splice.entries.get(number, (0, 0, 0)) for number in range(first_new)),
+        first_new=first_new,
+        info_number=info_number,
+        info=info,
+        root=f"{root.idnum} {root.generation} R",
+        document_id=document_id,
+        font_resource=font_resource,
+    )
+
+
+def _check_splicable(pdf: bytes, reader: pypdf.PdfReader) -> tuple[int, int]:
+    """The PDF version (17 for 1.7) and the offset of the cross-reference section; raises
+    ``StampError`` for a PDF whose objects cannot be copied as they are."""
     if reader.is_encrypted:
         raise StampError("cannot stamp an encrypted PDF")
     trailer = reader.trailer
@@ -298,20 +341,29 @@ def _prepare(pdf: bytes, reader: pypdf.PdfReader) -> PreparedPdf:
     if not match:
         raise StampError("not a PDF file")
     startxref = int(pdf[pdf.rindex(b"startxref") + 9 :].split()[0])
+    return int(match[1]) * 10 + int(match[2]), startxref
 
-    # Every object: type 1 (at an offset) or type 2 (inside an object stream).
-    offsets: dict[int, tuple[int, int]] = {}  # number -> (generation, offset)
+
+def _object_locations(
+    reader: pypdf.PdfReader, startxref: int
+) -> tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]:
+    """Every object: type 1 (number -> generation, offset) and type 2 (number -> object stream, index)."""
+    offsets: dict[int, tuple[int, int]] = {}
     for generation, table in reader.xref.items():
         for number, offset in table.items():
+            # Object 0 is the head of the free list; the cross-reference stream is written anew.
             if number and offset != startxref:
                 offsets[number] = (generation, offset)
     in_streams: dict[int, tuple[int, int]] = dict(reader.xref_objStm)
+    # An object's bytes are taken to run up to the next object's offset or the cross-reference section.
     if any(offset > startxref for _, offset in offsets.values()):
         raise StampError("cannot stamp a PDF with objects after its cross-reference section")
+    return offsets, in_streams
 
-    size = _integer(trailer.get("/Size"))
-    next_number = size
-    root = trailer.raw_get("/Root")
+
+def _document_information(pdf: bytes, trailer: DictionaryObject) -> tuple[int | None, dict[Any, Any], bytes]:
+    """The number of the document information object (None when it is not one), its entries,
+    and the first part of the document's ID (a digest of the file when it has none)."""
     raw_info = trailer.raw_get("/Info") if "/Info" in trailer else None
     info_number = raw_info.idnum if isinstance(raw_info, IndirectObject) else None
     info_object = _resolved(trailer.get("/Info"))
@@ -323,15 +375,11 @@ def _prepare(pdf: bytes, reader: pypdf.PdfReader) -> PreparedPdf:
         if first_id is not None
         else hashlib.md5(pdf, usedforsecurity=False).digest()
     )
+    return info_number, info, document_id
 
-    q_number = next_number
-    next_number += 1
-    first_new = next_number  # font objects, info (when new), stamp streams, xref stream follow
-    if info_number is None:
-        info_number = first_new + _FONT_OBJECTS
-    pages: list[_Page] = []
-    new_pages: dict[int, bytes] = {}
-    replaced = {info_number}
+
+def _free_font_resource(reader: pypdf.PdfReader) -> str:
+    """A font resource name no page uses, so the stamp's font never replaces one of the brief's."""
     existing_fonts: set[str] = set()
     for page in reader.pages:
         resources = _resolved(page.get("/Resources"))
@@ -340,83 +388,112 @@ def _prepare(pdf: bytes, reader: pypdf.PdfReader) -> PreparedPdf:
     font_resource = FONT_RESOURCE
     while font_resource in existing_fonts:
         font_resource += "X"
+    return font_resource
+
+
+def _rewrite_pages(
+    reader: pypdf.PdfReader, font_resource: str, q_number: int, first_new: int
+) -> tuple[list[_Page], dict[int, bytes]]:
+    """Each page's box, and each page object rewritten to draw a copy's stamp (by object number)."""
+    pages: list[_Page] = []
+    new_pages: dict[int, bytes] = {}
     for index, page in enumerate(reader.pages):
         reference = page.indirect_reference
         if reference is None:
             raise StampError("cannot stamp a PDF whose pages are not indirect objects")
         box = page.cropbox
         pages.append(_Page(float(box.width), float(box.left), float(box.bottom)))
-        resources = DictionaryObject(_resolved(page.get("/Resources")) or {})
-        fonts = DictionaryObject(_resolved(resources.get("/Font")) or {})
-        fonts[NameObject("/" + font_resource)] = IndirectObject(first_new, 0, reader)
-        resources[NameObject("/Font")] = fonts
-        contents = page.raw_get("/Contents") if "/Contents" in page else None
-        if contents is None:
-            original: list[object] = []
-        elif isinstance(contents, IndirectObject) and not isinstance(contents.get_object(), ArrayObject):
-            original = [contents]
-        else:
-            array = contents.get_object()
-            if not isinstance(array, ArrayObject):
-                raise StampError("cannot stamp this PDF: a page's /Contents is neither a stream nor an array")
-            original = list(array)
-        stamp_number = first_new + _FONT_OBJECTS + 1 + index
-        new = DictionaryObject(page)
-        new[NameObject("/Resources")] = resources
-        new[NameObject("/Contents")] = ArrayObject(
-            [IndirectObject(q_number, 0, reader), *original, IndirectObject(stamp_number, 0, reader)]
+        new_pages[reference.idnum] = _rewritten_page(
+            page,
+            font_resource,
+            font=IndirectObject(first_new, 0, reader),
+            before=IndirectObject(q_number, 0, reader),
+            after=IndirectObject(_stamp_stream_number(first_new, index), 0, reader),
         )
-        buffer = io.BytesIO()
-        new.write_to_stream(buffer)
-        new_pages[reference.idnum] = buffer.getvalue()
-        replaced.add(reference.idnum)
+    return pages, new_pages
 
+
+def _rewritten_page(
+    page: pypdf.PageObject, font_resource: str, font: IndirectObject, before: IndirectObject, after: IndirectObject
+) -> bytes:
+    """The bytes of ``page`` with the stamp font among its resources and its contents wrapped:
+    ``before`` saves the graphics state, ``after`` restores it and draws the stamp, so whatever the
+    page's own contents leave set does not move or colour the line."""
+    resources = DictionaryObject(_resolved(page.get("/Resources")) or {})
+    fonts = DictionaryObject(_resolved(resources.get("/Font")) or {})
+    fonts[NameObject("/" + font_resource)] = font
+    resources[NameObject("/Font")] = fonts
+    original = _page_contents(page)
+    new = DictionaryObject(page)
+    new[NameObject("/Resources")] = resources
+    new[NameObject("/Contents")] = ArrayObject([before, *original, after])
+    buffer = io.BytesIO()
+    new.write_to_stream(buffer)
+    return buffer.getvalue()
+
+
+def _page_contents(page: pypdf.PageObject) -> list[object]:
+    """The page's content streams, as references (none, one, or the members of its array)."""
+    contents = page.raw_get("/Contents") if "/Contents" in page else None
+    if contents is None:
+        return []
+    if isinstance(contents, IndirectObject) and not isinstance(contents.get_object(), ArrayObject):
+        return [contents]
+    array = contents.get_object()
+    if not isinstance(array, ArrayObject):
+        raise StampError("cannot stamp this PDF: a page's /Contents is neither a stream nor an array")
+    return list(array)
+
+
+def _stamp_stream_number(first_new: int, page_index: int) -> int:
+    """The object that draws the stamp on page ``page_index``: after the font's objects and the
+    slot of a new document information object (the object after the last page's is the xref stream)."""
+    return first_new + _FONT_OBJECTS + 1 + page_index
+
+
+class _Splice:
+    """A file being joined from object bodies, and the cross-reference entry of each object added."""
+
+    def __init__(self, start: bytes) -> None:
+        self.chunks: list[bytes] = [start]
+        self.position = len(start)
+        self.entries: dict[int, tuple[int, int, int]] = {}
+
+    def add(self, number: int, body: bytes, generation: int = 0) -> None:
+        self.entries[number] = (1, self.position, generation)
+        self.chunks.append(body)
+        self.position += len(body)
+
+
+def _header(pdf: bytes, version: int, offsets: Mapping[int, tuple[int, int]], startxref: int) -> bytes:
+    """The file's own header (up to its first object), or a PDF 1.7 one for a version older than
+    1.5, which had neither object streams nor cross-reference streams (a copy has both)."""
+    first_object = min({offset for _, offset in offsets.values()} | {startxref})
+    return pdf[:first_object] if version >= 15 else b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+
+
+def _copy_top_level_objects(
+    splice: _Splice, pdf: bytes, offsets: Mapping[int, tuple[int, int]], startxref: int, skipped: set[int]
+) -> None:
+    """Add the objects that are not in an object stream, byte for byte, in the order of the file."""
     # The bytes of each top-level object run from its offset to the next one's.
     boundaries = sorted({offset for _, offset in offsets.values()} | {startxref})
-    chunks: list[bytes] = []
-    position = boundaries[0]
-    header = pdf[:position] if int(match[1]) * 10 + int(match[2]) >= 15 else b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
-    position = len(header)
-    chunks.append(header)
-    entries: dict[int, tuple[int, int, int]] = {0: (0, 0, 65535)}
-
-    def add(number: int, generation: int, body: bytes) -> None:
-        nonlocal position
-        entries[number] = (1, position, generation)
-        chunks.append(body)
-        position += len(body)
-
-    streams = sorted({stream for stream, _ in in_streams.values()})
     next_boundary = dict(itertools.pairwise(boundaries))
     for number, (generation, offset) in sorted(offsets.items(), key=lambda item: item[1][1]):
-        if number in replaced or number in streams:
+        if number in skipped:
             continue
         body = pdf[offset : next_boundary[offset]]
         if not body.startswith(b"%d %d obj" % (number, generation)):
             raise StampError(f"cannot stamp this PDF: object {number} is not where its cross-reference says")
-        add(number, generation, body)
-    for stream in streams:
-        members, body = _rebuild_object_stream(reader, stream, replaced)
-        for index, number in enumerate(members):
-            entries[number] = (2, stream, index)
-        add(stream, 0, body)
-    for number, body in sorted(new_pages.items()):
-        add(number, 0, b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    add(q_number, 0, _stream_object(q_number, b"q\n"))
-    for number in range(first_new):
-        entries.setdefault(number, (0, 0, 0))
-    return PreparedPdf(
-        source_sha256=hashlib.sha256(pdf).hexdigest(),
-        pages=tuple(pages),
-        prefix=b"".join(chunks),
-        entries=tuple(entries[number] for number in range(first_new)),
-        first_new=first_new,
-        info_number=info_number,
-        info=info,
-        root=f"{root.idnum} {root.generation} R",
-        document_id=document_id,
-        font_resource=font_resource,
-    )
+        splice.add(number, body, generation)
+
+
+def _add_object_stream(splice: _Splice, reader: pypdf.PdfReader, stream: int, replaced: set[int]) -> None:
+    """Add object stream ``stream`` without the objects a copy replaces, and its members' entries."""
+    members, body = _rebuild_object_stream(reader, stream, replaced)
+    for index, number in enumerate(members):
+        splice.entries[number] = (2, stream, index)
+    splice.add(stream, body)
 
 
 def _resolved(value: Any) -> Any:
@@ -493,82 +570,98 @@ def stamp_pdf(source: PreparedPdf | bytes, line: str, info: Mapping[str, str], f
     font cannot draw a character of ``line``.
     """
     prepared = source if isinstance(source, PreparedPdf) else prepare(source)
+    subset = _subset_for(line, font)
+    splice = _Splice(prepared.prefix)
+    _add_font(splice, prepared.first_new, subset)
+    _add_document_information(splice, prepared, info)
+    glyphs = subset.encode(line)
+    width = subset.width(line, FONT_SIZE)
+    resource = prepared.font_resource.encode("ascii")
+    for index, page in enumerate(prepared.pages):
+        number = _stamp_stream_number(prepared.first_new, index)
+        splice.add(number, _stream_object(number, _stamp_content(page, glyphs, width, resource)))
+    return _finish(splice, prepared, line, info)
+
+
+def _subset_for(line: str, font: StampFont) -> _Subset:
+    """The subset of ``font`` a copy stamped with ``line`` embeds; raises ``StampError`` naming
+    the characters the font lacks."""
     missing = font.unprintable(line)
     if missing:
         raise StampError(f"the stamp font cannot print {', '.join(repr(ch) for ch in missing)} in {line!r}")
+    # Whole groups of characters, so that copies share a subset; Hangul one syllable at a time.
     scripts = frozenset(script for ch in line if (script := _script(ord(ch))) is not None)
     scripts |= {f"U+{ord(ch):04X}" for ch in line if _script(ord(ch)) in _BY_CHARACTER}
-    subset = _subset(font, scripts)
+    return _subset(font, scripts)
 
-    position = len(prepared.prefix)
-    chunks: list[bytes] = [prepared.prefix]
-    entries = list(prepared.entries)
-    new_entries: dict[int, tuple[int, int, int]] = {}
 
-    def add(number: int, body: bytes) -> None:
-        nonlocal position
-        new_entries[number] = (1, position, 0)
-        chunks.append(body)
-        position += len(body)
-
-    type0, cid_font, descriptor, font_file, to_unicode = range(prepared.first_new, prepared.first_new + _FONT_OBJECTS)
+def _add_font(splice: _Splice, first_new: int, subset: _Subset) -> None:
+    """Add the objects of the embedded font: Type0 font, CIDFont, descriptor, font file, ToUnicode map."""
+    type0, cid_font, descriptor, font_file, to_unicode = range(first_new, first_new + _FONT_OBJECTS)
     name = subset.base_font.encode("ascii")
     widths = " ".join(str(width) for width in subset.widths).encode("ascii")
-    add(
+    splice.add(
         type0,
         b"%d 0 obj\n<</Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H "
         b"/DescendantFonts [%d 0 R] /ToUnicode %d 0 R>>\nendobj\n" % (type0, name, cid_font, to_unicode),
     )
-    add(
+    splice.add(
         cid_font,
         b"%d 0 obj\n<</Type /Font /Subtype /CIDFontType2 /BaseFont /%s "
         b"/CIDSystemInfo <</Registry (Adobe) /Ordering (Identity) /Supplement 0>> "
         b"/FontDescriptor %d 0 R /CIDToGIDMap /Identity /DW 0 /W [0 [%s]]>>\nendobj\n"
         % (cid_font, name, descriptor, widths),
     )
-    add(
+    splice.add(
         descriptor,
         b"%d 0 obj\n<</Type /FontDescriptor /FontName /%s /Flags 32 /FontBBox [%d %d %d %d] /ItalicAngle 0 "
         b"/Ascent %d /Descent %d /CapHeight %d /StemV 80 /FontFile2 %d 0 R>>\nendobj\n"
         % (descriptor, name, *subset.bbox, subset.ascent, subset.descent, subset.cap_height, font_file),
     )
-    add(
+    splice.add(
         font_file,
         _stream_object(font_file, subset.font_file, b"/Filter /FlateDecode /Length1 %d" % subset.font_file_length),
     )
-    add(to_unicode, _stream_object(to_unicode, subset.to_unicode, b"/Filter /FlateDecode"))
+    splice.add(to_unicode, _stream_object(to_unicode, subset.to_unicode, b"/Filter /FlateDecode"))
 
+
+def _add_document_information(splice: _Splice, prepared: PreparedPdf, info: Mapping[str, str]) -> None:
+    """Add the document information: the original's entries with the copy's (``info``) over them."""
     document = DictionaryObject(prepared.info)
     for key, value in info.items():
         document[NameObject("/" + key)] = TextStringObject(value)
     buffer = io.BytesIO()
     document.write_to_stream(buffer)
-    add(prepared.info_number, b"%d 0 obj\n%s\nendobj\n" % (prepared.info_number, buffer.getvalue()))
+    splice.add(prepared.info_number, b"%d 0 obj\n%s\nendobj\n" % (prepared.info_number, buffer.getvalue()))
 
-    glyphs = subset.encode(line)
-    resource = prepared.font_resource.encode("ascii")
-    for index, page in enumerate(prepared.pages):
-        available = page.width - 2 * SIDE_MARGIN
-        size = FONT_SIZE
-        width = subset.width(line, size)
-        if width > available:
-            size, width = size * available / width, available
-        x = page.llx + (page.width - width) / 2
-        y = page.lly + BASELINE_FROM_BOTTOM
-        content = (
-            b"Q\nq\n/Artifact <</Type /Pagination /Subtype /Watermark>> BDC\n"
-            b"BT\n/%s %.2f Tf\n%.2f g\n%.2f %.2f Td\n<%s> Tj\nET\nEMC\nQ\n" % (resource, size, GREY, x, y, glyphs)
-        )
-        number = prepared.first_new + _FONT_OBJECTS + 1 + index
-        add(number, _stream_object(number, content))
 
-    xref_number = prepared.first_new + _FONT_OBJECTS + 1 + len(prepared.pages)
-    for number, entry in new_entries.items():
+def _stamp_content(page: _Page, glyphs: bytes, width: float, resource: bytes) -> bytes:
+    """The content stream that draws the line (``glyphs``, ``width`` points wide at ``FONT_SIZE``)
+    centred at the foot of ``page``, made smaller where it would not fit between the side margins."""
+    available = page.width - 2 * SIDE_MARGIN
+    size = FONT_SIZE
+    if width > available:
+        size, width = size * available / width, available
+    x = page.llx + (page.width - width) / 2
+    y = page.lly + BASELINE_FROM_BOTTOM
+    # "Q" first: it restores the state the "q" before the page's own contents saved.
+    return (
+        b"Q\nq\n/Artifact <</Type /Pagination /Subtype /Watermark>> BDC\n"
+        b"BT\n/%s %.2f Tf\n%.2f g\n%.2f %.2f Td\n<%s> Tj\nET\nEMC\nQ\n" % (resource, size, GREY, x, y, glyphs)
+    )
+
+
+def _finish(splice: _Splice, prepared: PreparedPdf, line: str, info: Mapping[str, str]) -> bytes:
+    """The copy's bytes: what ``splice`` holds, then a cross-reference stream for every object."""
+    xref_number = _stamp_stream_number(prepared.first_new, len(prepared.pages))
+    entries = list(prepared.entries)
+    for number, entry in splice.entries.items():
         if number < len(entries):
             entries[number] = entry
-    entries.extend(new_entries.get(number, (0, 0, 0)) for number in range(len(entries), xref_number))
-    entries.append((1, position, 0))
+    entries.extend(splice.entries.get(number, (0, 0, 0)) for number in range(len(entries), xref_number))
+    entries.append((1, splice.position, 0))
     table = zlib.compress(b"".join(struct.pack(">BIH", *entry) for entry in entries), 6)
+    # The second part of the ID names this copy: a digest of the source and what was stamped on it.
     copy_id = hashlib.md5(
         prepared.source_sha256.encode() + line.encode() + repr(sorted(info.items())).encode(), usedforsecurity=False
     ).hexdigest()
@@ -583,9 +676,9 @@ def stamp_pdf(source: PreparedPdf | bytes, line: str, info: Mapping[str, str], f
             len(table),
         )
     )
-    chunks.append(b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (xref_number, trailer, table))
-    chunks.append(b"startxref\n%d\n%%%%EOF\n" % position)
-    return b"".join(chunks)
+    splice.chunks.append(b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (xref_number, trailer, table))
+    splice.chunks.append(b"startxref\n%d\n%%%%EOF\n" % splice.position)
+    return b"".join(splice.chunks)
 
 
 def stamp_docx(data: bytes, line: str, info: Mapping[str, str]) -> bytes:

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from briefing.dossier.loader import RawDossier
-from briefing.dossier.schema import Dossier, Line, Slug, Text
+from briefing.dossier.schema import Dossier, DossierInfo, Line, ProgrammeTable, ProgressChart, Slug, Text
 from briefing.dossier.yamlload import DataPath, Origins, load_yaml
 from briefing.errors import DossierError, Problem
 from briefing.languages.i18n import (
@@ -372,9 +372,19 @@ def translate(dossier: Dossier, source: TranslationSource | None, language: str)
     if language == original:
         return Edition(language, dossier)
     a = _Apply(source, language, original)
-    t = a.t
-    info = dossier.dossier
-    ti = t.dossier
+    # The order of the parts is the order in which untranslated texts are listed.
+    parts: dict[str, Any] = {"dossier": _dossier_info(a, dossier.dossier)}
+    for key in _FIELDS:
+        parts[key] = _items(a, key, getattr(dossier, key))
+    parts["terms"] = _terms(a, dossier.terms)
+    parts["audiences"] = [_audience(a, audience, parts["recommendations"], dossier) for audience in dossier.audiences]
+    translated = dossier.model_copy(update=parts)
+    return Edition(language, translated, tuple(dict.fromkeys(a.missing)), tuple(a.pairs), tuple(a.problems))
+
+
+def _dossier_info(a: _Apply, info: DossierInfo) -> DossierInfo:
+    """The ``dossier:`` block in the edition's language: titles, names, tags, threat levels, the programme table."""
+    ti = a.t.dossier
     update = a.fields(info, ti, ("title", "short_title", "subtitle", "series"), ("dossier",))
     update |= a.fields(info, ti, ("publisher", "author", "edition"), ("dossier",), counted=False)
     if ti is not None and ti.keywords is not None:
@@ -383,74 +393,100 @@ def translate(dossier: Dossier, source: TranslationSource | None, language: str)
     update["threat_levels"] = a.mapping(
         info.threat_levels, ti.threat_levels if ti else {}, ("dossier", "threat_levels")
     )
-    table = info.programme_table
-    if table is not None:
-        tt = ti.programme_table if ti and ti.programme_table else ProgrammeTableT()
-        at = ("dossier", "programme_table")
-        columns = [
-            c.model_copy(update={"label": a.text(c.label, tt.columns.get(c.field), (*at, "columns", c.field))})
-            for c in table.columns
-        ]
-        details = [
-            d.model_copy(update={"label": a.text(d.label, tt.details.get(d.field), (*at, "details", d.field))})
-            for d in table.details
-        ]
-        progress = table.progress
-        if progress is not None:
-            given = tt.progress or ProgressT()
-            default = "axis_label" not in progress.model_fields_set
-            axis = (
-                given.axis_label or translations(language).gettext(_DEFAULT_AXIS_LABEL)
-                if default
-                else a.text(progress.axis_label, given.axis_label, (*at, "progress", "axis_label"))
-            )
-            progress_update: dict[str, Any] = {"axis_label": axis}
-            if progress.caption is not None:
-                progress_update["caption"] = a.text(progress.caption, given.caption, (*at, "progress", "caption"))
-            progress = progress.model_copy(update=progress_update)
-        table = table.model_copy(update={"columns": columns, "details": details, "progress": progress})
-        update["programme_table"] = table
-    update["language"] = language
-    parts: dict[str, Any] = {"dossier": info.model_copy(update=update)}
+    if info.programme_table is not None:
+        given = ti.programme_table if ti and ti.programme_table else ProgrammeTableT()
+        update["programme_table"] = _programme_table(a, info.programme_table, given)
+    update["language"] = a.language
+    return info.model_copy(update=update)
 
-    for key, (counted, optional) in _FIELDS.items():
-        entries: Mapping[str, BaseModel] = getattr(t, key)
-        items = []
-        for item in getattr(dossier, key):
-            entry = entries.get(item.id)
-            where: DataPath = (key, item.id)
-            changes = a.fields(item, entry, counted, where) | a.fields(item, entry, optional, where, counted=False)
-            if key == "facts":
-                changes["figures"] = _figures(a, item, entry if isinstance(entry, FactT) else None)
-            elif key == "programmes":
-                given_details = entry.details if isinstance(entry, ProgrammeT) else {}
-                changes["details"] = a.mapping(item.details, given_details, (*where, "details"))
-            elif key == "divergences":
-                changes["positions"] = _positions(a, item, entry if isinstance(entry, DivergenceT) else None)
-            elif key == "options":
-                changes |= _option_lists(a, item, entry if isinstance(entry, OptionT) else None)
-            elif key == "sources":
-                # The headings its locators name are printed in its language, marked so.
-                changes["language"] = item.language or original
-                if not isinstance(changes["title"], Foreign):
-                    # A translated title is shown with the original (Sources list).
-                    changes["title"] = Translated(changes["title"], Foreign(item.title, changes["language"]))
-            items.append(item.model_copy(update=changes))
-        parts[key] = items
 
-    terms = []
-    for term in dossier.terms:
-        entry = t.terms.get(term.term)
-        terms.append(
+def _programme_table(a: _Apply, table: ProgrammeTable, given: ProgrammeTableT) -> ProgrammeTable:
+    """The programmes table with its column and detail labels, and its chart's words, translated."""
+    at: DataPath = ("dossier", "programme_table")
+    columns = [
+        c.model_copy(update={"label": a.text(c.label, given.columns.get(c.field), (*at, "columns", c.field))})
+        for c in table.columns
+    ]
+    details = [
+        d.model_copy(update={"label": a.text(d.label, given.details.get(d.field), (*at, "details", d.field))})
+        for d in table.details
+    ]
+    progress = table.progress
+    if progress is not None:
+        progress = _progress_chart(a, progress, given.progress or ProgressT())
+    return table.model_copy(update={"columns": columns, "details": details, "progress": progress})
+
+
+def _progress_chart(a: _Apply, progress: ProgressChart, given: ProgressT) -> ProgressChart:
+    """The progress chart's axis label and caption in the edition's language."""
+    at: DataPath = ("dossier", "programme_table", "progress")
+    if "axis_label" not in progress.model_fields_set:
+        # The dossier did not write the label: the tool's default, in the catalogue's translation.
+        axis = given.axis_label or translations(a.language).gettext(_DEFAULT_AXIS_LABEL)
+    else:
+        axis = a.text(progress.axis_label, given.axis_label, (*at, "axis_label"))
+    update: dict[str, Any] = {"axis_label": axis}
+    if progress.caption is not None:
+        update["caption"] = a.text(progress.caption, given.caption, (*at, "caption"))
+    return progress.model_copy(update=update)
+
+
+def _items(a: _Apply, key: str, items: Sequence[Any]) -> list[Any]:
+    """The items of one kind (``key``: "facts", "sources"...) in the edition's language."""
+    counted, optional = _FIELDS[key]
+    entries: Mapping[str, BaseModel] = getattr(a.t, key)
+    translated = []
+    for item in items:
+        entry = entries.get(item.id)
+        where: DataPath = (key, item.id)
+        changes = a.fields(item, entry, counted, where) | a.fields(item, entry, optional, where, counted=False)
+        changes |= _parts_of_kind(a, key, item, entry, changes)
+        translated.append(item.model_copy(update=changes))
+    return translated
+
+
+def _parts_of_kind(
+    a: _Apply, key: str, item: Any, entry: BaseModel | None, changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What an item of kind ``key`` has to translate besides its text fields (already in ``changes``):
+    a fact's figures, a programme's details, a divergence's positions, an option's lists, a source's
+    language and title."""
+    if key == "facts":
+        return {"figures": _figures(a, item, entry if isinstance(entry, FactT) else None)}
+    if key == "programmes":
+        given_details = entry.details if isinstance(entry, ProgrammeT) else {}
+        return {"details": a.mapping(item.details, given_details, (key, item.id, "details"))}
+    if key == "divergences":
+        return {"positions": _positions(a, item, entry if isinstance(entry, DivergenceT) else None)}
+    if key == "options":
+        return _option_lists(a, item, entry if isinstance(entry, OptionT) else None)
+    if key == "sources":
+        return _source_language_and_title(item, changes["title"], a.original)
+    return {}
+
+
+def _source_language_and_title(source: Any, title: str, original: str) -> dict[str, Any]:
+    """A source's language, and its title as printed."""
+    # The headings its locators name are printed in its language, marked so.
+    language = source.language or original
+    if not isinstance(title, Foreign):
+        # A translated title is shown with the original (Sources list).
+        title = Translated(title, Foreign(source.title, language))
+    return {"title": title, "language": language}
+
+
+def _terms(a: _Apply, terms: Sequence[Any]) -> list[Any]:
+    """The list of terms: an expansion a translation lacks is counted untranslated, a term is not."""
+    translated = []
+    for term in terms:
+        entry = a.t.terms.get(term.term)
+        translated.append(
             term.model_copy(
                 update=a.fields(term, entry, ("expansion",), ("terms", term.term))
                 | a.fields(term, entry, ("term",), ("terms", term.term), counted=False)
             )
         )
-    parts["terms"] = terms
-    parts["audiences"] = [_audience(a, audience, parts["recommendations"], dossier) for audience in dossier.audiences]
-    translated = dossier.model_copy(update=parts)
-    return Edition(language, translated, tuple(dict.fromkeys(a.missing)), tuple(a.pairs), tuple(a.problems))
+    return translated
 
 
 def _figures(a: _Apply, fact: Any, entry: FactT | None) -> list[Any]:
@@ -544,12 +580,36 @@ def _audience(a: _Apply, audience: Any, recommendations: Sequence[Any], dossier:
 def load_translations(raw: RawDossier, dossier: Dossier) -> Translations:
     """Every declared language's edition; raises ``DossierError`` listing every problem in the
     declaration of languages and in the translation files."""
-    from briefing.dossier.loader import _display, _outside
+    original = dossier.dossier.language
+    problems = _declaration_problems(raw, dossier.dossier)
+    sources: dict[str, TranslationSource] = {}
+    outdated: dict[str, list[Problem]] = {}
+    for path in _translation_files(raw.root):
+        source, found = _read_translation(path, raw, dossier.dossier)
+        problems.extend(found)
+        if source is not None:
+            outdated[source.language] = _references(source, dossier)
+            sources[source.language] = source
 
-    info = dossier.dossier
+    # Unknown ids are left out of an edition, so its numbers are checked in the same run.
+    editions: dict[str, Edition] = {}
+    for language in dossier.dossier.editions:
+        given = sources.get(language)
+        edition = translate(dossier, given, language)
+        problems.extend(edition.problems)
+        if given is not None:
+            edition = _with_checks(edition, given, outdated.get(language, []), original)
+        editions[language] = edition
+    if problems:  # stopped anyway: report what no longer fits the original in the same run
+        raise DossierError(problems + [problem for found in outdated.values() for problem in found])
+    return Translations(original, editions, sources)
+
+
+def _declaration_problems(raw: RawDossier, info: DossierInfo) -> list[Problem]:
+    """What is wrong in ``dossier.languages``: an original that is not first, a language listed
+    twice, a code that is no language."""
     original = info.language
     problems: list[Problem] = []
-    declared = info.editions
     where_languages: DataPath = ("dossier", "languages")
     if info.languages and info.languages[0] != original:
         problems.append(
@@ -559,77 +619,72 @@ def load_translations(raw: RawDossier, dossier: Dossier) -> Translations:
             )
         )
     seen: set[str] = set()
-    for index, language in enumerate(declared):
+    for index, language in enumerate(info.editions):
         at = (*where_languages, index) if info.languages else ("dossier", "language")
         if language in seen:
             problems.append(raw.origins.problem(at, f"{language!r} is listed twice"))
         seen.add(language)
         if reason := check_language(language):
             problems.append(raw.origins.problem(at, reason))
+    return problems
 
-    folder = raw.root / TRANSLATIONS_FOLDER
-    sources: dict[str, TranslationSource] = {}
-    outdated: dict[str, list[Problem]] = {}
-    paths = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
-    for path in paths:
-        display = _display(path, raw.root)
-        if outside := _outside(path, raw.root):
-            problems.append(outside)
-            continue
-        language = path.stem
-        if language == original:
-            problems.append(
-                Problem(display, 1, 1, "", f"{language!r} is the original language: it has nothing to translate")
-            )
-            continue
-        if language not in declared:
-            listed = ", ".join(declared)
-            problems.append(
-                Problem(
-                    display,
-                    1,
-                    1,
-                    "",
-                    f"language {language!r} is not declared: add it to dossier.languages (now: {listed})",
-                )
-            )
-            continue
-        origins = Origins()
-        data, found = load_yaml(path, display, origins)
-        problems.extend(found)
-        if data is None:
-            continue
-        if not isinstance(data, dict):
-            problems.append(Problem(display, 1, 1, "", "a translation file must be a mapping of top-level keys"))
-            continue
-        data, refused = _refuse_untranslatable(data, origins)
-        problems.extend(refused)
-        try:
-            parsed = TranslationFile.model_validate(data)
-        except ValidationError as error:
-            problems.extend(_schema_problems(error, data, origins))
-            continue
-        source = TranslationSource(language, path, parsed, origins, data)
-        outdated[language] = _references(source, dossier)
-        sources[language] = source
 
-    # Unknown ids are left out of an edition, so its numbers are checked in the same run.
-    editions: dict[str, Edition] = {}
-    for language in declared:
-        given = sources.get(language)
-        edition = translate(dossier, given, language)
-        problems.extend(edition.problems)
-        if given is not None:
-            mismatched = [
-                given.origins.problem(at_path, why)
-                for at_path, before, after in edition.pairs
-                if (why := number_difference(before, original, after, language))
-            ]
-            edition = replace(edition, mismatched=tuple(mismatched), orphans=tuple(outdated.get(language, [])))
-        editions[language] = edition
-    if problems:  # stopped anyway: report what no longer fits the original in the same run
-        raise DossierError(problems + [problem for found in outdated.values() for problem in found])
-    return Translations(original, editions, sources)
+def _translation_files(root: Path) -> list[Path]:
+    """The files in the dossier's ``translations/`` folder, ``.yaml`` then ``.yml``, each by name."""
+    folder = root / TRANSLATIONS_FOLDER
+    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
+
+
+def _read_translation(path: Path, raw: RawDossier, info: DossierInfo) -> tuple[TranslationSource | None, list[Problem]]:
+    """One translation file, read and checked against the schema (``None`` if it cannot be used),
+    and the problems found in it."""
+    from briefing.dossier.loader import _display, _outside
+
+    display = _display(path, raw.root)
+    if outside := _outside(path, raw.root):
+        return None, [outside]
+    language = path.stem
+    if misplaced := _undeclared_language(language, display, info):
+        return None, [misplaced]
+    origins = Origins()
+    data, found = load_yaml(path, display, origins)
+    problems = list(found)
+    if data is None:
+        return None, problems
+    if not isinstance(data, dict):
+        problems.append(Problem(display, 1, 1, "", "a translation file must be a mapping of top-level keys"))
+        return None, problems
+    data, refused = _refuse_untranslatable(data, origins)
+    problems.extend(refused)
+    try:
+        parsed = TranslationFile.model_validate(data)
+    except ValidationError as error:
+        problems.extend(_schema_problems(error, data, origins))
+        return None, problems
+    return TranslationSource(language, path, parsed, origins, data), problems
+
+
+def _undeclared_language(language: str, display: str, info: DossierInfo) -> Problem | None:
+    """Why a file named for ``language`` is not a translation: it is the original's, or not declared."""
+    if language == info.language:
+        return Problem(display, 1, 1, "", f"{language!r} is the original language: it has nothing to translate")
+    if language not in info.editions:
+        listed = ", ".join(info.editions)
+        return Problem(
+            display, 1, 1, "", f"language {language!r} is not declared: add it to dossier.languages (now: {listed})"
+        )
+    return None
+
+
+def _with_checks(edition: Edition, given: TranslationSource, orphans: Sequence[Problem], original: str) -> Edition:
+    """``edition`` with its translated texts whose numbers are not the original's, and ``orphans``
+    (translations of what the original does not have)."""
+    mismatched = [
+        given.origins.problem(at_path, why)
+        for at_path, before, after in edition.pairs
+        if (why := number_difference(before, original, after, edition.language))
+    ]
+    return replace(edition, mismatched=tuple(mismatched), orphans=tuple(orphans))
 
 
 def _refuse_untranslatable(data: Any, origins: Origins, path: DataPath = ()) -> tuple[Any, list[Problem]]:
