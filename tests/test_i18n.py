@@ -245,6 +245,23 @@ def test_an_undeclared_language_is_a_usage_error(tmp_path: Path, cli_module: Cal
     assert "unknown language 'de'" in result.output and "en, pl, all" in result.output
 
 
+@pytest.mark.parametrize("command", ["check", "brief"])
+def test_a_declared_language_without_a_catalogue_is_an_error_at_its_line(
+    tmp_path: Path, cli_module: Callable[..., Result], command: str
+) -> None:
+    """A language the tool cannot write ('zz': no catalogue, no locale) is refused where it is
+    declared, with no traceback from formatting numbers in it, and nothing is written."""
+    data = copy_fictional(tmp_path, "[en, pl, ko, zz]")
+    extra = ["-a", "all", "--lang", "all", "--out", str(tmp_path / "out")] if command == "brief" else []
+    result = cli_module(command, "--data", data, *extra)
+    assert result.exit_code == 1, result.output
+    assert "dossier.yaml:" in result.output and "dossier.languages[3]" in result.output
+    assert "no message catalogue for 'zz'" in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_dossier_without_translations_warns_listing_what_is_untranslated(
     tmp_path: Path, cli_module: Callable[..., Result]
 ) -> None:

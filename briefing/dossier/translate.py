@@ -594,6 +594,8 @@ def load_translations(raw: RawDossier, dossier: Dossier) -> Translations:
     # Unknown ids are left out of an edition, so its numbers are checked in the same run.
     editions: dict[str, Edition] = {}
     for language in dossier.dossier.editions:
+        if check_language(language):
+            continue  # said by _declaration_problems; an edition cannot be written in it
         given = sources.get(language)
         edition = translate(dossier, given, language)
         problems.extend(edition.problems)
