@@ -110,8 +110,8 @@ CASES = [
     Case(
         "unknown-field",
         "sources.yaml",
-        "    date_note: not dated\n",
-        "    date_notes: not dated\n",
+        "    date_note: the news item gives no date of publication\n",
+        "    date_notes: the news item gives no date of publication\n",
         lambda: f"sources[{_index('sources.yaml', 'sources', 'pact-news')}].date_notes",
         ("unknown field",),
     ),
@@ -266,7 +266,11 @@ def test_problems_in_several_files_are_all_reported_in_one_run(
         ),
         (
             "sources.yaml",
-            dossier.edit("sources.yaml", "    date_note: not dated\n", "    date_notes: not dated\n"),
+            dossier.edit(
+                "sources.yaml",
+                "    date_note: the news item gives no date of publication\n",
+                "    date_notes: the news item gives no date of publication\n",
+            ),
             "date_notes",
         ),
         (

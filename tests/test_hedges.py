@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
+from briefing.dossier.hedges import hedges_lost_in_translation
 from briefing.dossier.schema import Citation, Fact
 
 HEDGE = "drops the hedge"
@@ -278,3 +279,35 @@ def test_a_citation_that_does_not_support_the_claim_does_not_lift_its_grade(make
     (claim,) = claims
     assert "pism-2024" in {cite.source.id for cite in claim.cites}
     assert claim.grade == "C"
+
+
+@pytest.mark.parametrize(
+    ("original", "language", "translation", "to", "lost"),
+    [
+        ("The treaty may be renewed.", "en", "Traktat może zostać przedłużony.", "pl", []),
+        ("The treaty may be renewed.", "en", "Traktat zostanie przedłużony.", "pl", ["may"]),
+        ("The table of 20 May 2025 gives 3.7747 PLN.", "en", "Tabela z 20 maja 2025 r. podaje 3,7747 zł.", "pl", []),
+        (
+            "North Korea is likely planning to send troops.",
+            "en",
+            "북한은 병력을 파견할 것으로 보인다.",
+            "ko",
+            ["plans to"],
+        ),
+        (
+            "North Korea is likely planning to send troops.",
+            "en",
+            "북한은 병력을 파견할 계획인 것으로 보인다.",
+            "ko",
+            [],
+        ),
+        ("Verenia had delivered some 45 million m³.", "en", "Verenia dostarczyła około 45 mln m³.", "pl", []),
+        ("Według inżyniera brakuje betonu.", "pl", "According to an engineer, concrete is lacking.", "en", []),
+        ("Według inżyniera brakuje betonu.", "pl", "Concrete is lacking.", "en", ["według"]),
+        ("Umocnienia prawdopodobnie powstaną.", "pl", "The fortifications will be built.", "en", ["prawdopodobnie"]),
+    ],
+)
+def test_a_translation_keeps_every_hedge_of_its_original(
+    original: str, language: str, translation: str, to: str, lost: list[str]
+) -> None:
+    assert [hedge.words for hedge in hedges_lost_in_translation(original, language, translation, to)] == lost

@@ -219,6 +219,25 @@ def test_a_translation_stating_other_numbers_is_an_error_at_its_line(
     assert original.exit_code == 0, original.output
 
 
+def test_a_translation_that_drops_a_hedge_is_warned_at_its_line(
+    tmp_path: Path, cli_module: Callable[..., Result]
+) -> None:
+    """"may be renewed" translated as "will be renewed" ("zostanie przedłużony") changes what the
+    source says: check warns at the translation's line, naming the hedge; the faithful "może
+    zostać przedłużony" gives no such warning."""
+    data = copy_fictional(tmp_path, "[en, pl]", ("pl",))
+    faithful = cli_module("check", "--data", data)
+    assert "keeps no word of that kind" not in faithful.output, faithful.output
+    path = data / "translations" / "pl.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text[: text.index("i może zostać przedłużony")].count("\n") + 1
+    path.write_text(text.replace("i może zostać przedłużony", "i zostanie przedłużony"), encoding="utf-8")
+    result = cli_module("check", "--data", data)
+    assert result.exit_code == 0, result.output  # a warning: a hedge may be kept in words the checks do not know
+    assert f"translations/pl.yaml:{line}:" in result.output
+    assert "the original says 'may'; the translation (pl) keeps no word of that kind" in result.output
+
+
 def test_quotes_ids_and_unknown_items_are_refused_with_file_and_line(
     tmp_path: Path, cli_module: Callable[..., Result]
 ) -> None:

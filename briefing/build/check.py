@@ -170,6 +170,7 @@ def run_check(data_dir: Path, templates: TemplateSet) -> CheckReport:
         # A translation whose numbers are not the original's is an error (it stops that edition's build).
         report.errors += [problem for e in translations.editions.values() for problem in e.mismatched]
         report.warnings += [problem for e in translations.editions.values() for problem in e.orphans]
+        report.warnings += [problem for e in translations.editions.values() for problem in e.hedges_dropped]
         for source in translations.files.values():
             report.warnings += missing_glyphs(source.raw, source.origins, loaded.templates)
     # load() has verified every quote that has a file; the others are only counted.

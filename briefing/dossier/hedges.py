@@ -165,7 +165,8 @@ def _hedge(words: str, find: str, keep: str | None = None, family: str = "", adv
 _TIME = r"\b(?:at|by) the time\b|\bas of\b|\bto date\b"
 _TIME_KEPT = _TIME + r"|\b(?:so|thus) far\b"
 HEDGES: tuple[Hedge, ...] = (
-    _hedge("may", r"\bmay\b", family="possibility", advice=True),
+    # Not the month: "20 May 2025", "May 2024".
+    _hedge("may", r"(?<!\d\s)\bmay\b(?!\s\d)", family="possibility", advice=True),
     _hedge("might", r"\bmight\b", family="possibility", advice=True),
     _hedge("could", r"\bcould\b", family="possibility", advice=True),
     _hedge("potential", r"\bpotential(?:ly)?\b", family="possibility"),
@@ -174,7 +175,15 @@ HEDGES: tuple[Hedge, ...] = (
     _hedge("unlikely", r"\bunlikely\b"),
     _hedge("alleged", r"\balleged(?:ly)?\b"),
     _hedge("reportedly", r"\breported(?:ly)?\b", r"\breport(?:s|ed|edly)?\b|\baccording to\b"),
-    _hedge("some", r"\bsome\b"),
+    # Attribution: kept by naming who says it ("Polish 'według'").
+    _hedge(
+        "according to",
+        r"\baccording to\b",
+        r"\baccording to\b|\bby sources?\b|\breport\w*|\bsays?\b|\bsaid\b|\bclaims?\b|\bstates?\b",
+    ),
+    _hedge("some", r"\bsome\b(?!\s\d)", r"\bsome\b|\bpart of\b"),
+    # "some 45 million": an approximation, kept by "about", "około", "약".
+    _hedge("some (about)", r"\bsome(?=\s\d)", r"\b(?:some|about|around|approximately|roughly)\b", family="estimated"),
     _hedge("in the longer term", r"\bin the long(?:er)? term\b"),
     _hedge("at the time", _TIME, _TIME_KEPT),
     _hedge("estimated", r"\bestimated?\b", r"\bestimat\w*|\baround\b|\babout\b|\bapproximately\b"),
@@ -187,10 +196,13 @@ HEDGES: tuple[Hedge, ...] = (
 )
 # Polish: the same families, with their inflected forms ("może", "mogą", "mógłby", "mogłaby").
 _MOZE = r"\bmo(?:że|żesz|żemy|żecie|gą|gę|gło|gła|gli|gły|głyby|głoby|głaby|gliby|glibyśmy)\b|\bmógł(?:by)?\b"
-_PL_TIME_KEPT = r"\bdotąd\b|\bdo tej pory\b|\bdotychczas\w*|\bdo (?:\w+ )?\d{4}\b|\bw \w+ \d{4}\b|\bstan na\b"
+_PL_TIME_KEPT = (
+    r"\bdotąd\b|\bdo tej pory\b|\bdotychczas\w*|\bdo (?:\w+ )?\d{4}\b|\bw \w+ \d{4}\b|\bstan(?:u|ie)? na\b"
+    r"|\bw chwili\b|\bw momencie\b|\bw czasie\b"
+)
 POLISH_HEDGES: tuple[Hedge, ...] = (
     _hedge("może", _MOZE, family="possibility", advice=True),
-    _hedge("potencjalnie", r"\bpotencjaln\w*", family="possibility"),
+    _hedge("potencjalnie", r"\bpotencjaln\w*", r"\bpotencja(?:ln|ł)\w*", family="possibility"),
     _hedge("ewentualnie", r"\bewentualn\w*|\bmożliw\w*", family="possibility", advice=True),
     _hedge(
         "prawdopodobnie",
@@ -203,7 +215,7 @@ POLISH_HEDGES: tuple[Hedge, ...] = (
     _hedge(
         "podobno",
         r"\bpodobno\b|\bjakoby\b",
-        r"\bpodobno\b|\bjakoby\b|\bwedług\b|\bdonos\w*|\bpodaj\w*|\binformuj\w*",
+        r"\bpodobno\b|\bjakoby\b|\bwedług\b|\bdonos\w*|\bpoda(?:j|w)\w*|\binformuj\w*",
         family="reportedly",
     ),
     _hedge(
@@ -244,14 +256,20 @@ POLISH_HEDGES: tuple[Hedge, ...] = (
     _hedge(
         "jeśli",
         r"\bjeśli\b|\bjeżeli\b|\bgdyby\b|\bo ile\b",
-        r"\bjeśli\b|\bjeżeli\b|\bgdyby\b|\bo ile\b|\btylko\b|\bpod warunkiem\b|\bchyba że\b",
+        r"\bjeśli\b|\bjeżeli\b|\bgdyby\b|\bo ile\b|\btylko\b|\bpod warunkiem\b|\bchyba że\b|\bw (?:razie|przypadku)\b",
         "if",
         advice=True,
     ),
 )
 # ko: the hedges of the plain written style (한다체).
 KO_HEDGES: tuple[Hedge, ...] = (
-    _hedge("~ㄹ 수 있다", r"[가-힣]\s?수\s?(?:있|도\s?있)|가능성|가능하", family="possibility", advice=True),
+    _hedge(
+        "~ㄹ 수 있다",
+        r"[가-힣]\s?수\s?(?:있|도\s?있)|가능성|가능하",
+        r"[가-힣]\s?수\s?(?:있|도\s?있)|가능|만한|만하",
+        family="possibility",
+        advice=True,
+    ),
     _hedge("잠재적", r"잠재적|잠재력", family="possibility"),
     _hedge("~ㄹ 것으로 보인다", r"것으로\s?(?:보인|보이|예상|전망)|가능성이\s?높|아마", family="likely"),
     _hedge("전망", r"전망|예상|예측", r"전망|예상|예측|것으로|계획|예정", family="expected to"),
@@ -259,13 +277,17 @@ KO_HEDGES: tuple[Hedge, ...] = (
     _hedge(
         "~라고 한다",
         r"[가-힣]+고\s?한다|보도|전해졌|알려졌",
-        r"보도|전해|알려|따르면|[가-힣]+고\s?한다|밝혔",
+        r"보도|보고|전해|알려|따르면|[가-힣]+고\s?한다|밝혔",
         family="reportedly",
     ),
     _hedge("이른바", r"이른바|주장되는|의혹", r"이른바|주장|의혹", family="alleged"),
     _hedge("일부", r"일부", family="some"),
     _hedge("장기적으로", r"장기적|장기간|길게\s?보면", family="in the longer term"),
     _hedge("부인", r"부인|부정했|부정하", family="denied"),
+    _hedge("따르면", r"따르면|의하면", r"따르면|의하면|밝혔|보도|발표|집계", family="according to"),
+    _hedge("당시", r"당시|시점", r"당시|시점|기준|현재|지금까지|까지", family="at the time"),
+    _hedge("계획", r"계획|예정", r"계획|예정|방침", family="plans to"),
+    _hedge("상황에서", r"상황에서|여건에서", r"상황|여건|조건|경우", family="condition"),
     _hedge("~면", r"[가-힣](?:다|으|하)?면\b|경우", r"[가-힣]면\b|경우|조건", family="if", advice=True),
 )
 
@@ -450,6 +472,23 @@ def kept_families(text: str, language: str = "en") -> frozenset[str]:
     """The hedge families ``text`` keeps (a hedge is kept by any of its family)."""
     known = lexicon(language)
     return frozenset(hedge.family for hedge in (known.hedges if known else ()) if hedge.keep.search(text))
+
+
+def hedges_lost_in_translation(
+    original: str, original_language: str, translation: str, language: str
+) -> tuple[Hedge, ...]:
+    """The hedges of ``original`` whose family ``translation`` keeps nowhere, in its own language's
+    words ("may" with no "może", "mogą" … in the Polish): a translation must keep every qualifier.
+    Nothing where the checks know either language's hedges not at all."""
+    if lexicon(original_language) is None or lexicon(language) is None:
+        return ()
+    kept = kept_families(translation, language)
+    dropped: dict[str, Hedge] = {}
+    for sentence in sentences(original):
+        for hedge, _start, _end in hedges_in(sentence, original_language):
+            if hedge.family not in kept:
+                dropped.setdefault(hedge.family, hedge)
+    return tuple(dropped.values())
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from briefing.dossier.hedges import Hedge, hedges_lost_in_translation
 from briefing.dossier.loader import RawDossier
 from briefing.dossier.schema import Dossier, DossierInfo, Line, ProgrammeTable, ProgressChart, Slug, Text
 from briefing.dossier.yamlload import DataPath, Origins, load_yaml
@@ -291,6 +292,9 @@ class Edition:
     # Translations of items, fields or names the original does not have (removed, or misspelt):
     # never printed, so a warning in 'check' (with "did you mean"), not a stop.
     orphans: tuple[Problem, ...] = ()
+    # Translated texts that leave out a qualifier of the original ("may", "reportedly"): a
+    # warning in 'check', since a hedge can be kept in words the checks do not know.
+    hedges_dropped: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -686,7 +690,20 @@ def _with_checks(edition: Edition, given: TranslationSource, orphans: Sequence[P
         for at_path, before, after in edition.pairs
         if (why := number_difference(before, original, after, edition.language))
     ]
-    return replace(edition, mismatched=tuple(mismatched), orphans=tuple(orphans))
+    dropped = [
+        given.origins.problem(at_path, _dropped_message(hedges, edition.language))
+        for at_path, before, after in edition.pairs
+        if (hedges := hedges_lost_in_translation(before, original, after, edition.language))
+    ]
+    return replace(edition, mismatched=tuple(mismatched), orphans=tuple(orphans), hedges_dropped=tuple(dropped))
+
+
+def _dropped_message(hedges: Sequence[Hedge], language: str) -> str:
+    words = ", ".join(f"'{hedge.words}'" for hedge in hedges)
+    return (
+        f"the original says {words}; the translation ({language}) keeps no word of that kind: "
+        "a translation keeps every qualifier (docs/translations.md)"
+    )
 
 
 def _refuse_untranslatable(data: Any, origins: Origins, path: DataPath = ()) -> tuple[Any, list[Problem]]:
