@@ -124,6 +124,11 @@ def test_a_key_point_no_section_prints_goes_to_a_block_of_its_own(tmp_path: Path
     assert squash(HELD) in squash(block)
     note = re.search(r'<p class="overtaken-note">.*?</p>', html, re.S)
     assert note and 'href="#overtaken"' in note.group()
+    # The block is listed in the contents, after the sections and before the sources.
+    contents = re.search(r'<nav class="contents".*?</nav>', html, re.S)
+    assert contents, "the water-ministry brief has a contents list"
+    links = re.findall(r'href="#([^"]+)"', contents.group())
+    assert links[-2:] == ["overtaken", "sources"], links
 
 
 def _judgements_box(html: str) -> str:
