@@ -137,3 +137,15 @@ def test_an_amount_converted_to_zloty_reads_as_polish_writes_it(shipped_editions
     converted = [text.replace("\u00a0", " ") for text in re.findall(r'class="converted">([^<]*)<', html)]
     assert "(ok. 62,7 mld zł)" in converted, converted
     assert all(re.fullmatch(r"\(ok\. \d+,\d mld zł\)", text) for text in converted), converted
+
+
+def test_an_untitled_source_is_described_not_given_an_original_title(shipped_editions: dict[str, Any]) -> None:
+    """The news report has no title (``untitled: true``): its Polish description is not a title, and
+    the English description is never called its "original title"."""
+    out: Path = shipped_editions["out"]
+    html = (out / f"{shipped_editions['id']}-ministry.pl.html").read_text(encoding="utf-8")
+    listed = html[html.index('id="sources"') :]
+    rows = [row for row in re.findall(r"<tr>.*?</tr>", listed, re.S) if "bez tytułu" in row]
+    assert len(rows) == 2, "the ministry brief cites both untitled sources"
+    for row in rows:
+        assert "tytuł oryginalny" not in row and "<cite" not in row, row

@@ -246,6 +246,9 @@ class Source(Model):
     # under an open licence, or with ``embed: true``; otherwise only its SHA-256 and address.
     licence: Line | None = None
     embed: bool | None = None
+    # The source has no title of its own: ``title`` is the unit's description of it ("News report
+    # on the Yoon–Duda meeting"), printed without title styling and never called the original title.
+    untitled: bool = False
 
 
 class Programme(Model):
