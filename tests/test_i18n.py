@@ -192,6 +192,54 @@ def test_compiled_catalogues_are_up_to_date(language: str) -> None:
     assert actual == expected, "run: bash scripts/catalogue.sh"
 
 
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
+
+
+def placeholder_problems(catalogue: Any) -> list[str]:
+    """Every translation whose named placeholders are not its message's: a name the message does
+    not pass (a KeyError when printed), or one it must print and leaves out.  A counted message's
+    forms may leave the count out only in a singular form; a language with one form (Korean)
+    must print it (Babel's own compile check compares that form with the English singular)."""
+    problems = []
+    forms = catalogue.num_plurals
+    for message in catalogue:
+        if not message.id or message.fuzzy:
+            continue
+        ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
+        strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
+        passed = set().union(*(_PLACEHOLDER.findall(text) for text in ids))
+        for index, text in enumerate(strings):
+            if not text:
+                continue
+            names = set(_PLACEHOLDER.findall(text))
+            required = passed - {"num"}
+            if len(ids) > 1 and "num" in passed and (forms == 1 or index > 0):
+                required |= {"num"}
+            if names - passed or required - names:
+                problems.append(f"{ids[0]!r} [{index}]: has {sorted(names)}, the message passes {sorted(passed)}")
+    return problems
+
+
+@pytest.mark.parametrize("language", ["pl", "ko"])
+def test_every_translation_prints_exactly_its_messages_placeholders(language: str) -> None:
+    with open(LOCALE / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        catalogue = read_po(handle)
+    assert placeholder_problems(catalogue) == []
+
+
+def test_a_wrong_placeholder_is_caught(tmp_path: Path) -> None:
+    po = tmp_path / "messages.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: ko\\n"\n"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
+        '#, python-format\nmsgid "One item (grade %(grade)s)."\nmsgid_plural "%(num)d items (grade %(grade)s)."\n'
+        'msgstr[0] "항목 %(num)d건 (%(grades)s 등급)."\n',
+        encoding="utf-8",
+    )
+    with open(po, "rb") as handle:
+        problems = placeholder_problems(read_po(handle))
+    assert len(problems) == 1 and "grades" in problems[0]
+
+
 # ---------------------------------------------------------------------------
 # Translation files
 # ---------------------------------------------------------------------------
