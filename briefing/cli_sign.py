@@ -73,7 +73,15 @@ def keys(out_dir: Path, name: str) -> None:
     help="The edition's or distribution's manifest.json to find the file in  "
     "[default: one beside the file or up to two folders above it].",
 )
-def verify(pdf: Path, trust: tuple[Path, ...], manifest: Path | None) -> None:
+@click.option(
+    "--sources",
+    "sources",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of your own copies of the sources the PDF does not carry (any file names; each is "
+    "found by the SHA-256 the brief records).",
+)
+def verify(pdf: Path, trust: tuple[Path, ...], manifest: Path | None, sources: Path | None) -> None:
     """Check a brief's PDF: its signature, its edition, its quotes and its figures.
 
     Reports part by part: the signature and its certificate chain (against --trust); that
@@ -81,14 +89,21 @@ def verify(pdf: Path, trust: tuple[Path, ...], manifest: Path | None) -> None:
     PDF carries is found in the source files it carries; that the figures the brief states
     are those of that dossier.  Exit status 0 only when every part holds, 1 otherwise.
 
+    A source whose licence does not let the unit copy it is not in the PDF, only its
+    SHA-256: its quotes are reported as not checked.  Put your own copies of such sources
+    in a folder, under any names, and give it with --sources: each source's copy is the
+    file with the SHA-256 the brief records, and its quotes are checked against it.  A
+    file with another SHA-256 (another version) is not used; the report says so.
+
     \b
     Examples:
       generate verify brief.pdf --trust ca.pem
       generate verify editions/2/briefs/<id>-ministry.pdf --trust ca.pem --manifest editions/2/manifest.json
+      generate verify brief.pdf --trust ca.pem --sources ~/Downloads/brief-sources
     """
     from briefing.signing.check import Options, read_trust, verify_file
 
     with reported():
-        report = verify_file(pdf, Options(trust=read_trust(trust), manifest=manifest))
+        report = verify_file(pdf, Options(trust=read_trust(trust), manifest=manifest, sources=sources))
     click.echo(report.text())
     raise SystemExit(0 if report.ok else 1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -254,6 +255,184 @@ def test_a_hostile_or_broken_file_gets_a_message_never_a_traceback(tmp_path: Pat
         assert result.exit_code == 1, (name, result.output)
         assert "Traceback" not in result.output and result.output.strip(), name
     assert "no such" in verify(tmp_path / "missing.pdf").output.lower() or verify(tmp_path / "missing.pdf").exit_code
+
+
+# ---------------------------------------------------------------------------
+# The recipient's own copies of sources the brief does not carry (verify --sources DIR)
+# ---------------------------------------------------------------------------
+
+LEDGER = Path("sources") / "harbour-ledger.html"
+NOT_CHECKED = re.compile(r"(\d+) quote\(s\) cite sources the brief does not carry, so they are not checked here: (.*)")
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _with_index(published: Published, pdf: Path, change: Any) -> bytes:
+    """The brief before sealing, sealed again (signed with the unit's own key) with its evidence
+    index changed by ``change`` (a function that edits the index's entry of the newspaper article)."""
+    from briefing.build.load import load
+    from briefing.formats.render_html import TemplateSet
+    from briefing.signing.evidence import INDEX_NAME, Edition, evidence
+    from briefing.signing.sign import Attachment, load_signer, seal
+
+    loaded = load(published.data, TemplateSet())
+    info = loaded.dossier.dossier
+    audience = pdf.stem.removeprefix(f"{info.id}-")
+    attachments = evidence(loaded.raw, loaded.dossier, Edition(info.id, info.edition, info.date, audience, "en"))
+    changed = []
+    for attachment in attachments:
+        if attachment.name == INDEX_NAME:
+            index = json.loads(attachment.data)
+            change(next(entry for entry in index["sources"] if entry["id"] == "harbour-ledger"))
+            data = json.dumps(index).encode()
+            attachment = Attachment(INDEX_NAME, data, attachment.description, attachment.mime_type, "Supplement")
+        changed.append(attachment)
+    signer = load_signer(published.keys / "unit.p12", ENV)
+    return seal((published.briefs / pdf.name).read_bytes(), changed, signer)
+
+
+def test_the_recipients_copy_of_a_source_not_carried_is_found_by_its_sha256_and_its_quotes_checked(
+    published: Published, tmp_path: Path
+) -> None:
+    pdf, trust = published.pdfs[0], published.keys / "ca.pem"
+    # Without --sources the newspaper article's quotes (its licence forbids copying it) are not checked.
+    without = verify(pdf, "--trust", trust)
+    assert without.exit_code == 0, without.output
+    skipped = NOT_CHECKED.search(without.output)
+    assert skipped and "harbour-ledger: no licence" in skipped[2], without.output
+    # The recipient's copy, saved under another name in a subfolder, beside an unrelated file.
+    mine = tmp_path / "my copies"
+    (mine / "downloads").mkdir(parents=True)
+    shutil.copyfile(published.data / LEDGER, mine / "downloads" / "ferry article (saved).htm")
+    (mine / "notes.txt").write_text("my own notes", encoding="utf-8")
+    result = verify(pdf, "--trust", trust, "--sources", mine)
+    assert result.exit_code == 0, result.output
+    assert "Quotes: OK" in result.output and "every part holds" in result.output
+    checked = re.search(
+        r"harbour-ledger: checked against your copy downloads/ferry article \(saved\)\.htm in .*: "
+        r"(\d+) of (\d+) quote\(s\) found in it",
+        result.output,
+    )
+    assert checked and checked[1] == checked[2], result.output
+    # Exactly the quotes that were not checked before are checked now; the interview has no file.
+    still = NOT_CHECKED.search(result.output)
+    assert still and "harbour-ledger" not in still[2] and "engineer-interview: no file" in still[2], result.output
+    assert int(skipped[1]) - int(still[1]) == int(checked[1]) > 0
+
+
+def test_a_copy_with_another_sha256_is_another_version_and_is_not_used(published: Published, tmp_path: Path) -> None:
+    pdf, trust = published.pdfs[0], published.keys / "ca.pem"
+    original = (published.data / LEDGER).read_bytes()
+    edited = original.replace(b"have risen by 18%", b"have risen by 81%")  # one word of a quote
+    assert edited != original
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "harbour-ledger.html").write_bytes(edited)
+    result = verify(pdf, "--trust", trust, "--sources", mine)
+    assert result.exit_code == 0, result.output  # not checked, as without --sources: the brief is not at fault
+    assert f"harbour-ledger: no file in {mine} has its SHA-256 ({_sha256(original)[:12]}…)" in result.output
+    assert (
+        f"harbour-ledger.html has its file name but another SHA-256 ({_sha256(edited)[:12]}…): "
+        "another version of the source, not used"
+    ) in result.output
+    assert "checked against your copy" not in result.output
+    not_checked = NOT_CHECKED.search(result.output)
+    assert not_checked and "harbour-ledger" in not_checked[2], result.output
+    # Had the unit quoted that very file (its SHA-256 recorded), the copy is used, and the quote it
+    # no longer holds fails: the quotes really are looked for in the recipient's copy.
+    sealed = tmp_path / "brief.pdf"
+    sealed.write_bytes(_with_index(published, pdf, lambda entry: entry.update(sha256=_sha256(edited))))
+    result = verify(sealed, "--trust", trust, "--sources", mine)
+    assert result.exit_code == 1, result.output
+    assert "Quotes: FAILED" in result.output
+    assert "harbour-ledger: checked against your copy harbour-ledger.html" in result.output
+    assert "not found in sources/harbour-ledger.html: 'Fares on the crossing have risen by 18%" in result.output
+
+
+def test_the_sources_folder_is_bounded_links_are_not_followed(published: Published, tmp_path: Path) -> None:
+    from briefing.dossier.verify import MAX_SOURCE_BYTES
+    from briefing.signing.copies import MAX_ENTRIES, MAX_TOTAL_BYTES
+
+    pdf, trust = published.pdfs[0], published.keys / "ca.pem"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copyfile(published.data / LEDGER, outside / "harbour-ledger.html")  # the right file, outside DIR
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "harbour-ledger.html").symlink_to(outside / "harbour-ledger.html")
+    (mine / "library").symlink_to(outside, target_is_directory=True)
+    with open(mine / "huge.pdf", "wb") as handle:  # sparse: refused by its size, never read
+        handle.truncate(MAX_SOURCE_BYTES + 1)
+    os.mkfifo(mine / "pipe")  # opened, a pipe would wait for a writer for ever
+    result = verify(pdf, "--trust", trust, "--sources", mine)
+    assert result.exit_code == 0, result.output
+    assert "checked against your copy" not in result.output, result.output  # the file outside is not reached
+    assert f"harbour-ledger: no file in {mine} has its SHA-256" in result.output
+    assert "harbour-ledger.html: a symbolic link, not followed" in result.output
+    assert "library: a symbolic link, not followed" in result.output
+    assert f"huge.pdf: {MAX_SOURCE_BYTES + 1:,} bytes, more than a source may be (100 MiB); not read" in result.output
+    assert "pipe: not a regular file; not read" in result.output
+    # A folder of more files than the limit is not read at all, though the copy is in it.
+    crowded = tmp_path / "crowded"
+    crowded.mkdir()
+    shutil.copyfile(published.data / LEDGER, crowded / "a-copy.html")
+    for number in range(MAX_ENTRIES):
+        (crowded / f"note-{number:05}.txt").write_bytes(b"")
+    result = verify(pdf, "--trust", trust, "--sources", crowded)
+    assert result.exit_code == 0, result.output
+    assert f"{crowded} holds more than {MAX_ENTRIES:,} files and folders: nothing in it was read" in result.output
+    assert "harbour-ledger: not looked for" in result.output and "checked against" not in result.output
+    assert "Traceback" not in result.output
+    # Nor is a folder whose files are larger together than the limit (sparse files: nothing is read).
+    heavy = tmp_path / "heavy"
+    heavy.mkdir()
+    shutil.copyfile(published.data / LEDGER, heavy / "a-copy.html")
+    for number in range(MAX_TOTAL_BYTES // MAX_SOURCE_BYTES + 1):
+        with open(heavy / f"scan-{number}.pdf", "wb") as handle:
+            handle.truncate(MAX_SOURCE_BYTES)
+    result = verify(pdf, "--trust", trust, "--sources", heavy)
+    assert result.exit_code == 0, result.output
+    assert "checked against" not in result.output, result.output
+    assert f"the files in {heavy} are " in result.output
+    assert "the limit is 1 GiB: nothing in it was read" in result.output
+    missing = verify(pdf, "--trust", trust, "--sources", tmp_path / "no such folder")
+    assert missing.exit_code == 1 and "no such folder: not a folder (--sources names the folder" in missing.output
+
+
+def test_an_index_naming_a_path_outside_or_a_bad_hash_reads_nothing_outside_the_folder(
+    published: Published, tmp_path: Path
+) -> None:
+    pdf, trust = published.pdfs[0], published.keys / "ca.pem"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copyfile(published.data / LEDGER, outside / "harbour-ledger.html")  # the right file, outside DIR
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("my own notes", encoding="utf-8")
+    # The index names the file by a path that, from DIR, leads to the right file outside it.
+    sealed = tmp_path / "outside-path.pdf"
+    sealed.write_bytes(_with_index(published, pdf, lambda entry: entry.update(file="../outside/harbour-ledger.html")))
+    result = verify(sealed, "--trust", trust, "--sources", mine)
+    assert result.exit_code == 1, result.output
+    assert "Quotes: FAILED" in result.output
+    assert (
+        "harbour-ledger: evidence.json names its file '../outside/harbour-ledger.html', which is not inside the "
+        "embedded dossier: this tool never writes such a name, and nothing is read there"
+    ) in result.output
+    assert "checked against your copy" not in result.output
+    # A SHA-256 that is not one: no copy is matched to it, even the right file in DIR.
+    shutil.copyfile(published.data / LEDGER, mine / "harbour-ledger.html")
+    for bad in ("../../etc/passwd", "AB" * 32, "0" * 63, 12345):
+        sealed = tmp_path / "bad-hash.pdf"
+        sealed.write_bytes(_with_index(published, pdf, lambda entry, bad=bad: entry.update(sha256=bad)))
+        result = verify(sealed, "--trust", trust, "--sources", mine)
+        assert result.exit_code == 1, (bad, result.output)
+        assert f"harbour-ledger: evidence.json records no valid SHA-256 for its file ({bad!r})" in result.output
+        assert "checked against your copy" not in result.output and "Traceback" not in result.output
 
 
 # ---------------------------------------------------------------------------

@@ -637,6 +637,8 @@ class Verification:
     # (source id, number of quotes citing it, the reason it has no file), per source without a file.
     unverifiable: list[tuple[str, int, str]] = field(default_factory=list)
     quotes_verified: int = 0
+    # How many quotes were found, per source id (``generate verify`` reports them source by source).
+    verified_by_source: dict[str, int] = field(default_factory=dict)
 
 
 def cited_items(dossier: Dossier) -> Iterator[tuple[str, int, Any]]:
@@ -818,6 +820,7 @@ def verify_dossier(dossier: Dossier, origins: Origins, root: Path) -> Verificati
             problem = _quote_problem(document, displays[cite.source], cite.quote, cite.locator)
             if problem is None:
                 result.quotes_verified += 1
+                result.verified_by_source[cite.source] = result.verified_by_source.get(cite.source, 0) + 1
             else:
                 report((name, index, "cites", cite_index, problem[0]), problem[1])
 

@@ -9,7 +9,13 @@
 3. **Quotes**: the dossier the PDF carries is read and every quote is looked for in the source
    file the PDF carries, with the same search ``generate check`` uses (``dossier/verify.py``);
    each embedded file must also have the SHA-256 the brief's evidence index lists.  Quotes of a
-   source the PDF does not carry (its licence did not allow copying) are counted, not checked.
+   source the PDF does not carry (its licence did not allow copying) are counted, not checked,
+   unless the recipient gives their own copies (``--sources DIR``): a file of DIR with the SHA-256
+   the index records for the source (``copies.py``; never a name from the PDF) is put where the
+   embedded dossier says the source's file is, and its quotes are checked as a carried file's
+   are.  A source no file of DIR matches stays "not checked": like a source not carried, it does
+   not fail the check (the brief is not at fault), and the report says which file of the same
+   name, if any, is another version.
 4. **Figures**: the brief is selected again from the embedded dossier, for its audience and
    language, and the written form of every figure it states must be in the PDF's text.
 
@@ -27,14 +33,18 @@ import multiprocessing
 import os
 import tempfile
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 from briefing.errors import BriefingError, DossierError
 from briefing.signing.evidence import INDEX_NAME, SNAPSHOT_PREFIX
 from briefing.signing.pyhanko_import import quiet
+
+if TYPE_CHECKING:
+    from briefing.signing.copies import Folder
 
 MAX_PDF_BYTES = 200 * 1024 * 1024
 MAX_EMBEDDED_FILES = 2000
@@ -88,6 +98,7 @@ class Options:
     trust: tuple[bytes, ...] = ()  # PEM or DER certificates of the trust roots
     manifest: Path | None = None
     seconds: float = SECONDS
+    sources: Path | None = None  # the recipient's own copies of the sources the PDF does not carry
 
 
 def read_trust(paths: tuple[Path, ...]) -> tuple[bytes, ...]:
@@ -125,6 +136,8 @@ def verify_file(path: Path, options: Options) -> Report:
         raise VerifyError(f"{path}: not a file")
     if size > MAX_PDF_BYTES:
         raise VerifyError(f"{path}: {size:,} bytes; a brief is far smaller, so this file is not checked")
+    if options.sources is not None and not options.sources.is_dir():
+        raise VerifyError(f"{options.sources}: not a folder (--sources names the folder of your copies of the sources)")
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(path, options, sending), daemon=True)
@@ -198,7 +211,7 @@ def verify_bytes(data: bytes, name: str, options: Options) -> Report:
             problem = f"its evidence index ({INDEX_NAME}) is not readable"
     report.parts.append(_manifest(data, name, index, options))
     try:
-        quotes, loaded_dossier = _quotes(attachments, index, problem)
+        quotes, loaded_dossier = _quotes(attachments, index, problem, options.sources)
     except (DossierError, OSError, ValueError) as error:
         quotes, loaded_dossier = Part("Quotes"), None
         quotes.fail(f"the embedded dossier cannot be checked: {_short(error)}")
@@ -214,7 +227,12 @@ def verify_bytes(data: bytes, name: str, options: Options) -> Report:
 
 def _short(error: BaseException, limit: int = 160) -> str:
     """An error's message, printable and short (a hostile file's bytes may end up in it)."""
-    text = "".join(ch if ch.isprintable() else "?" for ch in str(error))
+    return _printable(str(error), limit)
+
+
+def _printable(value: object, limit: int = 160) -> str:
+    """``value`` as a report may show it: printable and short (it may come from a hostile file)."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
     return text[:limit] + ("…" if len(text) > limit else "")
 
 
@@ -402,7 +420,9 @@ class _Loaded:
     folder: Path
 
 
-def _quotes(attachments: Mapping[str, bytes], index: Mapping[str, Any], problem: str | None) -> tuple[Part, Any]:
+def _quotes(
+    attachments: Mapping[str, bytes], index: Mapping[str, Any], problem: str | None, copies_folder: Path | None = None
+) -> tuple[Part, Any]:
     part = Part("Quotes")
     if problem is not None:
         part.fail(problem)
@@ -443,11 +463,16 @@ def _quotes(attachments: Mapping[str, bytes], index: Mapping[str, Any], problem:
             return part, None
         from briefing.dossier.verify import verify_dossier
 
-        checked = verify_dossier(loaded.dossier, loaded.raw.origins, folder)
         not_carried = [
             entry for entry in index.get("sources") or [] if isinstance(entry, dict) and not entry.get("embedded")
         ]
-        missing = {str(entry.get("id")) for entry in not_carried}
+        cited = Counter(cite.source for cite in _cites(loaded.dossier))
+        placed: dict[str, str] = {}
+        said: list[str] = []
+        if copies_folder is not None:
+            placed, said = _place_copies(copies_folder, not_carried, loaded.dossier, folder, cited, part)
+        checked = verify_dossier(loaded.dossier, loaded.raw.origins, folder)
+        missing = {str(entry.get("id")) for entry in not_carried} - set(placed)
         skipped = 0
         for problem_found in checked.problems:
             if _about_missing_source(problem_found, loaded.dossier, missing):
@@ -455,19 +480,127 @@ def _quotes(attachments: Mapping[str, bytes], index: Mapping[str, Any], problem:
             part.fail(f"{_shown(problem_found, folder)}")
         for source in loaded.dossier.sources:
             if source.id in missing:
-                skipped += sum(1 for cite in _cites(loaded.dossier) if cite.source == source.id)
-        part.lines.insert(0, f"{checked.quotes_verified} quote(s) found in the source files the brief carries")
+                skipped += cited[source.id]
+        carried = checked.quotes_verified - sum(checked.verified_by_source.get(key, 0) for key in placed)
+        head = [f"{carried} quote(s) found in the source files the brief carries"]
+        for source_id, name in placed.items():
+            found = checked.verified_by_source.get(source_id, 0)
+            head.append(
+                f"{source_id}: checked against your copy {_printable(name)} in {copies_folder} (it has the SHA-256 "
+                f"the brief records): {found} of {cited[source_id]} quote(s) found in it"
+            )
+        part.lines[0:0] = head + said
         if skipped:
             why = [
-                f"{entry.get('id')}: {entry.get('reason')}"
-                for entry in index.get("sources") or []
-                if isinstance(entry, dict) and not entry.get("embedded")
+                f"{_printable(entry.get('id'))}: {_printable(entry.get('reason'), 400)}"
+                for entry in not_carried
+                if str(entry.get("id")) in missing
             ]
             part.lines.append(
                 f"{skipped} quote(s) cite sources the brief does not carry, so they are not checked here: "
                 + "; ".join(why)
             )
         return part, loaded
+
+
+def _place_copies(
+    given: Path, not_carried: list[dict[str, Any]], dossier: Any, scratch: Path, cited: Counter[str], part: Part
+) -> tuple[dict[str, str], list[str]]:
+    """Put the recipient's copy of each source the brief does not carry where the embedded dossier
+    says that source's file is, so that ``verify_dossier`` checks its quotes as it checks a file the
+    brief carries.  A copy is the file of ``given`` with the SHA-256 the evidence index records
+    (``copies.py``); the index's file names are never used to read anything.  Returns the copies
+    placed (source id -> name in ``given``) and what to say about the others and the folder."""
+    from briefing.signing.copies import find_copies, is_sha256
+
+    by_id = {source.id: source for source in dossier.sources}
+    wanted: dict[str, list[Any]] = {}
+    refused = 0  # sources whose index entry cannot be used to look for a copy
+    seen: set[str] = set()
+    for entry in not_carried:
+        source_id = entry.get("id")
+        source = by_id.get(source_id) if isinstance(source_id, str) else None
+        if source is None or source.id in seen:
+            what = "that the embedded dossier does not have" if source is None else "twice"
+            part.fail(f"{INDEX_NAME} lists a source {_printable(repr(source_id))} {what}")
+            continue
+        seen.add(source.id)
+        if source.file is None:
+            continue  # an interview, a meeting: there is no file to look for
+        digest, named = entry.get("sha256"), entry.get("file")
+        if not is_sha256(digest):
+            refused += 1
+            part.fail(
+                f"{source.id}: {INDEX_NAME} records no valid SHA-256 for its file ({_printable(repr(digest))}), so "
+                "no copy can be matched to it"
+            )
+        elif not _inside_dossier(named):
+            refused += 1
+            part.fail(
+                f"{source.id}: {INDEX_NAME} names its file {_printable(repr(named))}, which is not inside the "
+                "embedded dossier: this tool never writes such a name, and nothing is read there"
+            )
+        else:
+            wanted.setdefault(str(digest), []).append(source)
+    if not wanted:
+        nothing = f"--sources: no source of this brief is to be looked for in {given}; it was not read"
+        return {}, [] if refused else [nothing]
+    found = find_copies(given, set(wanted))
+    placed: dict[str, str] = {}
+    said: list[str] = []
+    for digest, sources in wanted.items():
+        copy = found.copies.get(digest)
+        for source in sources:
+            if copy is None:
+                said.append(_not_found(source, digest, found, cited[source.id]))
+                continue
+            try:
+                target = _placement(scratch, str(source.file))
+                if target is None:
+                    raise OSError(f"{source.file!r} is outside the dossier or is the name of a file the brief carries")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(copy.data)
+            except OSError as error:
+                part.fail(f"{source.id}: your copy {_printable(copy.name)} cannot be checked: {_short(error)}")
+                continue
+            placed[source.id] = copy.name
+    if found.refused:
+        said.append(found.refused)
+    said += [_printable(note) for note in found.notes]
+    return placed, said
+
+
+def _not_found(source: Any, digest: str, found: Folder, quotes: int) -> str:
+    """What to say of a source none of the recipient's files is a copy of."""
+    if found.refused:
+        return f"{source.id}: not looked for (the folder was not read, below), so its {quotes} quote(s) are not checked"
+    line = f"{source.id}: no file in {found.root} has its SHA-256 ({digest[:12]}…)"
+    line += f", so its {quotes} quote(s) are not checked"
+    for name, other in found.by_name.get(Path(str(source.file)).name, []):
+        line += (
+            f"; {_printable(name)} has its file name but another SHA-256 ({other[:12]}…): another version of "
+            "the source, not used"
+        )
+    return line
+
+
+def _inside_dossier(name: object) -> bool:
+    """Whether ``name`` (from the evidence index) is a file of the embedded dossier, as the tool writes one."""
+    if not isinstance(name, str) or not name.startswith(SNAPSHOT_PREFIX) or "\\" in name:
+        return False
+    relative = PurePosixPath(name[len(SNAPSHOT_PREFIX) :])
+    return bool(relative.parts) and not relative.is_absolute() and ".." not in relative.parts
+
+
+def _placement(scratch: Path, file: str) -> Path | None:
+    """Where in the scratch copy of the dossier a source's ``file`` goes, if it stays inside and is free."""
+    relative = Path(file)
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        return None
+    target = scratch / relative
+    if target.exists() or target.is_symlink() or not target.resolve().is_relative_to(scratch.resolve()):
+        return None
+    return target
 
 
 def _cites(dossier: Any) -> Iterator[Any]:
