@@ -181,3 +181,19 @@ def test_the_preview_terminal_names_what_was_removed(repo_root: Path, tmp_path: 
     assert warnings == [
         f"warning (industry): the HTML brief's templates {WARNED}, removed: {EXPECTED} (docs/security.md)"
     ]
+
+
+def test_malformed_markup_is_read_and_named_without_error() -> None:
+    """Markup cut off or malformed in every way the tokenizer meets (Python's html.parser raises
+    on ``<![``): the reading ends, the cleaning happens, and what it names is still names only."""
+    units = ["<![", "<!", "<?", "</", "</a", "<a ", "<a b='", '<a b="', "<a b=", "<a/", "<!--", "<!-", "<svg><![CDATA["]
+    for unit in units:
+        for document in (unit, unit * 500, f"<p onclick=x>text</p>{unit * 50}<iframe>", f"<script>{unit * 50}"):
+            removed = Removed()
+            cleaned = inert_html(document, removed)
+            assert "<iframe" not in cleaned and "onclick" not in cleaned and "<script" not in cleaned
+            for kind in removed.counts:
+                assert re.fullmatch(r"<[a-z0-9-]+>|[a-z0-9-]+ attribute|address in [a-z0-9-]+", kind), (unit, kind)
+    removed = Removed()
+    inert_html("<p onclick=x>text</p><![> <iframe src=https://evil.example/></iframe>", removed)
+    assert list(removed.counts) == ["onclick attribute", "<iframe>"]
