@@ -374,10 +374,17 @@ def serve(
     from briefing.preview.serve import Preview
     from briefing.preview.serve import serve as run_server
 
+    def warn(preview: Preview) -> None:
+        for page, warnings in preview.warnings.items():
+            for warning in warnings:
+                click.echo(f"warning ({page}): {warning}", err=True)
+
     def ready(preview: Preview, bound_port: int) -> None:
         click.echo(f"Previewing {', '.join(preview.pages) or 'nothing yet'} at http://127.0.0.1:{bound_port}/")
         if preview.error:
             click.echo(preview.error, err=True)
+        else:
+            warn(preview)
         click.echo("Watching for changes; press Ctrl-C to stop.")
 
     def built(preview: Preview) -> None:
@@ -385,6 +392,8 @@ def serve(
         click.echo(f"rebuilt #{preview.generation} in {preview.build_seconds * 1000:.0f} ms: {status}")
         if preview.error:
             click.echo(preview.error, err=True)
+        else:
+            warn(preview)
 
     def watch_failed(message: str) -> None:
         click.echo(message, err=True)

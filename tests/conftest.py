@@ -107,6 +107,9 @@ SLOW_TESTS = frozenset(
         "test_serve_security::test_clients_that_hang_up_leave_no_traceback",
         "test_serve_security::test_the_content_security_policy_lets_the_preview_work_in_a_browser",
         "test_serve_security::test_the_pdf_is_answered_with_the_same_protections",
+        "test_sanitize_report::test_a_hostile_template_is_named_once_per_brief_and_the_brief_stays_inert",
+        "test_sanitize_report::test_the_shipped_and_fictional_dossiers_lose_nothing",
+        "test_sanitize_report::test_the_preview_terminal_names_what_was_removed",
     }
 )
 

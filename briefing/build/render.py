@@ -27,6 +27,7 @@ from briefing.formats.charts import Chart, cached_chart, comparison_chart, deliv
 from briefing.formats.passages import COMPANION_SUFFIX, Passages, companion_page
 from briefing.formats.registry import FORMATS, Rendered, SourceHtml
 from briefing.formats.render_html import TemplateSet, render_html
+from briefing.formats.sanitize import Removed
 from briefing.output import OutputFile
 from briefing.view.model import Brief, Comparison
 
@@ -99,6 +100,9 @@ class BriefHtml:
         self.signed_by = signed_by
         self.sources_root = sources_root
         self._rendered: dict[tuple[str, bool], SourceHtml] = {}
+        # What cleaning removed from each of the brief's documents ("screen", "print", the
+        # sources page), however many times it was rendered.
+        self._removed: dict[str, Removed] = {}
 
     def source(self, which: str, sources_page: bool = False) -> SourceHtml:
         """``screen`` (the browser's) or ``print`` (footnotes and charts inline; a contents list
@@ -110,6 +114,7 @@ class BriefHtml:
             passages = Passages(companion, self.sources_root)
             draw = {"draw": self.charts}
             contents = which == "screen" or self.brief.audience.page_budget > CONTENTS_MIN_PAGES
+            removed, page_removed = Removed(), Removed()
             text = render_html(
                 self.brief,
                 self.templates,
@@ -119,10 +124,21 @@ class BriefHtml:
                 env=self.env,
                 signed_by=self.signed_by,
                 passages=passages,
+                removed=removed,
             )
-            page = companion_page(passages, self.brief, self.templates, self.env)
+            page = companion_page(passages, self.brief, self.templates, self.env, page_removed)
             self._rendered[key] = SourceHtml(text, ((COMPANION_SUFFIX, page),) if page is not None else ())
+            # The same document rendered again (for other links, another format) loses the same.
+            for document, lost in ((which, removed), (COMPANION_SUFFIX, page_removed)):
+                self._removed[document] = self._removed.get(document, Removed()) | lost
         return self._rendered[key]
+
+    def removed(self) -> Removed:
+        """What cleaning removed from the documents rendered so far, each document counted once."""
+        total = Removed()
+        for lost in self._removed.values():
+            total.include(lost)
+        return total
 
 
 def pdf_html(brief: Brief, templates: TemplateSet, charts: Charts, env: jinja2.Environment | None = None) -> str:
@@ -178,6 +194,9 @@ def render_brief(
             files.setdefault(path, OutputFile(path, data))
             dependencies[path] = dependencies.get(path, frozenset()) | read | rendered[name].reads
     warnings = [warning for name in formats for warning in rendered[name].warnings]
+    # Told once for the brief, whichever formats were made from its cleaned documents.
+    if removed := html.removed():
+        warnings.append(removed.message())
     over = next((overrun for name in formats if (overrun := budget_overrun(brief, rendered[name]))), None)
     if over:
         warnings.append(over)

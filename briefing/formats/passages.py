@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from briefing.formats.render_html import TemplateSet
+    from briefing.formats.sanitize import Removed
     from briefing.view.model import Brief, Cite
 
 SOURCES_TEMPLATE = "sources.html"
@@ -217,8 +218,15 @@ def normalise_space(text: str) -> str:
     return (" " if text[:1].isspace() else "") + inner + (" " if text[-1:].isspace() else "")
 
 
-def companion_page(passages: Passages, brief: Brief, templates: TemplateSet, env: jinja2.Environment) -> str | None:
-    """The sources page the notes link to (None if no note links to one)."""
+def companion_page(
+    passages: Passages,
+    brief: Brief,
+    templates: TemplateSet,
+    env: jinja2.Environment,
+    removed: Removed | None = None,
+) -> str | None:
+    """The sources page the notes link to (None if no note links to one); what cleaning it
+    removed is counted in ``removed``."""
     if not passages.quoted or passages.companion is None:
         return None
     from briefing.formats.render_html import render_page
@@ -228,6 +236,7 @@ def companion_page(passages: Passages, brief: Brief, templates: TemplateSet, env
         templates,
         env,
         brief.info.language,
+        removed,
         brief=brief,
         sources=passages.by_source(),
         context=context,

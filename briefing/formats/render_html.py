@@ -42,7 +42,7 @@ from briefing.errors import TemplateError
 from briefing.formats.compiled import FOLDER as COMPILED_FOLDER
 from briefing.formats.compiled import InstalledTemplates
 from briefing.formats.render_limits import GuardedCodeGenerator, RenderStopped, can_fork, guard, run_bounded
-from briefing.formats.sanitize import inert_html
+from briefing.formats.sanitize import Removed, inert_html
 from briefing.languages import i18n
 from briefing.languages.typography import typeset_html
 from briefing.package_data import TEMPLATES_MARKER, missing_templates_error, shipped_templates
@@ -594,6 +594,7 @@ def render_html(
     env: jinja2.Environment | None = None,
     signed_by: str | None = None,
     passages: Passages | None = None,
+    removed: Removed | None = None,
 ) -> str:
     """The brief as one self-contained HTML document, for the browser or for the PDF renderer.
 
@@ -605,25 +606,28 @@ def render_html(
     a check cannot stop: they run in this process, without a worker's cost (a fork per render).
 
     ``signed_by`` names who signs the published PDF (the colophon says so); ``passages`` gives
-    each note's link to its quoted passage (``passages.py``; none: notes without links).
+    each note's link to its quoted passage (``passages.py``; none: notes without links);
+    ``removed`` counts what cleaning the browser's HTML removed (``sanitize.py``).
     """
     from briefing.formats.passages import Passages
 
     passages = passages if passages is not None else Passages()
+    removed = removed if removed is not None else Removed()
     env = env or templates.environment()
     extra = {"signed_by": signed_by, "passages": passages}
     if not isinstance(env, Sandbox):
-        return _render(brief, templates, target, charts, show_contents, env, extra)
+        return _render(brief, templates, target, charts, show_contents, env, extra, removed)
     if not (env.use_worker and templates.overrides and can_fork()):
         env.start_clock()
-        return _render(brief, templates, target, charts, show_contents, env, extra)
+        return _render(brief, templates, target, charts, show_contents, env, extra, removed)
     record = env.loader.record if isinstance(env.loader, _RecordingLoader) else set()
 
-    def work() -> tuple[str, set[str], dict[Any, Any]]:
+    def work() -> tuple[str, set[str], dict[Any, Any], Removed]:
         env.start_clock()  # in the child: the fork is not the template's time
-        html = _render(brief, templates, target, charts, show_contents, env, extra)
-        # The passages the notes linked to were recorded in the child: the sources page needs them.
-        return html, record, passages.quoted
+        html = _render(brief, templates, target, charts, show_contents, env, extra, removed)
+        # The passages the notes linked to, and what the cleaning removed, were recorded in the
+        # child: the sources page and the build's warnings need them.
+        return html, record, passages.quoted, removed
 
     roots = [str(folder.resolve()) for folder in templates.folders]
 
@@ -631,12 +635,13 @@ def render_html(
         return any(filename.startswith(root) for root in roots) and filename.endswith(_TEMPLATE_SUFFIXES)
 
     try:
-        html, read, quoted = run_bounded(work, env.time_limit, is_template_file)
+        html, read, quoted, removed_in_worker = run_bounded(work, env.time_limit, is_template_file)
     except RenderStopped as stopped:
         filename, line = _stopped_at(stopped, env)
         raise TemplateError(_describe(SecurityError(stopped.reason), filename, line)) from None
     record.update(read)
     passages.quoted.update(quoted)
+    removed.include(removed_in_worker)
     return html
 
 
@@ -648,6 +653,7 @@ def _render(
     show_contents: bool,
     env: jinja2.Environment,
     extra: dict[str, Any],
+    removed: Removed,
 ) -> str:
     notes = Notes()
     language = brief.info.language
@@ -671,7 +677,7 @@ def _render(
         # The HTML brief is opened in a browser: whatever a template wrote, it runs and loads
         # nothing.  The print HTML goes to WeasyPrint, which runs no script and fetches only files
         # of the template folders (render_pdf.py).
-        return inert_html(typeset) if target == "html" else typeset
+        return inert_html(typeset, removed) if target == "html" else typeset
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(_describe(error, error.filename, error.lineno)) from None
     except jinja2.TemplateNotFound as error:
@@ -716,9 +722,17 @@ def _jinja_frame(trace: types.TracebackType | None) -> tuple[str | None, int | N
     return found
 
 
-def render_page(name: str, templates: TemplateSet, env: jinja2.Environment, language: str, **context: Any) -> str:
+def render_page(
+    name: str,
+    templates: TemplateSet,
+    env: jinja2.Environment,
+    language: str,
+    removed: Removed | None = None,
+    **context: Any,
+) -> str:
     """Another page than a brief (the sources page), from template ``name``, in ``language``: under
-    the same time limit, typography and cleaning as a brief's HTML (it is opened in a browser too)."""
+    the same time limit, typography and cleaning as a brief's HTML (it is opened in a browser too);
+    what the cleaning removed is counted in ``removed``."""
     try:
         if isinstance(env, Sandbox):
             env.start_clock()
@@ -726,7 +740,7 @@ def render_page(name: str, templates: TemplateSet, env: jinja2.Environment, lang
         with i18n.use_language(language):
             i18n.install(env, language)
             html = template.render(**context)
-        return inert_html(typeset_html(mark_languages(html), language))
+        return inert_html(typeset_html(mark_languages(html), language), removed)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(_describe(error, error.filename, error.lineno)) from None
     except TemplateError:

@@ -76,6 +76,8 @@ class Preview:
     generation: int = 0
     pages: dict[str, str] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
+    # The last good build's warnings for each page (what cleaning removed from it), for the terminal.
+    warnings: dict[str, tuple[str, ...]] = field(default_factory=dict)
     error: str | None = None
     failure: BriefingError | None = None  # what stopped the last build, for the caller to classify
     watcher_error: str | None = None  # set once the watcher has stopped: edits no longer rebuild
@@ -110,17 +112,19 @@ class Preview:
             if self._env is None or files_came_or_went:
                 # A new file may shadow a template already compiled: start from a fresh environment.
                 self._env = plan.loaded.templates.environment()
-            pages, files = {}, {}
+            pages, files, warnings = {}, {}, {}
             for job in plan.jobs:
                 rendered = render_job(plan.render_job(job, ("html",)), plan.loaded.templates, Path("."), self._env)
                 pages[job.name] = rendered.files[0].data.decode("utf-8")
                 files.update({output.path.name: output.data.decode("utf-8") for output in rendered.files})
+                if rendered.warnings:
+                    warnings[job.name] = rendered.warnings
             error, failure = None, None
         except BriefingError as problem:
             self._plan = None
-            pages, files, error, failure = self.pages, self.files, str(problem), problem
+            pages, files, warnings, error, failure = self.pages, self.files, self.warnings, str(problem), problem
         with self.changed:
-            self.pages, self.files, self.error, self.failure = pages, files, error, failure
+            self.pages, self.files, self.warnings, self.error, self.failure = pages, files, warnings, error, failure
             self.generation += 1
             self.build_seconds = time.perf_counter() - started
             self.changed.notify_all()
