@@ -420,7 +420,9 @@ def test_a_recipient_who_asks_for_word_gets_a_stamped_docx_too(server: tuple[Mai
 
     assert result.exit_code == 0, result.output
     rows = run.manifest()
-    assert [Path(row["file"]).suffix for row in rows] == [".pdf", ".docx", ".pdf"]
+    # The copies, then the sources page the Word copy's notes link to (written beside it).
+    assert [Path(row["file"]).suffix for row in rows] == [".pdf", ".docx", ".pdf", ".html"]
+    assert rows[3]["file"].endswith(".sources.html") and rows[3]["recipient"] == ""
     word_row = rows[1]
     assert word_row["pages"] == ""
     copy = run.out / word_row["file"]
