@@ -96,7 +96,7 @@ def _progress(messages: Sequence[Outgoing]) -> AbstractContextManager[Iterable[O
     "verify_copies",
     is_flag=True,
     help="Only re-check every copy OUT/manifest.json lists (present, unchanged, and for a PDF "
-    "'generate verify'); writes and sends nothing.",
+    "'generate verify') and the sources page beside Word copies (present, unchanged); writes and sends nothing.",
 )
 @click.option(
     "--trust",
@@ -127,6 +127,10 @@ def distribute(
     templates. Nothing is written or sent until the dossier ('generate check' errors), the
     list and the SMTP settings from file and environment all check out.
 
+    A Word copy (formats: [pdf, docx] in the list) whose notes link to the brief's sources
+    page (NAME.sources.html) has that page written beside it in OUT/AUDIENCE, listed in the
+    manifest, zipped and mailed with it; a PDF copy goes alone.
+
     With --send, each copy goes to its recipient by email. Settings come from
     smtp.yaml and the environment (BRIEFING_SMTP_HOST, _PORT, _SECURITY, _USER, _FROM;
     the password only from BRIEFING_SMTP_PASSWORD). Every accepted message is recorded
@@ -135,7 +139,7 @@ def distribute(
 
     With --sign (or a sign.yaml beside the list), each PDF copy carries its evidence (the
     dossier and the sources whose licence allows it) and is signed after stamping; the
-    manifest says who signed.  --verify re-checks every written copy.
+    manifest says who signed.  --verify re-checks every written copy and sources page.
 
     \b
     Examples:
@@ -201,7 +205,8 @@ def _list_outdated(options: Options) -> None:
 
 
 def _verify(options: Options, trust: tuple[Path, ...]) -> None:
-    """``distribute --verify``: one line per copy, the reasons under a copy that fails; exit 1 if any does."""
+    """``distribute --verify``: one line per copy (and sources page), the reasons under one that fails;
+    exit 1 if any does."""
     from briefing.distribution.distribute import verify
 
     try:
@@ -213,7 +218,11 @@ def _verify(options: Options, trust: tuple[Path, ...]) -> None:
         if not copy.ok:
             for line in copy.lines:
                 click.echo(f"         {line}")
-    failed = sum(not copy.ok for copy in checked)
-    click.echo(f"{len(checked) - failed} of {len(checked)} copies verified in {options.out_dir}")
-    if failed:
+    copies = [copy for copy in checked if not copy.page]
+    pages = [page for page in checked if page.page]
+    summary = f"{sum(copy.ok for copy in copies)} of {len(copies)} copies"
+    if pages:
+        summary += f" and {sum(page.ok for page in pages)} of {len(pages)} sources page{'s' if len(pages) != 1 else ''}"
+    click.echo(f"{summary} verified in {options.out_dir}")
+    if not all(copy.ok for copy in checked):
         raise SystemExit(1)

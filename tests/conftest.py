@@ -50,7 +50,9 @@ SLOW_MODULES = frozenset(
 )
 # Fixtures that build every brief of the shipped dossier or an edition (PDF, Word), or start a
 # browser or LibreOffice; named with their module where the name is common.
-SLOW_FIXTURES = frozenset({"shipped_briefs", "briefs_dir", "libreoffice_pdfs", "chromium", "page"})
+SLOW_FIXTURES = frozenset(
+    {"shipped_briefs", "briefs_dir", "shipped_word_briefs", "word_briefs_dir", "libreoffice_pdfs", "chromium", "page"}
+)
 SLOW_MODULE_FIXTURES = frozenset(
     {
         ("test_docx", "built"),
@@ -282,6 +284,30 @@ def briefs_dir(
     for audience in profiles:
         source = shipped_briefs.path(audience, "pdf")
         shutil.copyfile(source, folder / source.name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def shipped_word_briefs(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
+    """``generate brief --format docx`` for the industry audience in English and Polish, once per
+    session: each Word brief with the sources page its notes link to, written beside it."""
+    out = tmp_path_factory.mktemp("shipped-word-briefs")
+    result = run_cli(
+        "brief", "-a", "industry", "--format", "docx", "--lang", "en", "--lang", "pl",
+        "--out", out, "--data", repo_root / "data",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def word_briefs_dir(briefs_dir: Path, shipped_word_briefs: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped audience PDFs and the industry audience's Word briefs (English and Polish) with
+    their sources pages, copied (fresh modification times) into the module's own folder, for
+    distribution tests whose recipients ask for Word copies: none of them is rebuilt."""
+    folder = tmp_path_factory.mktemp("word-briefs")
+    for path in [*briefs_dir.glob("*.pdf"), *shipped_word_briefs.glob("*.docx"), *shipped_word_briefs.glob("*.html")]:
+        shutil.copyfile(path, folder / path.name)
     return folder
 
 

@@ -447,3 +447,162 @@ def test_a_name_in_another_script_is_stamped_in_a_font_that_has_it(
         distribute(run_options(tmp_path, mixed, briefs_dir), environ={})
     assert [(p.line, p.field) for p in caught.value.problems] == [(2, "recipients[0].name")]
     assert "cannot print 'ሰ' (U+1230)" in caught.value.problems[0].message
+
+
+# ---------------------------------------------------------------------------
+# The sources page travels with the Word copies that link to it
+# ---------------------------------------------------------------------------
+
+WORD_EN = {**MICHAL, "formats": ["pdf", "docx"], "copies": 2}
+WORD_ONLY = {
+    "name": "Ewa Dąbrowska",
+    "organisation": "Example Shipyard S.A.",
+    "audience": "industry",
+    "email": "e.dabrowska@example.com",
+    "formats": ["docx"],
+}
+WORD_PL = {
+    "name": "Tomasz Wiśniewski",
+    "organisation": "Przykładowa Huta S.A.",
+    "audience": "industry",
+    "email": "t.wisniewski@example.com",
+    "formats": ["docx"],
+    "language": "pl",
+}
+
+
+def hyperlinks(path: Path) -> list[str]:
+    """Every address a Word file's hyperlinks open, read from the relationship parts of its zip."""
+    from xml.etree import ElementTree
+
+    addresses = []
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.endswith(".rels"):
+                for relationship in ElementTree.fromstring(archive.read(name)):
+                    if relationship.get("TargetMode") == "External" and str(relationship.get("Type")).endswith(
+                        "/hyperlink"
+                    ):
+                        addresses.append(str(relationship.get("Target")))
+    return addresses
+
+
+def beside_links(path: Path) -> list[str]:
+    """The addresses among a Word file's links that are not web addresses: files beside it."""
+    return [address for address in hyperlinks(path) if not re.match(r"[a-z][a-z0-9+.-]*:", address)]
+
+
+def test_a_word_copy_has_the_sources_page_its_notes_link_to_beside_it(
+    tmp_path: Path, word_briefs_dir: Path, dossier_id: str
+) -> None:
+    """Issue 25: every note link of a Word copy opens for its recipient.  The sources page is
+    written once per edition beside the Word copies (English and Polish in one audience folder),
+    listed in both manifests and zipped with them; a folder of PDF copies has none."""
+    list_path = write_list(tmp_path / "recipients.yaml", WORD_EN, ZOFIA, WORD_ONLY, WORD_PL, JAN)
+    result = distribute(run_options(tmp_path, list_path, word_briefs_dir, zip=True), environ={})
+    out = tmp_path / "out"
+    assert result.rebuilt == []
+    assert not [warning for warning in result.warnings if "does not travel" in warning]
+
+    english, polish = f"{dossier_id}-industry.sources.html", f"{dossier_id}-industry.pl.sources.html"
+    assert sorted(path.name for path in (out / "industry").glob("*.html")) == sorted([english, polish])
+    for name in (english, polish):  # the page the build wrote, as it is
+        assert (out / "industry" / name).read_bytes() == (word_briefs_dir / name).read_bytes()
+    assert list((out / "ministry").iterdir()) and not list((out / "ministry").glob("*.html"))
+
+    word_copies = [copy for copy in result.copies if copy.path.suffix == ".docx"]
+    assert len(word_copies) == 4  # two English copies, one English Word-only, one Polish
+    for copy in word_copies:
+        links = beside_links(copy.path)
+        assert len(links) > 10, copy.path.name
+        wanted = polish if copy.listed.recipient.language == "pl" else english
+        for address in links:
+            name, _, anchor = address.partition("#")
+            assert name == wanted, address
+            page = copy.path.parent / name
+            assert page.is_file(), address
+            assert f'id="{anchor}"' in page.read_text(encoding="utf-8"), address
+
+    document = json.loads((out / "manifest.json").read_text("utf-8"))
+    text = (out / "manifest.json").read_text("utf-8")
+    assert text == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    pages = document["sources_pages"]
+    assert [(page["audience"], page["language"], page["file"]) for page in pages] == [
+        ("industry", "en", f"industry/{english}"),
+        ("industry", "pl", f"industry/{polish}"),
+    ]
+    for page in pages:
+        assert page["sha256"] == hashlib.sha256((out / page["file"]).read_bytes()).hexdigest()
+    with open(out / "manifest.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [{key: str(value) for key, value in row.items()} for row in document["copies"]] == rows[: len(result.copies)]
+    page_rows = rows[len(result.copies) :]
+    assert [(row["file"], row["sha256"]) for row in page_rows] == [(page["file"], page["sha256"]) for page in pages]
+    assert all(row["recipient"] == row["email"] == row["copy"] == "" for row in page_rows)
+    assert out / "industry" / english in result.files and out / "industry" / polish in result.files
+
+    with zipfile.ZipFile(out / f"{dossier_id}-industry-copies.zip") as archive:
+        for name in (english, polish):
+            assert archive.read(name) == (out / "industry" / name).read_bytes()
+        sums = archive.read("SHA256SUMS").decode().splitlines()
+        assert {f"{page['sha256']}  {Path(page['file']).name}" for page in pages} <= set(sums)
+    with zipfile.ZipFile(out / f"{dossier_id}-ministry-copies.zip") as archive:
+        assert not [name for name in archive.namelist() if name.endswith(".html")]
+
+
+def test_copies_for_pdf_readers_only_come_without_a_sources_page(tmp_path: Path, word_briefs_dir: Path) -> None:
+    """The Word briefs and their pages are at hand, but nobody asked for Word: nothing else is written."""
+    list_path = write_list(tmp_path / "recipients.yaml", MICHAL, ZOFIA)
+    result = distribute(run_options(tmp_path, list_path, word_briefs_dir), environ={})
+    out = tmp_path / "out"
+    assert all(copy.sources_page is None for copy in result.copies)
+    assert not list(out.rglob("*.html"))
+    assert "sources_pages" not in json.loads((out / "manifest.json").read_text("utf-8"))
+    assert len((out / "manifest.csv").read_text("utf-8").splitlines()) == 1 + len(result.copies)
+
+
+def test_verify_rechecks_the_sources_page_against_the_manifest(tmp_path: Path, word_briefs_dir: Path) -> None:
+    # Word copies only: an unsigned PDF copy does not pass --verify (it checks signatures).
+    list_path = write_list(tmp_path / "recipients.yaml", {**WORD_ONLY, "copies": 2})
+    out = tmp_path / "out"
+    distribute(run_options(tmp_path, list_path, word_briefs_dir), environ={})
+    (page_entry,) = json.loads((out / "manifest.json").read_text("utf-8"))["sources_pages"]
+    page = out / page_entry["file"]
+    args = ["--verify", "--list", list_path, "--out", out, "--data", DATA]
+
+    def verify() -> Any:
+        return CliRunner().invoke(distribute_command, [str(arg) for arg in args], catch_exceptions=False)
+
+    checked = verify()
+    assert checked.exit_code == 0, checked.output
+    assert f"ok     {page_entry['file']}" in checked.output
+    assert f"2 of 2 copies and 1 of 1 sources page verified in {out}" in checked.output
+
+    page.write_bytes(page.read_bytes().replace(b"</main>", b"<p>added later</p></main>"))
+    checked = verify()
+    assert checked.exit_code == 1, checked.output
+    assert f"FAILED {page_entry['file']}" in checked.output
+    assert "changed since it was written: its SHA-256 is not the manifest's" in checked.output
+    assert "2 of 2 copies and 0 of 1 sources page verified" in checked.output
+
+    page.unlink()
+    checked = verify()
+    assert checked.exit_code == 1 and f"FAILED {page_entry['file']}" in checked.output and "missing" in checked.output
+
+
+def test_a_word_brief_whose_sources_page_is_gone_is_rebuilt_with_it(
+    tmp_path: Path, word_briefs_dir: Path, dossier_id: str
+) -> None:
+    """The Word brief is up to date but the page its notes link to was deleted: distribution
+    rebuilds them rather than send copies whose links lead nowhere."""
+    briefs = tmp_path / "briefs"
+    briefs.mkdir()
+    for suffix in (".docx", ".sources.html"):
+        shutil.copyfile(word_briefs_dir / f"{dossier_id}-industry{suffix}", briefs / f"{dossier_id}-industry{suffix}")
+    (briefs / f"{dossier_id}-industry.sources.html").unlink()
+    list_path = write_list(tmp_path / "recipients.yaml", WORD_ONLY)
+    result = distribute(run_options(tmp_path, list_path, briefs), environ={})
+    assert result.rebuilt == [briefs / f"{dossier_id}-industry.docx"]
+    page = briefs / f"{dossier_id}-industry.sources.html"
+    assert page.read_bytes() == (word_briefs_dir / page.name).read_bytes()
+    assert (tmp_path / "out" / "industry" / page.name).read_bytes() == page.read_bytes()

@@ -278,3 +278,46 @@ def test_a_second_run_into_the_same_folder_is_refused_while_one_is_writing(tmp_p
     assert result.exit_code == 1, result.output
     assert f"another run is writing copies into {out}; wait for it" in result.output
     assert snapshot(out) == before
+
+
+def test_a_failure_after_the_sources_page_is_staged_leaves_the_earlier_outputs_as_they_were(
+    tmp_path: Path, briefs_dir: Path, word_briefs_dir: Path
+) -> None:
+    """The sources page beside Word copies goes through the same staging as the copies: written
+    into the staging folder with the first Word copy, moved into place only with everything else,
+    and gone with the rest when the run fails."""
+    out = tmp_path / "out"
+    distribute(options(write_list(tmp_path / "first.yaml", recipients(3)), out, briefs_dir), environ={})
+    before = snapshot(out)
+    word = [{**entry, "formats": ["pdf", "docx"]} for entry in recipients(3, copies=2, audiences=("industry",))]
+    second = write_list(tmp_path / "second.yaml", word)
+    staged_pages: list[int] = []  # sources pages in the staging folder as each copy is stamped
+
+    def fail_at_the_sixth(copy: StampedCopy, data: bytes) -> tuple[StampedCopy, bytes]:
+        staging = staging_folders(out)
+        staged_pages.append(len(list(staging[0].rglob("*.sources.html"))) if staging else 0)
+        assert not list(out.glob("*/*.sources.html"))  # nothing in place before the end
+        if len(staged_pages) == 6:
+            raise BriefingError("stopped at the sixth copy")
+        return copy, data
+
+    with pytest.raises(BriefingError, match="stopped at the sixth copy"):
+        distribute(options(second, out, word_briefs_dir), environ={}, steps=[fail_at_the_sixth])
+    # A step runs as a copy is stamped, before it is written: the page is staged with the first
+    # Word copy (the second stamped), so the steps after it find it there.
+    assert staged_pages == [0, 0, 1, 1, 1, 1]
+    assert snapshot(out) == before
+    assert staging_folders(out) == []
+
+    # Into a folder that did not exist: it does not exist afterwards either.
+    out = tmp_path / "new" / "copies"
+    staged_pages.clear()
+    with pytest.raises(BriefingError, match="stopped at the sixth copy"):
+        distribute(options(second, out, word_briefs_dir), environ={}, steps=[fail_at_the_sixth])
+    assert staged_pages == [0, 0, 1, 1, 1, 1]
+    assert not (tmp_path / "new").exists()
+
+    # Run through, the page is in place beside the Word copies.
+    result = distribute(options(second, out, word_briefs_dir), environ={})
+    pages = {copy.sources_page.path for copy in result.copies if copy.sources_page is not None}
+    assert len(pages) == 1 and all(path.is_file() and path.parent == out / "industry" for path in pages)

@@ -12,7 +12,11 @@ import csv
 import email
 import email.policy
 import hashlib
+import io
+import json
+import re
 import socket
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -416,7 +420,9 @@ def test_a_recipient_who_asks_for_word_gets_a_stamped_docx_too(server: tuple[Mai
 
     assert result.exit_code == 0, result.output
     rows = run.manifest()
-    assert [Path(row["file"]).suffix for row in rows] == [".pdf", ".docx", ".pdf"]
+    # The copies, then the sources page the Word copy's notes link to (written beside it).
+    assert [Path(row["file"]).suffix for row in rows] == [".pdf", ".docx", ".pdf", ".html"]
+    assert rows[3]["file"].endswith(".sources.html") and rows[3]["recipient"] == ""
     word_row = rows[1]
     assert word_row["pages"] == ""
     copy = run.out / word_row["file"]
@@ -534,3 +540,123 @@ def test_each_copy_is_read_from_disk_as_it_is_sent_and_a_changed_one_is_not_sent
     assert again.exit_code == 0, again.output
     assert "sent 1 message(s)" in again.output
     assert_each_copy_once(mailbox, run)
+
+
+# ---------------------------------------------------------------------------
+# A Word copy travels with the sources page its notes link to
+# ---------------------------------------------------------------------------
+
+WORD_AND_PDF = {**RECIPIENTS[2], "copies": 1, "formats": ["pdf", "docx"]}  # industry, English
+PDF_ONLY = RECIPIENTS[3]  # industry too: the same audience, the same folder
+POLISH_WORD = {
+    "name": "Tomasz Wiśniewski",
+    "organisation": "Przykładowa Huta S.A.",
+    "audience": "industry",
+    "email": "t.wisniewski@example.com",
+    "formats": ["docx"],
+    "language": "pl",
+}
+WORD_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _links_beside(docx: bytes) -> set[str]:
+    """The file names a Word file's non-web hyperlinks open (read from its relationship parts)."""
+    from xml.etree import ElementTree
+
+    names = set()
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        for part in (name for name in archive.namelist() if name.endswith(".rels")):
+            for relationship in ElementTree.fromstring(archive.read(part)):
+                target = str(relationship.get("Target"))
+                if relationship.get("TargetMode") == "External" and not re.match(r"[a-z][a-z0-9+.-]*:", target):
+                    names.add(target.partition("#")[0])
+    return names
+
+
+@pytest.fixture
+def word_run(tmp_path: Path, word_briefs_dir: Path, server: tuple[Mailbox, int]) -> Run:
+    job = Run(tmp_path, word_briefs_dir, server[1])
+    job.write_list([WORD_AND_PDF, PDF_ONLY, POLISH_WORD])
+    return job
+
+
+def test_a_word_copy_is_mailed_with_its_sources_page_and_a_pdf_copy_alone(
+    server: tuple[Mailbox, int], word_run: Run, dossier_id: str
+) -> None:
+    mailbox, _ = server
+    pages = {"en": f"{dossier_id}-industry.sources.html", "pl": f"{dossier_id}-industry.pl.sources.html"}
+    dry = word_run.cli("--send", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert dry.output.count("Attachment: ") == 4 + 2 and mailbox.received == []  # four copies, two pages
+    for name in pages.values():
+        assert dry.output.count(f"Attachment: {name} (the sources page its notes link to, ") == 1
+
+    result = word_run.cli("--send")
+    assert result.exit_code == 0, result.output
+    assert len(mailbox.received) == 4  # the English Word reader's PDF and Word copies, one PDF, one Polish Word
+    manifest = json.loads((word_run.out / "manifest.json").read_text(encoding="utf-8"))
+    listed = {Path(page["file"]).name: page["sha256"] for page in manifest["sources_pages"]}
+    assert set(listed) == set(pages.values())
+    word_messages = 0
+    for message in mailbox.received:
+        attachments = {str(part.get_filename()): part for part in message.iter_attachments()}
+        text = _text(_plain_text(message))
+        copies = [name for name in attachments if not name.endswith(".sources.html")]
+        assert len(copies) == 1
+        copy = attachments[copies[0]]
+        if copy.get_content_type() != WORD_TYPE:  # a PDF copy goes alone, with the text it always had
+            assert list(attachments) == copies and copy.get_content_type() == "application/pdf"
+            assert ".sources.html" not in text and "Word" not in text
+            continue
+        word_messages += 1
+        language = "pl" if message["To"].addresses[0].addr_spec == POLISH_WORD["email"] else "en"
+        assert sorted(attachments) == sorted([copies[0], pages[language]])
+        page = attachments[pages[language]]
+        assert page.get_content_type() == "text/html" and page.get_content_charset() == "utf-8"
+        data = page.get_payload(decode=True)  # the bytes a mail program saves
+        assert isinstance(data, bytes)
+        assert data == (word_run.out / "industry" / pages[language]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == listed[pages[language]]
+        # Every link of the Word copy to a file beside it names the page attached with it.
+        assert _links_beside(copy.get_content()) == {pages[language]}
+        assert f"{pages[language]}: {listed[pages[language]]}" in text  # its SHA-256, named
+        if language == "pl":
+            assert "Przypisy w pliku Word prowadzą do cytowanych fragmentów źródeł, zebranych na stronie " in text
+            assert "The notes" not in text
+        else:
+            assert "The notes of the Word file link to the passages they quote" in text
+    assert word_messages == 2
+    assert len(word_run.log()) == 4
+    records = [json.loads(line) for line in (word_run.out / "delivery-log.jsonl").read_text("utf-8").splitlines()]
+    assert sorted(record.get("sources_page", "") for record in records) == sorted(
+        ["", "", f"industry/{pages['en']}", f"industry/{pages['pl']}"]
+    )
+
+
+def test_a_sources_page_changed_before_sending_is_not_sent(server: tuple[Mailbox, int], word_run: Run) -> None:
+    """The page is read back from its file as its message is built and checked against the
+    manifest, as the copy is: a changed page stops that message (the others go); a rerun writes
+    it again and sends it."""
+    mailbox, _ = server
+    word_run.write_list([WORD_AND_PDF])
+
+    @contextmanager
+    def change_the_page(messages: Sequence[mail.Outgoing]) -> Iterator[Iterable[mail.Outgoing]]:
+        (page,) = [message.page for message in messages if message.page is not None]
+        path = word_run.out / page.filename
+        path.write_bytes(path.read_bytes() + b"<!-- edited -->")
+        yield messages
+
+    result = distribute(word_run.options(), word_run.env, change_the_page)
+    assert result.sent is not None
+    ((message, reason),) = result.sent.failed
+    page = message.page
+    assert page is not None and message.filename.endswith(".docx")
+    assert f"the sources page {page.filename} has changed since it was written" in reason
+    assert [Path(m.filename).suffix for m in result.sent.sent] == [".pdf"]
+
+    again = word_run.cli("--send")
+    assert again.exit_code == 0, again.output
+    assert "sent 1 message(s)" in again.output
+    names = {part.get_filename() for m in mailbox.received for part in m.iter_attachments()}
+    assert Path(page.filename).name in names

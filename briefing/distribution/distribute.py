@@ -10,10 +10,13 @@ The steps, in order:
 4. stamp each copy (``stamp.stamp_pdf``, ``stamp.stamp_docx``: pure, milliseconds per copy)
    and write it at once into a staging folder inside the output folder, with its rows of
    ``manifest.csv`` and ``manifest.json`` and, if asked, its entry in its audience's zip:
-   one copy is in memory at a time, however long the list;
+   one copy is in memory at a time, however long the list.  A Word copy whose notes link to
+   the brief's sources page (``<stem>.sources.html``) has the page written beside it, once a
+   folder, listed in the manifests and zipped with it: the page goes only where that edition's
+   Word copies go;
 5. move everything into place together (``output.move_into_place``): all or nothing;
 6. if asked, email each copy (``mail.send``, which reads each from disk as it sends it),
-   skipping what the delivery log holds.
+   skipping what the delivery log holds; a Word copy's message carries its sources page too.
 
 With ``dry_run`` nothing is written and nothing sent; the result says what would be.
 """
@@ -39,6 +42,7 @@ from typing import TYPE_CHECKING
 from briefing.build.load import LoadedDossier, load
 from briefing.build.pipeline import build_briefs
 from briefing.distribution.mail import (
+    Beside,
     Delivery,
     Outgoing,
     Progress,
@@ -51,11 +55,21 @@ from briefing.distribution.mail import (
     send,
 )
 from briefing.distribution.recipients import Listed, Recipient, load_recipients, slug
-from briefing.distribution.stamp import StampError, StampFonts, load_font, prepare, stamp_docx, stamp_line, stamp_pdf
+from briefing.distribution.stamp import (
+    StampError,
+    StampFonts,
+    load_font,
+    pages_linked,
+    prepare,
+    stamp_docx,
+    stamp_line,
+    stamp_pdf,
+)
 from briefing.dossier.dates import date_label
 from briefing.dossier.schema import Audience, Dossier
 from briefing.dossier.yamlload import Origins
 from briefing.errors import BriefingError, DossierError, Problem
+from briefing.formats.passages import COMPANION_SUFFIX
 from briefing.formats.render_html import TemplateSet
 from briefing.languages.i18n import use_language
 from briefing.output import OutputError, folder_lock, move_into_place, outside
@@ -99,6 +113,28 @@ class Options:
         return self.out_dir / LOG_FILE
 
 
+@dataclass(frozen=True, slots=True)
+class SourcesPage:
+    """An edition's sources page (``formats/passages.py``), as it travels with the Word copies whose
+    notes link to it: written once beside them, under the name the links use.  It quotes what the
+    brief cites, so it goes only where that edition's Word copies go."""
+
+    edition: str  # "industry", "industry.pl" (``edition_key``)
+    audience: str
+    language: str
+    path: Path  # in the output folder, in the audience's folder beside the copies
+    data: bytes = field(repr=False)
+    sha256: str
+
+    @staticmethod
+    def holding(edition: str, audience: str, language: str, path: Path, data: bytes) -> SourcesPage:
+        return SourcesPage(edition, audience, language, path, data, hashlib.sha256(data).hexdigest())
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
 @dataclass(frozen=True, slots=True)  # one per copy is kept (for the result and the mail): kept small
 class StampedCopy:
     listed: Listed
@@ -109,6 +145,8 @@ class StampedCopy:
     sha256: str
     size: int  # bytes; the copy itself is on disk at ``path`` (or, on a dry run, nowhere)
     signed_by: str | None = None  # who signed the copy (``sealing.py``), if it is signed
+    # The sources page the copy's notes link to, written beside it and sent with it (a Word copy).
+    sources_page: SourcesPage | None = None
 
     @property
     def copies(self) -> int:
@@ -128,7 +166,7 @@ CopyStep = Callable[[StampedCopy, bytes], tuple[StampedCopy, bytes]]
 class Result:
     out_dir: Path
     copies: list[StampedCopy]
-    files: list[Path]  # manifests and zips, in writing order
+    files: list[Path]  # sources pages, manifests and zips, in writing order
     rebuilt: list[Path]  # audience PDFs that were out of date
     warnings: list[str] = field(default_factory=list)
     written: bool = False
@@ -196,7 +234,7 @@ def distribute(
     ignore = {options.list_path, smtp_file}
     wanted = {(edition_key(dossier, entry.recipient), fmt) for entry in listed for fmt in entry.recipient.formats}
     signed_by = signer.who if signer else None
-    sources, rebuilt, warnings = _audience_documents(dossier, sorted(wanted), resolved, options, ignore, signed_by)
+    documents = _audience_documents(dossier, sorted(wanted), resolved, options, ignore, signed_by)
     markings = {
         edition_key(dossier, entry.recipient): _edition_audience(loaded, entry.recipient).marking for entry in listed
     }
@@ -211,14 +249,16 @@ def distribute(
                 check_messages(messages[-1:], settings)
             yield copy, data
 
-    stamped = with_messages(stamp_copies(dossier, listed, sources, stamp_fonts, options.out_dir, markings, steps))
+    stamped = with_messages(
+        stamp_copies(dossier, listed, documents.briefs, stamp_fonts, options.out_dir, markings, steps, documents.pages)
+    )
     zips = zip_paths(dossier, listed, options.out_dir) if options.zip else []
     if options.dry_run:
         copies = [copy for copy, _ in stamped]  # stamped to know each copy's size and SHA-256, then let go
-        files = [*manifest_paths(options.out_dir), *zips]
+        files = [*(page.path for page in sources_pages(copies)), *manifest_paths(options.out_dir), *zips]
     else:
         copies, files = write_copies(dossier, stamped, options.out_dir, zips, signed=signer is not None)
-    result = Result(options.out_dir, copies, files, rebuilt, warnings, written=not options.dry_run)
+    result = Result(options.out_dir, copies, files, documents.rebuilt, documents.warnings, written=not options.dry_run)
     if settings is not None:
         if options.dry_run:
             result.preview = preview(messages, settings, options.log_path)
@@ -325,6 +365,35 @@ def _signer(options: Options, environ: Mapping[str, str]) -> Signer | None:
     return load_signer(certificate, environ) if certificate is not None else None
 
 
+def sources_page_path(dossier: Dossier, edition: str, briefs_dir: Path) -> Path:
+    """Where the build writes an edition's sources page, beside its brief: the name its notes link to."""
+    return briefs_dir / f"{dossier.dossier.id}-{edition}{COMPANION_SUFFIX}"
+
+
+@dataclass
+class AudienceDocuments:
+    """The rendered briefs a run stamps, and what their building said."""
+
+    briefs: dict[tuple[str, str], bytes]  # by (edition, format)
+    # Each edition's sources page (its file name and bytes), if its Word brief's notes link to it.
+    pages: dict[str, tuple[str, bytes]]
+    rebuilt: list[Path]
+    warnings: list[str]
+
+
+def _page_out_of_date(
+    dossier: Dossier, edition: str, briefs_dir: Path, inputs: Sequence[Path], ignore: set[Path]
+) -> bool:
+    """Whether an edition's Word brief links to its sources page and the page is missing or older
+    than the inputs (deleted since it was built, say): the Word brief is then rebuilt with it."""
+    try:
+        linked = pages_linked(pdf_path(dossier, edition, briefs_dir, "docx").read_bytes())
+    except Exception:  # missing or unreadable: rebuilt anyway, as out of date
+        return True
+    page = sources_page_path(dossier, edition, briefs_dir)
+    return page.name in linked and out_of_date(page, inputs, ignore)
+
+
 def _audience_documents(
     dossier: Dossier,
     wanted: Sequence[tuple[str, str]],
@@ -332,9 +401,9 @@ def _audience_documents(
     options: Options,
     ignore: set[Path],
     signed_by: str | None = None,
-) -> tuple[dict[tuple[str, str], bytes], list[Path], list[str]]:
+) -> AudienceDocuments:
     """Each (audience, format) brief the list needs, rebuilt first if out of date (in a scratch
-    folder on a dry run).
+    folder on a dry run), and the sources page of each Word brief whose notes link to it.
 
     A file older than its inputs goes to ``build_briefs``, which renders it unless its own
     record shows the inputs' content unchanged (a file touched, not edited).
@@ -346,10 +415,20 @@ def _audience_documents(
         # A signed copy's colophon names the signer: the build's own record decides whether the brief has it.
         if (signed_by and not options.dry_run)
         or out_of_date(pdf_path(dossier, audience, options.briefs_dir, fmt), inputs, ignore)
+        or (fmt == "docx" and _page_out_of_date(dossier, audience, options.briefs_dir, inputs, ignore))
     ]
     warnings: list[str] = []
     sources: dict[tuple[str, str], bytes] = {}
+    pages: dict[str, tuple[str, bytes]] = {}
     rebuilt: list[Path] = []
+
+    def read(audience: str, fmt: str, folder: Path) -> None:
+        sources[audience, fmt] = pdf_path(dossier, audience, folder, fmt).read_bytes()
+        if fmt == "docx":  # its sources page is read from the same folder, as the same build wrote it
+            page = _sources_page(dossier, audience, sources[audience, fmt], folder, warnings)
+            if page is not None:
+                pages[audience] = page
+
     if stale:
         with tempfile.TemporaryDirectory(prefix="briefing-") as scratch:
             target = Path(scratch) if options.dry_run else options.briefs_dir
@@ -375,11 +454,38 @@ def _audience_documents(
                     if (key, output.path.suffix[1:]) in stale:
                         rebuilt.append(pdf_path(dossier, key, options.briefs_dir, output.path.suffix[1:]))
             for audience, fmt in stale:
-                sources[audience, fmt] = pdf_path(dossier, audience, target, fmt).read_bytes()
+                read(audience, fmt, target)  # before the scratch folder goes
     for audience, fmt in wanted:
         if (audience, fmt) not in sources:
-            sources[audience, fmt] = pdf_path(dossier, audience, options.briefs_dir, fmt).read_bytes()
-    return sources, rebuilt, warnings
+            read(audience, fmt, options.briefs_dir)
+    return AudienceDocuments(sources, pages, rebuilt, warnings)
+
+
+def _sources_page(
+    dossier: Dossier, edition: str, docx: bytes, folder: Path, warnings: list[str]
+) -> tuple[str, bytes] | None:
+    """The sources page of an edition's Word brief (``docx``, read from ``folder``), as its file
+    name and bytes, if the brief's notes link to it; None if none does.
+
+    Only the page the build wrote for that edition travels, whatever else a link names: a link a
+    template made to another file beside the brief is reported, never followed (that file could
+    be another audience's brief)."""
+    page = sources_page_path(dossier, edition, folder)
+    linked = pages_linked(docx)
+    for name in sorted(linked - {page.name}):
+        warnings.append(
+            f"{edition}: the Word brief links to {name}, which does not travel with its copies: "
+            "that link will not open for their recipients"
+        )
+    if page.name not in linked:
+        return None
+    try:
+        return page.name, page.read_bytes()
+    except OSError as error:
+        raise DistributionError(
+            f"cannot read {page}, the sources page the notes of the Word brief "
+            f"{pdf_path(dossier, edition, folder, 'docx').name} link to: {error.strerror or error}"
+        ) from None
 
 
 # ---------------------------------------------------------------------------
@@ -411,16 +517,20 @@ def stamp_copies(
     out_dir: Path,
     markings: Mapping[str, str] | None = None,
     steps: Sequence[CopyStep] = (),
+    page_files: Mapping[str, tuple[str, bytes]] | None = None,
 ) -> Iterator[tuple[StampedCopy, bytes]]:
     """Every copy of every recipient, in each format they asked for, stamped, in list order, with its bytes.
 
     One at a time: a caller that writes each copy before asking for the next holds one copy in
     memory, however long the list.  ``sources`` holds each audience's rendered brief by (audience,
-    format); ``steps`` are applied to each copy after stamping, in order.
+    format); ``steps`` are applied to each copy after stamping, in order.  ``page_files``: the sources
+    page (file name, bytes) of each edition whose Word brief links to it, which each Word copy of
+    that edition names as its ``sources_page``.
     """
     # By edition ("industry", "industry.pl"): a translated edition may translate its marking.
     markings = {audience.id: audience.marking for audience in dossier.audiences} | dict(markings or {})
     prepared = {audience: prepare(data) for (audience, fmt), data in sources.items() if fmt == "pdf"}
+    beside: dict[str, SourcesPage] = {}  # by edition, made when its first Word copy is
     for entry, name in zip(listed, copy_names(listed), strict=True):
         recipient = entry.recipient
         audience, edition = recipient.audience, edition_key(dossier, recipient)
@@ -446,7 +556,15 @@ def stamp_copies(
                 else:
                     data = stamp_docx(sources[edition, fmt], line, info)
                 path = out_dir / audience / f"{stem}.{fmt}"
-                copy = StampedCopy(entry, number, marking, path, pages, sha256="", size=0).holding(data)
+                page = None
+                if fmt == "docx" and page_files and edition in page_files:
+                    if edition not in beside:
+                        page_name, page_data = page_files[edition]
+                        page_path = path.parent / page_name  # the name the copy's links use, beside it
+                        beside[edition] = SourcesPage.holding(edition, audience, language, page_path, page_data)
+                    page = beside[edition]
+                copy = StampedCopy(entry, number, marking, path, pages, sha256="", size=0, sources_page=page)
+                copy = copy.holding(data)
                 for step in steps:
                     copy, data = step(copy, data)
                 yield copy, data
@@ -471,14 +589,35 @@ def manifest_row(dossier: Dossier, copy: StampedCopy, out_dir: Path) -> dict[str
     }
 
 
+def page_row(dossier: Dossier, page: SourcesPage, out_dir: Path) -> dict[str, str]:
+    """A sources page as ``manifest.json`` lists it (under ``sources_pages``)."""
+    return {
+        "audience": page.audience,
+        "language": page.language,
+        "file": _relative(page.path, out_dir),
+        "sha256": page.sha256,
+        "edition": dossier.dossier.edition,
+    }
+
+
 def manifest_paths(out_dir: Path) -> list[Path]:
     return [out_dir / "manifest.csv", out_dir / "manifest.json"]
+
+
+def sources_pages(copies: Iterable[StampedCopy]) -> list[SourcesPage]:
+    """The sources pages ``copies`` carry, each once, in the order of the first copy carrying it."""
+    pages = {copy.sources_page.path: copy.sources_page for copy in copies if copy.sources_page is not None}
+    return list(pages.values())
 
 
 class Manifest:
     """``manifest.csv`` and ``manifest.json``: one row per copy, with its SHA-256, written a row at a
     time (into ``staging``) as each copy is written.  The JSON is laid out as ``json.dumps(document,
-    indent=2)`` would lay it out, without holding the document."""
+    indent=2)`` would lay it out, without holding the document.
+
+    The sources pages written beside Word copies follow the copies: in the CSV as rows of their
+    own (file, audience, SHA-256 and edition; no recipient, since a page serves every Word copy of
+    its edition in the folder), in the JSON as ``sources_pages`` after ``copies`` (absent if none)."""
 
     def __init__(self, dossier: Dossier, staging: Staging, signed: bool = False) -> None:
         self._dossier, self._out_dir = dossier, staging.out_dir
@@ -494,16 +633,27 @@ class Manifest:
         self._json = io.TextIOWrapper(staging.open(json_path), encoding="utf-8", newline="")
         self._json.write(_json(head).removesuffix("[]\n}") + "[")
         self._separator = "\n"
+        self._pages: list[SourcesPage] = []  # a few (one per edition): written at the end
 
     def __enter__(self) -> Manifest:
         return self
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
         if kind is None:
-            self._json.write("\n  ]\n}\n")
+            self._json.write("\n  ]")
+            if self._pages:
+                rows = [page_row(self._dossier, page, self._out_dir) for page in self._pages]
+                # A key of the document, as json.dumps indents it there.
+                self._json.write(",\n" + _json({"sources_pages": rows}).removeprefix("{\n").removesuffix("\n}"))
+                for row in rows:  # the columns a page has; the recipient's are left empty
+                    self._rows.writerow({key: value for key, value in row.items() if key in MANIFEST_FIELDS})
+            self._json.write("\n}\n")
         for text in (self._csv, self._json):
             text.flush()
             text.detach()  # the file itself is the staging folder's to close
+
+    def add_page(self, page: SourcesPage) -> None:
+        self._pages.append(page)
 
     def add(self, copy: StampedCopy) -> None:
         row = manifest_row(self._dossier, copy, self._out_dir)
@@ -540,8 +690,9 @@ def zip_paths(dossier: Dossier, listed: Sequence[Listed], out_dir: Path) -> list
 
 
 class CopyZips:
-    """One zip per audience with its copies and a ``SHA256SUMS`` list, written a copy at a time
-    (into ``staging``); the same copies give the same bytes."""
+    """One zip per audience with its copies (and the sources page of its Word copies, if they link
+    to one) and a ``SHA256SUMS`` list, written a copy at a time (into ``staging``); the same copies
+    give the same bytes."""
 
     def __init__(self, dossier: Dossier, staging: Staging, paths: Sequence[Path]) -> None:
         parts = [int(part) for part in dossier.dossier.date.split("-")] + [1, 1]
@@ -561,14 +712,20 @@ class CopyZips:
             archive.close()
 
     def add(self, copy: StampedCopy, data: bytes) -> None:
-        audience = copy.listed.recipient.audience
+        self._add(copy.listed.recipient.audience, copy.path.name, data, copy.sha256)
+
+    def add_page(self, page: SourcesPage) -> None:
+        """A sources page, in its audience's zip beside the Word copies that link to it."""
+        self._add(page.audience, page.path.name, page.data, page.sha256)
+
+    def _add(self, audience: str, name: str, data: bytes, sha256: str) -> None:
         if audience not in self._wanted:
             return
         if audience not in self._open:
             self._open[audience] = (zipfile.ZipFile(self._staging.open(self._wanted[audience]), "w"), [])
         archive, sums = self._open[audience]
-        self._write(archive, copy.path.name, data)
-        sums.append(f"{copy.sha256}  {copy.path.name}\n")
+        self._write(archive, name, data)
+        sums.append(f"{sha256}  {name}\n")
 
     def _write(self, archive: zipfile.ZipFile, name: str, data: bytes) -> None:
         member = zipfile.ZipInfo(name, date_time=self._date)
@@ -586,11 +743,16 @@ def message_for(
 ) -> Outgoing:
     """The message for a copy, in the language of the recipient's edition (``editions``: the
     dossier in each language; the title, publisher and date are that edition's).  With
-    ``on_disk``, the attachment is read from the copy's file when the message is sent."""
+    ``on_disk``, the attachment is read from the copy's file when the message is sent; so is the
+    sources page a Word copy links to, attached beside it."""
     language = copy.listed.recipient.language or dossier.dossier.language
     info = (editions or {}).get(language, dossier).dossier
     with use_language(language):
         date = date_label(info.date)
+    page = copy.sources_page
+    beside = None
+    if page is not None:
+        beside = Beside(_relative(page.path, out_dir), page.sha256, page.size, page.path if on_disk else None)
     return Outgoing(
         recipient=copy.listed.recipient.key,
         name=copy.listed.recipient.name,
@@ -612,6 +774,7 @@ def message_for(
         language=language,
         path=copy.path if on_disk else None,
         size=copy.size,
+        page=beside,
     )
 
 
@@ -634,16 +797,24 @@ def write_copies(
     zips: Sequence[Path],
     signed: bool = False,
 ) -> tuple[list[StampedCopy], list[Path]]:
-    """Write each copy as it comes (and add it to its audience's zip, if in ``zips``), then the
-    manifests; all or nothing.  Returns the copies and the other files written, in writing order.
+    """Write each copy as it comes (and add it to its audience's zip, if in ``zips``), with the
+    sources page a Word copy links to before the first copy that does, then the manifests; all or
+    nothing.  Returns the copies and the other files written, in writing order.
 
     A copy's bytes are let go once it is on disk, so memory does not grow with the list.
     """
     copies: list[StampedCopy] = []
+    pages: dict[Path, SourcesPage] = {}  # written, by where
     with _writing_into(out_dir) as staging:
         try:
             with Manifest(dossier, staging, signed) as manifest, CopyZips(dossier, staging, zips) as archive:
                 for copy, data in stamped:
+                    page = copy.sources_page
+                    if page is not None and page.path not in pages:  # once a folder (one page per edition)
+                        staging.add(page.path, page.data)
+                        manifest.add_page(page)
+                        archive.add_page(page)
+                        pages[page.path] = page
                     staging.add(copy.path, data)
                     manifest.add(copy)
                     archive.add(copy, data)
@@ -652,7 +823,7 @@ def write_copies(
         except OSError as error:  # a full disk, a file too large: the staging folder goes, nothing is kept
             raise OutputError(staging.current, error.strerror or str(error)) from None
         staging.commit()
-    return copies, [*manifest_paths(out_dir), *zips]
+    return copies, [*pages, *manifest_paths(out_dir), *zips]
 
 
 class Staging:

@@ -12,6 +12,10 @@ run again: it sends only what the log does not hold.  The log is locked while a 
 sends, so two runs cannot both send the same copy.  Each message has a Message-ID made
 from the same key, so even the one message in flight when a connection drops (accepted
 by the server, but its reply lost: RFC 1047) is recognisable as a duplicate.
+
+A Word copy whose notes link to the brief's sources page is sent with that page attached
+under the name the links use, and the text says what it is and where to keep it; a PDF copy
+(whose notes link only to public pages) is sent alone.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from briefing.dossier.validate import _schema_problems
 from briefing.dossier.yamlload import Origins, load_yaml
 from briefing.errors import BriefingError, Problem
 from briefing.languages.i18n import translations
+from briefing.languages.typography import typeset
 
 Security = Literal["starttls", "ssl", "none"]
 DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25}
@@ -197,6 +202,36 @@ def _is_loopback(host: str) -> bool:
 # ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Beside:
+    """A file a copy's links open, attached with it (the brief's sources page beside a Word copy)."""
+
+    filename: str  # as listed in the manifest; attached under its last part, the name the links use
+    sha256: str
+    size: int
+    path: Path | None = None  # read when the message is built; None: ``data``
+    data: bytes = field(default=b"", repr=False)
+
+    def attachment(self) -> bytes:
+        """The file, read from ``path`` and checked against its SHA-256, or ``data``; raises ``AttachmentError``."""
+        return _read_attachment(self.filename, self.path, self.data, self.sha256, "the sources page")
+
+
+def _read_attachment(filename: str, path: Path | None, data: bytes, sha256: str, what: str) -> bytes:
+    if path is None:
+        return data
+    try:
+        read = path.read_bytes()
+    except OSError as error:
+        raise AttachmentError(f"cannot read {what} {filename}: {error.strerror or error}") from None
+    if hashlib.sha256(read).hexdigest() != sha256:
+        raise AttachmentError(
+            f"{what} {filename} has changed since it was written (its SHA-256 is not the manifest's); "
+            "run the command again to write and send it afresh"
+        )
+    return read
+
+
 @dataclass(frozen=True, slots=True)  # one per copy is kept while sending to a list: kept small
 class Outgoing:
     """One stamped copy, to go to one recipient."""
@@ -224,6 +259,7 @@ class Outgoing:
     # long list holds one copy in memory at a time.
     path: Path | None = None
     size: int | None = None  # of the copy, in bytes (a dry run has no file to look at)
+    page: Beside | None = None  # the sources page the copy's notes link to, attached beside it
 
     @property
     def attachment_size(self) -> int:
@@ -234,18 +270,7 @@ class Outgoing:
 
         Raises ``AttachmentError`` if the file cannot be read or has changed since it was written:
         the message says which SHA-256 it carries, so it must be that copy."""
-        if self.path is None:
-            return self.data
-        try:
-            data = self.path.read_bytes()
-        except OSError as error:
-            raise AttachmentError(f"cannot read the copy {self.filename}: {error.strerror or error}") from None
-        if hashlib.sha256(data).hexdigest() != self.sha256:
-            raise AttachmentError(
-                f"the copy {self.filename} has changed since it was written (its SHA-256 is not the manifest's); "
-                "run the command again to write and send it afresh"
-            )
-        return data
+        return _read_attachment(self.filename, self.path, self.data, self.sha256, "the copy")
 
     @property
     def log_key(self) -> tuple[str, int, str]:
@@ -265,15 +290,35 @@ class Outgoing:
 
     @property
     def body(self) -> str:
-        words = translations(self.language).gettext(
+        """The text of the message, set by the typography of its language (a Polish one-letter word
+        kept with the next, as in the brief)."""
+        gettext = translations(self.language).gettext
+        if self.page is None:
+            words = gettext(
+                "Dear %(name)s,\n\n"
+                "attached is copy %(copy)d of %(copies)d of the brief “%(title)s”, edition %(edition)s of %(date)s, "
+                "prepared for %(name)s, %(organisation)s.\n\n"
+                "Handling: %(marking)s. Every page carries your name; please do not pass the file on.\n"
+                "SHA-256 of the attachment: %(sha256)s\n\n"
+                "%(publisher)s\n"
+            )
+            return typeset(words % self._words, self.language)
+        # A Word copy with the sources page its notes link to: one letter, so that a translator
+        # sees the whole of it (never a sentence added to another).
+        words = gettext(
             "Dear %(name)s,\n\n"
             "attached is copy %(copy)d of %(copies)d of the brief “%(title)s”, edition %(edition)s of %(date)s, "
-            "prepared for %(name)s, %(organisation)s.\n\n"
+            "prepared for %(name)s, %(organisation)s, as a Word file.\n\n"
             "Handling: %(marking)s. Every page carries your name; please do not pass the file on.\n"
-            "SHA-256 of the attachment: %(sha256)s\n\n"
+            "SHA-256 of the Word file: %(sha256)s\n\n"
+            "The notes of the Word file link to the passages they quote, shown on the brief's sources page, "
+            "also attached: %(page)s. Save it under this name in the same folder as the Word file; only then "
+            "do the links open it. The page is handled as the brief is: please do not pass it on either.\n"
+            "SHA-256 of %(page)s: %(page_sha256)s\n\n"
             "%(publisher)s\n"
         )
-        return words % self._words
+        page = {"page": Path(self.page.filename).name, "page_sha256": self.page.sha256}
+        return typeset(words % (self._words | page), self.language)
 
     @property
     def _words(self) -> dict[str, object]:
@@ -312,14 +357,20 @@ ATTACHMENT_TYPES = {".pdf": "pdf", ".docx": "vnd.openxmlformats-officedocument.w
 
 
 def build_message(message: Outgoing, settings: SmtpSettings, date: str | None = None) -> EmailMessage:
-    """The email for ``message``: text body and the PDF attached; ``date`` (RFC 2822) defaults to now.
+    """The email for ``message``: text body and the copy attached (and the sources page a Word
+    copy links to, under the name its links use); ``date`` (RFC 2822) defaults to now.
 
-    Raises ``AttachmentError`` if the copy cannot be read back as it was written."""
+    Raises ``AttachmentError`` if the copy or the page cannot be read back as it was written."""
     mail = _headers(message, settings, date)
     mail.set_content(message.body)
     subtype = ATTACHMENT_TYPES[Path(message.filename).suffix]
     data = message.attachment()
     mail.add_attachment(data, maintype="application", subtype=subtype, filename=Path(message.filename).name)
+    if message.page is not None:
+        page = message.page.attachment()
+        name = Path(message.page.filename).name
+        # The bytes as written (base64), their charset declared for a program that shows the page.
+        mail.add_attachment(page, maintype="text", subtype="html", filename=name, params={"charset": "utf-8"})
     return mail
 
 
@@ -345,6 +396,7 @@ class Delivery:
     name: str = ""
     organisation: str = ""
     audience: str = ""
+    file: str = ""  # the copy's file, as the manifest names it
 
     @property
     def log_key(self) -> tuple[str, int, str]:
@@ -379,6 +431,7 @@ def read_log(path: Path) -> list[Delivery]:
                     name=str(record.get("name", "")),
                     organisation=str(record.get("organisation", "")),
                     audience=str(record.get("audience", "")),
+                    file=str(record.get("file", "")),
                 )
             )
         except (ValueError, KeyError, TypeError):
@@ -400,6 +453,7 @@ def _record(message: Outgoing, message_id: str) -> bytes:
         "copies": message.copies,
         "file": message.filename,
         "sha256": message.sha256,
+        **({"sources_page": message.page.filename, "sources_page_sha256": message.page.sha256} if message.page else {}),
         "dossier": message.dossier,
         "edition": message.edition,
         "message_id": message_id,
@@ -488,13 +542,15 @@ def pending_messages(
     sending the new one would give the recipient two different briefs under one edition.
     """
     accepted = {delivery.log_key: delivery for delivery in deliveries}
-    by_copy = {(d.dossier, d.edition, d.recipient, d.copy): d for d in deliveries}
+    # By format too: a recipient's PDF and Word copy 1 are two messages, one may go without the other.
+    by_copy = {(d.dossier, d.edition, d.recipient, d.copy, Path(d.file).suffix): d for d in deliveries}
     pending, skipped, conflicts = [], [], []
     for message in messages:
         if message.log_key in accepted:
             skipped.append((message, accepted[message.log_key]))
             continue
-        earlier = by_copy.get((message.dossier, message.edition, message.recipient, message.copy))
+        key = (message.dossier, message.edition, message.recipient, message.copy, Path(message.filename).suffix)
+        earlier = by_copy.get(key)
         if earlier is not None:
             conflicts.append(
                 f"  {message.name} <{message.email}>, copy {message.copy}: sent {earlier.accepted} "
@@ -618,6 +674,11 @@ def preview(messages: Sequence[Outgoing], settings: SmtpSettings, log_path: Path
             f"({f'{message.pages} pages, ' if message.pages is not None else ''}{message.attachment_size:,} bytes, "
             f"SHA-256 {message.sha256})"
         )
+        if message.page is not None:
+            lines.append(
+                f"Attachment: {Path(message.page.filename).name} (the sources page its notes link to, "
+                f"{message.page.size:,} bytes, SHA-256 {message.page.sha256})"
+            )
         lines.append("")
         lines.extend(message.body.rstrip("\n").split("\n"))
     return lines

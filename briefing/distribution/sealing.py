@@ -130,15 +130,18 @@ class Checked:
     file: str
     ok: bool
     lines: tuple[str, ...]
+    page: bool = False  # a sources page written beside Word copies, not a copy
 
 
 def verify_copies(out_dir: Path, trust: tuple[bytes, ...]) -> list[Checked]:
     """Every copy ``out_dir/manifest.json`` lists, checked: present, the SHA-256 recorded, and a
-    PDF by ``generate verify`` (its signature against ``trust``)."""
+    PDF by ``generate verify`` (its signature against ``trust``); then every sources page it lists
+    (written beside the Word copies that link to it): present and the SHA-256 recorded."""
     manifest = out_dir / MANIFEST
     try:
         document = json.loads(manifest.read_text(encoding="utf-8"))
         rows = [row for row in document["copies"] if isinstance(row, dict)]
+        pages = [row for row in document.get("sources_pages") or [] if isinstance(row, dict)]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise SignSettingsError(
             f"{manifest}: no readable manifest of copies ({error}); run 'generate distribute' first"
@@ -150,10 +153,14 @@ def verify_copies(out_dir: Path, trust: tuple[bytes, ...]) -> list[Checked]:
 
     # Each check runs in a child process of its own (check.py): one thread per core waits on one.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return list(pool.map(check, rows))
+        checked = list(pool.map(check, rows))
+    return checked + [_check_copy(out_dir, manifest, row, trust, page=True) for row in pages]
 
 
-def _check_copy(out_dir: Path, manifest: Path, row: dict[str, object], trust: tuple[bytes, ...]) -> Checked:
+def _check_copy(
+    out_dir: Path, manifest: Path, row: dict[str, object], trust: tuple[bytes, ...], page: bool = False
+) -> Checked:
+    """One file the manifest lists: a copy, or (``page``) a sources page, which has no signature."""
     from briefing.signing.check import Options, VerifyError, verify_file
 
     checked = []
@@ -169,6 +176,9 @@ def _check_copy(out_dir: Path, manifest: Path, row: dict[str, object], trust: tu
         if hashlib.sha256(path.read_bytes()).hexdigest() != entry.get("sha256"):
             checked.append(Checked(name, False, ("changed since it was written: its SHA-256 is not the manifest's",)))
             continue
+        if page:
+            checked.append(Checked(name, True, ("as written (the sources page the Word copies beside it link to)",)))
+            continue
         if path.suffix != ".pdf":
             checked.append(Checked(name, True, ("as written (a Word copy carries no signature)",)))
             continue
@@ -182,4 +192,4 @@ def _check_copy(out_dir: Path, manifest: Path, row: dict[str, object], trust: tu
             for part in report.parts
         )
         checked.append(Checked(name, report.ok, lines))
-    return checked[0]
+    return replace(checked[0], page=page)

@@ -18,7 +18,8 @@ not in it, so cutting the file short does not give back an unstamped brief.  The
 same inputs always give the same bytes, so a copy's SHA-256 identifies it.
 
 A Word copy (``stamp_docx``) is simpler: the line is added under the header of every page
-and the copy's entries go into the document's properties.
+and the copy's entries go into the document's properties.  Its notes may link to the brief's
+sources page beside it; ``pages_linked`` names such pages, which distribution sends with the copy.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pypdf
 from pypdf.errors import PyPdfError
@@ -699,3 +701,19 @@ def stamp_docx(data: bytes, line: str, info: Mapping[str, str]) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return fixed_zip(out.getvalue())
+
+
+def pages_linked(data: bytes) -> frozenset[str]:
+    """The files beside a Word file that its hyperlinks open, by name (a relative address without
+    its ``#place``): what must travel with a copy of it for every link to work.  Web addresses
+    (``https:``, ``mailto:`` …) lead elsewhere and are left out."""
+    import docx
+
+    names = set()
+    for relationship in docx.Document(io.BytesIO(data)).part.package.iter_rels():
+        if not relationship.is_external:
+            continue
+        address = urlsplit(relationship.target_ref.strip())
+        if not (address.scheme or address.netloc) and address.path:
+            names.add(address.path)
+    return frozenset(names)
