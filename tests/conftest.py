@@ -71,6 +71,7 @@ SLOW_TESTS = frozenset(
     {
         "test_bad_input_catalogue::test_override_of_brief_css_alone_still_builds_a_pdf",
         "test_audiences::test_omit_policy_drops_f_graded_facts_a_section_lists",
+        "test_footnotes_kept::test_the_polish_ministry_brief_prints_every_note",
         "test_bounds::test_check_output_is_capped_with_a_count",
         "test_build_core::test_each_html_is_rendered_once_for_every_format_made_from_it",
         "test_build_core::test_the_sources_page_is_the_same_whichever_format_writes_it",

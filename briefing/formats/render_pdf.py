@@ -13,6 +13,12 @@ that ends a line, a space between two inline elements (every pair of Hangul word
 build wraps one by one) and the word around a line-end hyphen would reach a screen reader and a
 search only as gaps in position.  A small override (``_install_text_layer``) gives each such
 piece the text it stands for as ``/ActualText``.
+
+No note is lost: WeasyPrint lays pages out again when a page number it printed changes (the
+contents list), keeps a page that did not change, and then forgets the footnotes that page had
+moved on to the next one, so the next page, laid out again, drops them.
+``_install_footnote_keeping`` gives a kept page's moved footnotes back, and every render counts
+its footnotes, so a note lost for another reason stops the build instead of shipping.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -193,6 +200,66 @@ def _install_text_layer() -> None:
     _text_layer_installed = True
 
 
+_footnote_keeping_installed = False
+
+
+def _install_footnote_keeping() -> None:
+    """When WeasyPrint keeps a page and lays out the next again, give back the footnotes the kept
+    page moved on (``make_all_pages`` clears them; a note whose call ends a page was lost).  The
+    same loop as WeasyPrint's, with the footnotes each page moved on remembered per page."""
+    global _footnote_keeping_installed
+    if _footnote_keeping_installed:
+        return
+    import weasyprint.layout as layout
+    from weasyprint.layout import page as page_layout
+
+    remake_page = page_layout.remake_page
+    progress = page_layout.PROGRESS_LOGGER
+
+    def make_all_pages(context: Any, root_box: Any, html: Any, pages: Any) -> Iterator[Any]:
+        moved_on: dict[int, list[Any]] = context.__dict__.setdefault("briefing_moved_on", {})
+        index = 0
+        reported = None
+        context.rendered_notes = []
+        while True:
+            remake_state = context.page_maker[index][-1]
+            if not pages or remake_state["content_changed"] or remake_state["pages_wanted"]:
+                progress.info("Step 5 - Creating layout - Page %d", index + 1)
+                remake_state.update(content_changed=False, pages_wanted=False, anchors=[], content_lookups=[])
+                page, resume_at = remake_page(index, context, root_box, html)
+                reported = context.reported_footnotes
+                moved_on[index] = list(reported)
+                yield page
+            else:
+                progress.info("Step 5 - Creating layout - Page %d (up-to-date)", index + 1)
+                resume_at = context.page_maker[index + 1][0]
+                reported = None
+                context.reported_footnotes = list(moved_on.get(index, ()))  # the fix
+                yield pages[index]
+            index += 1
+            if resume_at is None and not reported:
+                context.page_maker = context.page_maker[: index + 1]
+                context.broken_out_of_flow.clear()
+                context.reported_footnotes.clear()
+                return
+
+    page_layout.make_all_pages = make_all_pages
+    layout.make_all_pages = make_all_pages  # the name layout_document calls
+    _footnote_keeping_installed = True
+
+
+def _footnotes_laid_out(document: Any) -> int:
+    """How many footnotes the pages of ``document`` carry."""
+    from weasyprint.formatting_structure import boxes
+
+    count = 0
+    for page in document.pages:
+        for child in page._page_box.children:
+            if isinstance(child, boxes.FootnoteAreaBox):
+                count += len(child.children)
+    return count
+
+
 def _mark_pagination_artifacts(document: Any, pdf: Any) -> None:
     """Make the text of the page margins (running title, marking, "Page n of N") pagination artifacts.
 
@@ -328,6 +395,7 @@ def render_pdf(html: str, base_folder: Path, allowed_folders: Sequence[Path]) ->
     from weasyprint.urls import FatalURLFetchingError
 
     _install_text_layer()
+    _install_footnote_keeping()
     fetcher = _fetcher_class()(allowed_folders)
     with _captured_log() as log:
         try:
@@ -341,6 +409,14 @@ def render_pdf(html: str, base_folder: Path, allowed_folders: Sequence[Path]) ->
             raise RenderError(f"PDF render stopped: {cause}") from None
     if log.errors:
         raise RenderError("PDF renderer reported:\n" + "\n".join(f"  {m}" for m in log.errors))
+    calls = html.count('class="footnote"')
+    if (laid_out := _footnotes_laid_out(document)) < calls:
+        title = re.search(r"<title>(.*?)</title>", html, re.S)
+        named = f" of “{title.group(1).strip()[:120]}”" if title else ""
+        raise RenderError(
+            f"the PDF{named}: the layout lost {calls - laid_out} of its {calls} notes, so nothing was written "
+            "(a fault of the PDF renderer: please report it with the dossier)"
+        )
     assert isinstance(pdf, bytes)
     outline = tuple(_outline(document.make_bookmark_tree(), [page.height for page in document.pages]))
     return RenderedPdf(pdf, len(document.pages), tuple(log.warnings), frozenset(fetcher.served), outline)
