@@ -260,15 +260,19 @@ def _listed_kind(kind: str, singular: str) -> SectionKind:
     return SectionKind((kind,), considered, why_empty)
 
 
-def _recommendations_considered(given: SectionInput) -> list[Item]:
-    audience = given.audience
+def recommendations_for(dossier: Dossier, audience: Audience) -> list[Recommendation]:
+    """The recommendations ``audience`` is given: naming it, of its priorities and addressees."""
     return [
         r
-        for r in given.dossier.recommendations
+        for r in dossier.recommendations
         if audience.id in r.audiences
         and r.priority in audience.priorities
         and (not audience.addressees or r.addressee in audience.addressees)
     ]
+
+
+def _recommendations_considered(given: SectionInput) -> list[Item]:
+    return list(recommendations_for(given.dossier, given.audience))
 
 
 def _recommendations_empty(given: SectionInput) -> str:
@@ -536,13 +540,5 @@ def _months_after(date: str, months: int) -> tuple[int, int, int]:
 def audience_recommendations(claims: AudienceClaims) -> tuple[Claim, ...]:
     """The audience's recommendations, of its priorities and addressees, most urgent first
     (the dossier's order within one priority)."""
-    audience = claims.audience
-    chosen = [
-        r
-        for r in claims.dossier.recommendations
-        if audience.id in r.audiences
-        and r.priority in audience.priorities
-        and (not audience.addressees or r.addressee in audience.addressees)
-    ]
-    chosen.sort(key=lambda r: PRIORITY_ORDER[r.priority])
+    chosen = sorted(recommendations_for(claims.dossier, claims.audience), key=lambda r: PRIORITY_ORDER[r.priority])
     return claims.select(chosen)

@@ -205,8 +205,9 @@ _footnote_keeping_installed = False
 
 def _install_footnote_keeping() -> None:
     """When WeasyPrint keeps a page and lays out the next again, give back the footnotes the kept
-    page moved on (``make_all_pages`` clears them; a note whose call ends a page was lost).  The
-    same loop as WeasyPrint's, with the footnotes each page moved on remembered per page."""
+    page moved on (``make_all_pages`` leaves them cleared, so a note whose call ended a page was
+    lost).  Two thin wrappers: ``remake_page`` notes what each page moved on; between pages,
+    ``make_all_pages`` is handed that list back for the page it just gave, kept or made."""
     global _footnote_keeping_installed
     if _footnote_keeping_installed:
         return
@@ -214,37 +215,20 @@ def _install_footnote_keeping() -> None:
     from weasyprint.layout import page as page_layout
 
     remake_page = page_layout.remake_page
-    progress = page_layout.PROGRESS_LOGGER
+    make_all_pages = page_layout.make_all_pages
 
-    def make_all_pages(context: Any, root_box: Any, html: Any, pages: Any) -> Iterator[Any]:
-        moved_on: dict[int, list[Any]] = context.__dict__.setdefault("briefing_moved_on", {})
-        index = 0
-        reported = None
-        context.rendered_notes = []
-        while True:
-            remake_state = context.page_maker[index][-1]
-            if not pages or remake_state["content_changed"] or remake_state["pages_wanted"]:
-                progress.info("Step 5 - Creating layout - Page %d", index + 1)
-                remake_state.update(content_changed=False, pages_wanted=False, anchors=[], content_lookups=[])
-                page, resume_at = remake_page(index, context, root_box, html)
-                reported = context.reported_footnotes
-                moved_on[index] = list(reported)
-                yield page
-            else:
-                progress.info("Step 5 - Creating layout - Page %d (up-to-date)", index + 1)
-                resume_at = context.page_maker[index + 1][0]
-                reported = None
-                context.reported_footnotes = list(moved_on.get(index, ()))  # the fix
-                yield pages[index]
-            index += 1
-            if resume_at is None and not reported:
-                context.page_maker = context.page_maker[: index + 1]
-                context.broken_out_of_flow.clear()
-                context.reported_footnotes.clear()
-                return
+    def remake_page_noting(index: int, context: Any, root_box: Any, html: Any) -> Any:
+        made = remake_page(index, context, root_box, html)
+        context.__dict__.setdefault("briefing_moved_on", {})[index] = list(context.reported_footnotes)
+        return made
 
-    page_layout.make_all_pages = make_all_pages
-    layout.make_all_pages = make_all_pages  # the name layout_document calls
+    def make_all_pages_keeping(context: Any, root_box: Any, html: Any, pages: Any) -> Iterator[Any]:
+        for index, page in enumerate(make_all_pages(context, root_box, html, pages)):
+            yield page
+            context.reported_footnotes = list(context.briefing_moved_on.get(index, ()))
+
+    page_layout.remake_page = remake_page_noting  # the name make_all_pages calls
+    layout.make_all_pages = make_all_pages_keeping  # the name layout_document calls
     _footnote_keeping_installed = True
 
 

@@ -54,6 +54,7 @@ Item = (
 # footnoted to the items they rest on, graded by the weakest of them, and left out where those are.
 Grounded = Question | Assessment | Option | LineToTake
 
+
 def item_text(item: Item) -> str:
     """What an item says, in the dossier's words (a divergence: its topic and each position)."""
     if isinstance(item, Fact | ThreatPerception):
@@ -74,8 +75,6 @@ def item_text(item: Item) -> str:
     if isinstance(item, LineToTake):
         return item.line
     return item.question
-
-
 
 
 @dataclass(frozen=True)
